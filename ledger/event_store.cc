@@ -1,0 +1,715 @@
+// The RocksDB event store with group commit; see event_store.h.
+#include "ledger/event_store.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "ledger/limits.h"
+#include "ledger/log_format.h"
+#include "ledger/rules.h"
+#include "ledger/status_macros.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace grantledger {
+namespace {
+
+using absl::StrCat;
+
+absl::string_view View(const rocksdb::Slice& slice) {
+  return absl::string_view(slice.data(), slice.size());
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string message = StrCat(what, ": ", s.ToString());
+  if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
+    return absl::UnavailableError(
+        StrCat(what,
+               ": the data directory is in use by another process (a running grantledgerd?); "
+               "stop it, or talk to it over gRPC (",
+               s.ToString(), ")"));
+  }
+  if (s.IsNotFound()) return absl::NotFoundError(message);
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsInvalidArgument()) return absl::FailedPreconditionError(message);
+  return absl::UnavailableError(message);
+}
+
+// Prefixes a rule's error with the event's place in the batch, keeping its code.
+absl::Status AtEvent(const absl::Status& status, size_t index, const v1::Event& event) {
+  return absl::Status(status.code(), StrCat("event ", index, " (event_id \"", event.event_id(),
+                                            "\"): ", status.message()));
+}
+
+// EventRecord bytes, written directly so the event's bytes are serialized only once.
+std::string EncodeRecord(uint64_t sequence, int64_t recorded_time_unix_micros,
+                         const std::string& prev_hash, const std::string& event_bytes) {
+  std::string out;
+  out.reserve(event_bytes.size() + prev_hash.size() + 32);
+  {
+    google::protobuf::io::StringOutputStream raw(&out);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.WriteTag(1 << 3 | 0);
+    coded.WriteVarint64(sequence);
+    coded.WriteTag(2 << 3 | 0);
+    coded.WriteVarint64(static_cast<uint64_t>(recorded_time_unix_micros));
+    coded.WriteTag(3 << 3 | 2);
+    coded.WriteVarint32(static_cast<uint32_t>(prev_hash.size()));
+    coded.WriteRaw(prev_hash.data(), static_cast<int>(prev_hash.size()));
+    coded.WriteTag(4 << 3 | 2);
+    coded.WriteVarint32(static_cast<uint32_t>(event_bytes.size()));
+    coded.WriteRaw(event_bytes.data(), static_cast<int>(event_bytes.size()));
+  }
+  return out;
+}
+
+std::string SerializeEvent(const v1::Event& event) {
+  std::string out;
+  google::protobuf::io::StringOutputStream raw(&out);
+  google::protobuf::io::CodedOutputStream coded(&raw);
+  coded.SetSerializationDeterministic(true);
+  event.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+}  // namespace
+
+struct EventStore::PreparedEvent {
+  v1::Event event;
+  std::string bytes;  // deterministic serialization
+};
+
+struct EventStore::Writer {
+  std::vector<PreparedEvent> events;
+  const AppendOptions* options = nullptr;
+  absl::StatusOr<AppendResult> result = absl::UnknownError("not processed");
+  bool done = false;
+  bool accepted = false;  // validated and in the group's WriteBatch
+  absl::CondVar cv;
+};
+
+// What a group of writers changes before it is committed: the grants they touched, the ids
+// and events they add, the chain head, and the batch to write.
+class EventStore::Group {
+ public:
+  absl::flat_hash_map<std::string, std::optional<GrantState>> grants;
+  absl::flat_hash_map<std::string, std::pair<uint64_t, const std::string*>> ids;
+  absl::flat_hash_map<uint64_t, const v1::Event*> events;
+  uint64_t next_sequence = 1;
+  std::string head_hash;
+  int64_t recorded_time_unix_micros = 0;
+  rocksdb::WriteBatch batch;
+};
+
+EventStore::EventStore(EventStoreOptions options) : options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("data directory: the path is empty; give a directory");
+  }
+  std::unique_ptr<EventStore> store(new EventStore(std::move(options)));
+  const EventStoreOptions& o = store->options_;
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = !o.read_only;
+  db_options.create_missing_column_families = !o.read_only;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 4;
+
+  rocksdb::ColumnFamilyOptions log_options;
+  log_options.write_buffer_size = 64 << 20;
+  rocksdb::ColumnFamilyOptions index_options;
+  index_options.write_buffer_size = 32 << 20;
+  rocksdb::ColumnFamilyOptions ids_options = index_options;
+  {
+    // Idempotency look-ups are mostly misses: bloom filters in the tables and the memtable.
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    ids_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    ids_options.memtable_prefix_bloom_size_ratio = 0.1;
+    ids_options.memtable_whole_key_filtering = true;
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {kLogColumnFamily, log_options},
+      {kGrantIndexColumnFamily, index_options},
+      {kEventIdColumnFamily, ids_options},
+      {kCheckpointColumnFamily, rocksdb::ColumnFamilyOptions()},
+  };
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s;
+  if (o.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(db_options, o.path, families, &store->handles_, &db);
+    if (!s.ok()) {
+      return absl::NotFoundError(StrCat("no ledger can be read at ", o.path, " (", s.ToString(),
+                                        "); give the data directory of a grantledger ledger"));
+    }
+  } else {
+    s = rocksdb::DB::Open(db_options, o.path, families, &store->handles_, &db);
+    GL_RETURN_IF_ERROR(FromRocks(s, StrCat("opening the ledger at ", o.path)));
+  }
+  store->db_.reset(db);
+  store->log_cf_ = store->handles_[1];
+  store->grant_cf_ = store->handles_[2];
+  store->ids_cf_ = store->handles_[3];
+  store->checkpoint_cf_ = store->handles_[4];
+  GL_RETURN_IF_ERROR(store->Recover());
+  return store;
+}
+
+EventStore::~EventStore() {
+  if (db_ == nullptr) return;
+  if (!options_.read_only) {
+    absl::MutexLock lock(&state_mu_);
+    if (state_.sequence != checkpoint_sequence_) (void)WriteCheckpointLocked();
+  }
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  (void)db_->Close();
+}
+
+absl::Status EventStore::Recover() {
+  absl::MutexLock lock(&state_mu_);
+  state_ = LedgerState();
+  state_.head_hash = GenesisHash();
+  std::string checkpoint_bytes;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kCheckpointKey, &checkpoint_bytes);
+  if (s.ok()) {
+    v1::ProjectionCheckpoint checkpoint;
+    if (!checkpoint.ParseFromString(checkpoint_bytes)) {
+      return absl::DataLossError(
+          "the projection checkpoint does not parse; the data directory "
+          "is damaged (restore it from a backup or an export)");
+    }
+    GL_ASSIGN_OR_RETURN(state_, FromCheckpoint(checkpoint));
+    checkpoint_sequence_ = state_.sequence;
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading the projection checkpoint");
+  }
+  // Replay the log's tail after the checkpoint.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+  for (it->Seek(EncodeSequence(state_.sequence + 1)); it->Valid(); it->Next()) {
+    const uint64_t sequence = DecodeSequence(View(it->key()));
+    if (sequence != state_.sequence + 1) {
+      return absl::DataLossError(StrCat("the log has no record ", state_.sequence + 1, " but has ",
+                                        sequence, "; run `grantledger verify`"));
+    }
+    std::optional<LogValue> value = SplitLogValue(View(it->value()));
+    v1::EventRecord record;
+    if (!value || !record.ParseFromArray(value->record_bytes.data(),
+                                         static_cast<int>(value->record_bytes.size()))) {
+      return absl::DataLossError(
+          StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
+    }
+    if (record.prev_hash() != state_.head_hash) {
+      return absl::DataLossError(
+          StrCat("log record ", sequence,
+                 " does not chain to the record before it; run `grantledger verify`"));
+    }
+    absl::Status applied = ApplyLogged(record.event(), sequence, state_.grants);
+    if (!applied.ok()) {
+      return absl::DataLossError(
+          StrCat("log record ", sequence, " no longer applies: ", applied.message()));
+    }
+    state_.sequence = sequence;
+    state_.head_hash = std::string(value->hash);
+    state_.last_recorded_time_unix_micros = record.recorded_time_unix_micros();
+  }
+  GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::ApplyLogged(const v1::Event& event, uint64_t sequence,
+                                     std::map<std::string, GrantState>& grants) const {
+  EventContext context;
+  context.sequence = sequence;
+  std::unique_ptr<v1::Event> target;
+  if (event.has_reversal()) {
+    auto read = ReadEvent(event.reversal().reversed_sequence());
+    if (read.ok() && event.reversal().reversed_sequence() < sequence) target = std::move(*read);
+    context.reversal_target = target.get();
+  }
+  std::optional<GrantState> slot;
+  auto it = grants.find(event.grant_id());
+  if (it != grants.end()) slot = std::move(it->second);
+  absl::Status status = ApplyEvent(event, context, slot);
+  if (slot.has_value()) grants[event.grant_id()] = std::move(*slot);
+  return status;
+}
+
+absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
+                                                const AppendOptions& options) {
+  if (options_.read_only) {
+    return absl::FailedPreconditionError("the ledger is open read-only; post through the server");
+  }
+  if (events.empty())
+    return absl::InvalidArgumentError("events: the batch is empty; send at least one event");
+  if (events.size() > kMaxEventsPerBatch) {
+    return absl::InvalidArgumentError(StrCat("events: the batch has ", events.size(),
+                                             " events; split it into batches of at most ",
+                                             kMaxEventsPerBatch));
+  }
+  // Stateless checks and serialization happen here, in the caller's thread, in parallel.
+  Writer writer;
+  writer.options = &options;
+  writer.events.resize(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    PreparedEvent& prepared = writer.events[i];
+    prepared.event = std::move(events[i]);
+    if (absl::Status s = CheckEventShape(prepared.event); !s.ok())
+      return AtEvent(s, i, prepared.event);
+    prepared.bytes = SerializeEvent(prepared.event);
+    if (prepared.bytes.size() > kMaxEncodedEventBytes) {
+      return AtEvent(
+          absl::InvalidArgumentError(StrCat("the event is ", prepared.bytes.size(),
+                                            " bytes encoded; at most ", kMaxEncodedEventBytes)),
+          i, prepared.event);
+    }
+  }
+
+  std::vector<Writer*> group;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    writers_.push_back(&writer);
+    while (!writer.done && writers_.front() != &writer) writer.cv.Wait(&queue_mu_);
+    if (writer.done) return std::move(writer.result);
+    // This writer leads: it takes everything queued so far, bounded in size.
+    size_t group_events = 0;
+    for (Writer* w : writers_) {
+      if (!group.empty() && group_events + w->events.size() > kMaxEventsPerBatch) break;
+      group.push_back(w);
+      group_events += w->events.size();
+    }
+  }
+  ProcessGroup(group);
+  {
+    absl::MutexLock lock(&queue_mu_);
+    for (Writer* w : group) {
+      writers_.pop_front();
+      if (w != &writer) {
+        w->done = true;
+        w->cv.Signal();
+      }
+    }
+    if (!writers_.empty()) writers_.front()->cv.Signal();
+  }
+  return std::move(writer.result);
+}
+
+void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
+  Group group;
+  {
+    absl::ReaderMutexLock lock(&state_mu_);
+    group.next_sequence = state_.sequence + 1;
+    group.head_hash = state_.head_hash;
+    group.recorded_time_unix_micros =
+        std::max(absl::ToUnixMicros(options_.clock()), state_.last_recorded_time_unix_micros);
+    for (Writer* w : writers) {
+      absl::Status s = ProcessWriter(*w, group);
+      if (!s.ok()) w->result = s;
+    }
+  }
+  if (group.batch.Count() > 0) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    rocksdb::Status s = db_->Write(write_options, &group.batch);
+    if (!s.ok()) {
+      absl::Status failed = absl::UnavailableError(
+          StrCat("the ledger could not write to disk (", s.ToString(),
+                 "); nothing of this batch was written; retry with the same event_ids"));
+      for (Writer* w : writers) {
+        if (w->accepted) w->result = failed;
+      }
+      return;
+    }
+  }
+  Digest head;
+  {
+    absl::MutexLock lock(&state_mu_);
+    for (auto& [id, grant] : group.grants) {
+      if (!grant.has_value()) continue;
+      if (options_.check_invariants) CheckInvariants(*grant);
+      state_.grants[id] = std::move(*grant);
+    }
+    if (group.batch.Count() > 0) {
+      state_.sequence = group.next_sequence - 1;
+      state_.head_hash = group.head_hash;
+      state_.last_recorded_time_unix_micros = group.recorded_time_unix_micros;
+    }
+    if (options_.check_invariants && state_.TrialBalance() != 0) {
+      std::fprintf(stderr, "grantledger: trial balance is not zero after sequence %llu\n",
+                   static_cast<unsigned long long>(state_.sequence));
+      std::abort();
+    }
+    if (state_.sequence - checkpoint_sequence_ >= options_.checkpoint_interval_events) {
+      (void)WriteCheckpointLocked();  // a cache: a failure only means a longer replay on open
+    }
+    head = Digest{state_.sequence, state_.head_hash};
+  }
+  for (Writer* w : writers) {
+    if (w->accepted) w->result->head = head;
+  }
+}
+
+absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
+  // Grants as this writer changes them; merged into the group only if the whole batch passes.
+  absl::flat_hash_map<std::string, std::optional<GrantState>> scratch;
+  auto grant_slot = [&](const std::string& id) -> std::optional<GrantState>& {
+    auto it = scratch.find(id);
+    if (it != scratch.end()) return it->second;
+    auto in_group = group.grants.find(id);
+    if (in_group != group.grants.end()) return scratch.emplace(id, in_group->second).first->second;
+    state_mu_.AssertReaderHeld();
+    auto in_state = state_.grants.find(id);
+    if (in_state != state_.grants.end()) return scratch.emplace(id, in_state->second).first->second;
+    return scratch.emplace(id, std::nullopt).first->second;
+  };
+
+  for (const auto& [grant_id, expected] : writer.options->expected_versions) {
+    const std::optional<GrantState>& grant = grant_slot(grant_id);
+    const uint64_t version = grant.has_value() ? grant->event_count : 0;
+    if (version != expected) {
+      return absl::AbortedError(StrCat("expected_version: grant ", grant_id, " is at version ",
+                                       version, ", not ", expected,
+                                       "; read it again, then retry with the new version"));
+    }
+  }
+
+  AppendResult result;
+  result.sequences.resize(writer.events.size());
+  result.duplicates.resize(writer.events.size());
+  absl::flat_hash_map<std::string, std::pair<uint64_t, const std::string*>> local_ids;
+  absl::flat_hash_map<uint64_t, const v1::Event*> local_events;
+  std::vector<std::unique_ptr<v1::Event>> read_targets;
+  std::vector<size_t> new_events;
+  uint64_t next_sequence = group.next_sequence;
+
+  for (size_t i = 0; i < writer.events.size(); ++i) {
+    const PreparedEvent& prepared = writer.events[i];
+    const v1::Event& event = prepared.event;
+    // Idempotency: this batch, then the group, then the log.
+    std::optional<std::pair<uint64_t, const std::string*>> seen;
+    if (auto it = local_ids.find(event.event_id()); it != local_ids.end()) {
+      seen = it->second;
+    } else if (auto git = group.ids.find(event.event_id()); git != group.ids.end()) {
+      seen = git->second;
+    }
+    std::optional<uint64_t> stored_sequence;
+    bool same_content = false;
+    if (seen.has_value()) {
+      stored_sequence = seen->first;
+      same_content = *seen->second == prepared.bytes;
+    } else {
+      GL_ASSIGN_OR_RETURN(stored_sequence, FindEventId(event.event_id()));
+      if (stored_sequence.has_value()) {
+        GL_ASSIGN_OR_RETURN(std::string stored_bytes, ReadEventBytes(*stored_sequence));
+        same_content = stored_bytes == prepared.bytes;
+      }
+    }
+    if (stored_sequence.has_value()) {
+      if (!same_content) {
+        return AtEvent(absl::AlreadyExistsError(StrCat(
+                           "event_id was already used at sequence ", *stored_sequence,
+                           " for an event with other content; give this event a new event_id, "
+                           "or resend the original unchanged")),
+                       i, event);
+      }
+      result.sequences[i] = *stored_sequence;
+      result.duplicates[i] = true;
+      continue;
+    }
+
+    EventContext context;
+    context.sequence = next_sequence;
+    if (event.has_reversal()) {
+      const uint64_t target = event.reversal().reversed_sequence();
+      if (auto it = local_events.find(target); it != local_events.end()) {
+        context.reversal_target = it->second;
+      } else if (auto git = group.events.find(target); git != group.events.end()) {
+        context.reversal_target = git->second;
+      } else if (target < group.next_sequence) {
+        auto read = ReadEvent(target);
+        if (read.ok()) {
+          read_targets.push_back(std::move(*read));
+          context.reversal_target = read_targets.back().get();
+        } else if (!absl::IsNotFound(read.status())) {
+          return read.status();
+        }
+      }
+    }
+    if (absl::Status s = ApplyEvent(event, context, grant_slot(event.grant_id())); !s.ok()) {
+      return AtEvent(s, i, event);
+    }
+    local_ids[event.event_id()] = {next_sequence, &prepared.bytes};
+    local_events[next_sequence] = &event;
+    result.sequences[i] = next_sequence;
+    new_events.push_back(i);
+    ++next_sequence;
+  }
+
+  // The whole batch is valid: chain its records into the group's write.
+  for (size_t i : new_events) {
+    const PreparedEvent& prepared = writer.events[i];
+    const uint64_t sequence = result.sequences[i];
+    std::string record =
+        EncodeRecord(sequence, group.recorded_time_unix_micros, group.head_hash, prepared.bytes);
+    std::string hash = ChainHash(group.head_hash, record);
+    std::string value;
+    value.reserve(hash.size() + record.size());
+    value.append(hash).append(record);
+    const std::string key = EncodeSequence(sequence);
+    group.batch.Put(log_cf_, key, value);
+    group.batch.Put(grant_cf_, GrantIndexKey(prepared.event.grant_id(), sequence), "");
+    group.batch.Put(ids_cf_, prepared.event.event_id(), key);
+    group.head_hash = std::move(hash);
+  }
+  group.next_sequence = next_sequence;
+  for (auto& [id, grant] : scratch) {
+    if (grant.has_value()) group.grants[id] = std::move(grant);
+  }
+  for (auto& entry : local_ids) group.ids.insert(entry);
+  for (auto& entry : local_events) group.events.insert(entry);
+  // Reversal targets read from the log are only needed during validation.
+  writer.accepted = true;
+  writer.result = std::move(result);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<uint64_t>> EventStore::FindEventId(const std::string& event_id) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ids_cf_, event_id, &value);
+  if (s.IsNotFound()) return std::optional<uint64_t>();
+  GL_RETURN_IF_ERROR(FromRocks(s, "reading the event id index"));
+  if (value.size() != 8)
+    return absl::DataLossError(StrCat("event id index entry for ", event_id, " is damaged"));
+  return std::optional<uint64_t>(DecodeSequence(value));
+}
+
+absl::StatusOr<v1::RecordedEvent> EventStore::Read(uint64_t sequence) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), log_cf_, EncodeSequence(sequence), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(
+        StrCat("sequence ", sequence, " is not in the log (the head is ", Head().sequence, ")"));
+  }
+  GL_RETURN_IF_ERROR(FromRocks(s, "reading the log"));
+  std::optional<LogValue> split = SplitLogValue(value);
+  v1::RecordedEvent out;
+  if (!split || !out.mutable_record()->ParseFromArray(
+                    split->record_bytes.data(), static_cast<int>(split->record_bytes.size()))) {
+    return absl::DataLossError(
+        StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
+  }
+  out.set_hash(std::string(split->hash));
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<v1::Event>> EventStore::ReadEvent(uint64_t sequence) const {
+  GL_ASSIGN_OR_RETURN(v1::RecordedEvent recorded, Read(sequence));
+  auto event = std::make_unique<v1::Event>();
+  event->Swap(recorded.mutable_record()->mutable_event());
+  return event;
+}
+
+absl::StatusOr<std::string> EventStore::ReadEventBytes(uint64_t sequence) const {
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<v1::Event> event, ReadEvent(sequence));
+  return SerializeEvent(*event);
+}
+
+Digest EventStore::Head() const {
+  absl::ReaderMutexLock lock(&state_mu_);
+  return Digest{state_.sequence, state_.head_hash};
+}
+
+absl::Status EventStore::Scan(uint64_t from, uint64_t to, const std::string& grant_id,
+                              const std::function<bool(const v1::RecordedEvent&)>& visit) const {
+  if (from == 0) from = 1;
+  if (to == 0) to = Head().sequence;
+  if (grant_id.empty()) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+    for (it->Seek(EncodeSequence(from)); it->Valid(); it->Next()) {
+      const uint64_t sequence = DecodeSequence(View(it->key()));
+      if (sequence > to) break;
+      std::optional<LogValue> split = SplitLogValue(View(it->value()));
+      v1::RecordedEvent out;
+      if (!split || !out.mutable_record()->ParseFromArray(
+                        split->record_bytes.data(), static_cast<int>(split->record_bytes.size()))) {
+        return absl::DataLossError(
+            StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
+      }
+      out.set_hash(std::string(split->hash));
+      if (!visit(out)) return absl::OkStatus();
+    }
+    return FromRocks(it->status(), "reading the log");
+  }
+  const std::string prefix = GrantIndexPrefix(grant_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), grant_cf_));
+  for (it->Seek(GrantIndexKey(grant_id, from)); it->Valid(); it->Next()) {
+    absl::string_view key = View(it->key());
+    if (!absl::StartsWith(key, prefix) || key.size() != prefix.size() + 8) break;
+    const uint64_t sequence = DecodeSequence(key.substr(prefix.size()));
+    if (sequence > to) break;
+    GL_ASSIGN_OR_RETURN(v1::RecordedEvent out, Read(sequence));
+    if (!visit(out)) return absl::OkStatus();
+  }
+  return FromRocks(it->status(), "reading the grant index");
+}
+
+absl::StatusOr<VerifyResult> EventStore::Verify(uint64_t from, uint64_t to) const {
+  const Digest head = Head();
+  if (from == 0) from = 1;
+  if (to == 0 || to > head.sequence) to = head.sequence;
+  VerifyResult result;
+  auto bad = [&](uint64_t sequence, std::string problem) {
+    result.ok = false;
+    result.first_bad_sequence = sequence;
+    result.problem = std::move(problem);
+    return result;
+  };
+  std::string expected_prev = GenesisHash();
+  if (from > 1) {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), log_cf_, EncodeSequence(from - 1), &value);
+    std::optional<LogValue> split = SplitLogValue(value);
+    if (!s.ok() || !split) return bad(from - 1, "the record before the range cannot be read");
+    expected_prev = std::string(split->hash);
+  }
+  result.last_good = Digest{from - 1, expected_prev};
+  if (from > to) return result;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+  uint64_t expected_sequence = from;
+  for (it->Seek(EncodeSequence(from)); it->Valid() && expected_sequence <= to; it->Next()) {
+    absl::string_view key = View(it->key());
+    const uint64_t sequence = key.size() == 8 ? DecodeSequence(key) : 0;
+    if (sequence != expected_sequence) {
+      return bad(expected_sequence,
+                 StrCat("record ", expected_sequence, " is missing from the log"));
+    }
+    std::optional<LogValue> split = SplitLogValue(View(it->value()));
+    if (!split) return bad(sequence, "the stored value is too short to hold a hash");
+    if (ChainHash(expected_prev, split->record_bytes) != split->hash) {
+      return bad(sequence, "the stored bytes do not match the record's hash (altered)");
+    }
+    v1::EventRecord record;
+    if (!record.ParseFromArray(split->record_bytes.data(),
+                               static_cast<int>(split->record_bytes.size()))) {
+      return bad(sequence, "the stored bytes do not parse as an event record");
+    }
+    if (record.sequence() != sequence)
+      return bad(sequence, "the record names another sequence number");
+    if (record.prev_hash() != expected_prev) {
+      return bad(sequence, "the record does not chain to the hash of the record before it");
+    }
+    expected_prev = std::string(split->hash);
+    result.last_good = Digest{sequence, expected_prev};
+    ++result.checked;
+    ++expected_sequence;
+  }
+  GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
+  if (expected_sequence <= to) {
+    return bad(expected_sequence, StrCat("record ", expected_sequence, " is missing from the log"));
+  }
+  if (to == head.sequence && expected_prev != head.head_hash) {
+    return bad(to, "the last record's hash differs from the head this ledger wrote (rewritten)");
+  }
+  return result;
+}
+
+std::optional<GrantState> EventStore::Grant(const std::string& grant_id) const {
+  absl::ReaderMutexLock lock(&state_mu_);
+  auto it = state_.grants.find(grant_id);
+  if (it == state_.grants.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::StatusOr<GrantState> EventStore::GrantAtSequence(const std::string& grant_id,
+                                                       uint64_t sequence) const {
+  std::map<std::string, GrantState> grants;
+  absl::Status applied = absl::OkStatus();
+  GL_RETURN_IF_ERROR(Scan(1, sequence, grant_id, [&](const v1::RecordedEvent& recorded) {
+    applied = ApplyLogged(recorded.record().event(), recorded.record().sequence(), grants);
+    return applied.ok();
+  }));
+  if (!applied.ok())
+    return absl::DataLossError(StrCat("replaying ", grant_id, ": ", applied.message()));
+  auto it = grants.find(grant_id);
+  if (it == grants.end()) {
+    return absl::NotFoundError(
+        StrCat("grant ", grant_id, " was not registered by sequence ", sequence));
+  }
+  return std::move(it->second);
+}
+
+std::vector<std::string> EventStore::GrantIds() const {
+  absl::ReaderMutexLock lock(&state_mu_);
+  std::vector<std::string> ids;
+  ids.reserve(state_.grants.size());
+  for (const auto& [id, grant] : state_.grants) ids.push_back(id);
+  return ids;
+}
+
+LedgerState EventStore::State() const {
+  absl::ReaderMutexLock lock(&state_mu_);
+  return state_;
+}
+
+absl::StatusOr<LedgerState> EventStore::Replay(uint64_t to) const {
+  LedgerState state;
+  state.head_hash = GenesisHash();
+  absl::Status applied = absl::OkStatus();
+  GL_RETURN_IF_ERROR(Scan(1, to, "", [&](const v1::RecordedEvent& recorded) {
+    if (recorded.record().sequence() != state.sequence + 1) {
+      applied = absl::DataLossError(
+          StrCat("the log skips from ", state.sequence, " to ", recorded.record().sequence()));
+      return false;
+    }
+    applied = ApplyLogged(recorded.record().event(), recorded.record().sequence(), state.grants);
+    if (!applied.ok()) return false;
+    state.sequence = recorded.record().sequence();
+    state.head_hash = recorded.hash();
+    state.last_recorded_time_unix_micros = recorded.record().recorded_time_unix_micros();
+    return true;
+  }));
+  if (!applied.ok()) return absl::DataLossError(StrCat("replay stopped: ", applied.message()));
+  return state;
+}
+
+absl::Status EventStore::WriteCheckpoint() {
+  if (options_.read_only) return absl::FailedPreconditionError("the ledger is open read-only");
+  absl::MutexLock lock(&state_mu_);
+  return WriteCheckpointLocked();
+}
+
+absl::Status EventStore::WriteCheckpointLocked() {
+  std::string bytes;
+  ToCheckpoint(state_).SerializeToString(&bytes);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  GL_RETURN_IF_ERROR(FromRocks(db_->Put(write_options, checkpoint_cf_, kCheckpointKey, bytes),
+                               "writing the projection checkpoint"));
+  checkpoint_sequence_ = state_.sequence;
+  return absl::OkStatus();
+}
+
+void EventStore::CheckInvariants(const GrantState& grant) const {
+  const char* broken = nullptr;
+  if (grant.TrialBalance() != 0) broken = "trial balance is not zero";
+  if (grant.AllocatedOre() > grant.terms.decided_amount_ore) broken = "allocated exceeds decided";
+  if (grant.repaid_ore > grant.received_ore()) broken = "repaid exceeds received";
+  if (broken != nullptr) {
+    std::fprintf(stderr, "grantledger: invariant broken for %s: %s\n", grant.grant_id.c_str(),
+                 broken);
+    std::abort();
+  }
+}
+
+}  // namespace grantledger

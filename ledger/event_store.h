@@ -1,0 +1,157 @@
+// The event store: an append-only, hash-chained log of events in RocksDB, with the projected
+// state kept in memory, checkpointed, and rebuilt from the log on open.
+//
+// Append validates a batch in order against the rules (rules.h), assigns gap-free sequence
+// numbers, and writes the records and their index entries in one atomic, synced WriteBatch.
+// Concurrent appenders are grouped: one leader validates and writes everything that queued up
+// while the previous write was syncing, so they share one fsync (group commit, as LevelDB's
+// DBImpl::Write). There is no update or delete path.
+#ifndef GRANTLEDGER_LEDGER_EVENT_STORE_H_
+#define GRANTLEDGER_LEDGER_EVENT_STORE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grantledger/v1/events.pb.h"
+#include "ledger/ledger_state.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace grantledger {
+
+struct EventStoreOptions {
+  std::string path;        // the data directory
+  bool sync = true;        // fsync the WAL before an append is acknowledged
+  bool read_only = false;  // open for queries and audits only (another process may write)
+  uint64_t checkpoint_interval_events = 50'000;
+  // Check the trial balance and the grant invariants after every append (aborts on a bug).
+  bool check_invariants = false;
+  // The recorded-time clock; tests inject their own. Recorded times never go backwards.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+struct AppendOptions {
+  // Optimistic concurrency: append only if each named grant still has this many events
+  // (0: the grant must not exist yet). Aborted otherwise.
+  absl::flat_hash_map<std::string, uint64_t> expected_versions;
+};
+
+// (sequence, head hash): what an auditor writes down to check the log later.
+struct Digest {
+  uint64_t sequence = 0;
+  std::string head_hash;  // 32 bytes
+};
+
+struct AppendResult {
+  std::vector<uint64_t> sequences;  // one per event, in order; the original for a retry
+  std::vector<bool> duplicates;     // true where the event was already in the log
+  Digest head;
+};
+
+struct VerifyResult {
+  bool ok = true;
+  uint64_t first_bad_sequence = 0;  // 0 when ok
+  std::string problem;              // what did not match
+  uint64_t checked = 0;             // records checked
+  Digest last_good;                 // the chain up to the first bad record
+};
+
+class EventStore {
+ public:
+  // Opens (creating if missing, unless read-only) the ledger at options.path, restores the
+  // projections from the last checkpoint plus the log's tail. Unavailable when another process
+  // holds the directory.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(EventStoreOptions options);
+
+  // Writes a final checkpoint (unless read-only) and closes RocksDB.
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Appends a batch atomically: every event is new and valid and is written, or nothing is.
+  // Events whose event_id is already stored with the same content are not written again and
+  // get their original sequence; the same id with other content is AlreadyExists. The error of
+  // a rejected batch starts with "event N" (0-based) and names the field and the fix.
+  absl::StatusOr<AppendResult> Append(std::vector<v1::Event> events,
+                                      const AppendOptions& options = {});
+
+  Digest Head() const;
+
+  // One stored record, parsed. NotFound beyond the head.
+  absl::StatusOr<v1::RecordedEvent> Read(uint64_t sequence) const;
+
+  // Calls `visit` for each record with sequence in [from, to] (to = 0: up to the head) in order,
+  // optionally only one grant's; stops early when `visit` returns false.
+  absl::Status Scan(uint64_t from, uint64_t to, const std::string& grant_id,
+                    const std::function<bool(const v1::RecordedEvent&)>& visit) const;
+
+  // Recomputes the hash chain from the stored bytes over [from, to] (to = 0: the head).
+  absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) const;
+
+  // Current state of a grant; nullopt if not registered.
+  std::optional<GrantState> Grant(const std::string& grant_id) const;
+  // A grant's state right after event `sequence` (rebuilt from that grant's events).
+  absl::StatusOr<GrantState> GrantAtSequence(const std::string& grant_id, uint64_t sequence) const;
+  std::vector<std::string> GrantIds() const;
+
+  // A copy of the whole projected state, as kept incrementally.
+  LedgerState State() const;
+  // The state rebuilt from the log alone, up to `to` (0: the head), ignoring checkpoints.
+  absl::StatusOr<LedgerState> Replay(uint64_t to) const;
+
+  // Writes a checkpoint of the current state now.
+  absl::Status WriteCheckpoint();
+
+  const EventStoreOptions& options() const { return options_; }
+
+ private:
+  struct Writer;
+  struct PreparedEvent;
+  class Group;
+
+  explicit EventStore(EventStoreOptions options);
+  absl::Status Recover();
+  void ProcessGroup(std::vector<Writer*>& group);
+  absl::Status ProcessWriter(Writer& writer, Group& group);
+  absl::StatusOr<std::optional<uint64_t>> FindEventId(const std::string& event_id) const;
+  absl::StatusOr<std::string> ReadEventBytes(uint64_t sequence) const;
+  absl::StatusOr<std::unique_ptr<v1::Event>> ReadEvent(uint64_t sequence) const;
+  absl::Status ApplyLogged(const v1::Event& event, uint64_t sequence,
+                           std::map<std::string, GrantState>& grants) const;
+  absl::Status WriteCheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
+  void CheckInvariants(const GrantState& grant) const;
+
+  EventStoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* grant_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ids_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* checkpoint_cf_ = nullptr;
+
+  // Appenders wait here; the front one leads the next group.
+  absl::Mutex queue_mu_;
+  std::deque<Writer*> writers_ ABSL_GUARDED_BY(queue_mu_);
+
+  // The projected state. Written only by the group leader, under the writer lock; the leader
+  // reads it under a reader lock while validating.
+  mutable absl::Mutex state_mu_;
+  LedgerState state_ ABSL_GUARDED_BY(state_mu_);
+  uint64_t checkpoint_sequence_ ABSL_GUARDED_BY(state_mu_) = 0;
+};
+
+}  // namespace grantledger
+
+#endif  // GRANTLEDGER_LEDGER_EVENT_STORE_H_

@@ -1,0 +1,76 @@
+// ApplyEvent: dispatches an event to its rule and books the result on the grant.
+#include "ledger/rules.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/limits.h"
+#include "ledger/money.h"
+#include "ledger/status_macros.h"
+
+namespace grantledger {
+namespace {
+
+// Every account stays within ±kMaxBalanceOre, so sums over a grant never overflow.
+absl::Status CheckBalancesStayInRange(const Postings& postings, const GrantState& grant) {
+  for (const Posting& p : postings) {
+    std::optional<int64_t> next = CheckedAdd(BalanceOf(grant, p.account), p.amount_ore);
+    if (!next || *next > kMaxBalanceOre || *next < -kMaxBalanceOre) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("amount: booking it would take an account of ", grant.grant_id,
+                       " beyond the ledger's limit of ", FormatKronor(kMaxBalanceOre),
+                       "; check the amount's unit (öre, not kronor)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void CountEvent(uint64_t sequence, GrantState& grant) {
+  grant.last_sequence = sequence;
+  ++grant.event_count;
+}
+
+}  // namespace
+
+absl::Status ApplyEvent(const v1::Event& event, const EventContext& context,
+                        std::optional<GrantState>& grant) {
+  if (event.has_grant_registered()) {
+    if (grant.has_value()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("grant_id: grant ", event.grant_id(), " is already registered (sequence ",
+                       grant->registered_sequence, "); to change its terms post terms_amended"));
+    }
+    GL_ASSIGN_OR_RETURN(GrantState registered, RegisterGrant(event, context.sequence));
+    grant = std::move(registered);
+    CountEvent(context.sequence, *grant);
+    return absl::OkStatus();
+  }
+  if (!grant.has_value()) {
+    return absl::NotFoundError(absl::StrCat("grant_id: grant ", event.grant_id(),
+                                            " is not registered; post grant_registered for it "
+                                            "first, or check the diary number"));
+  }
+  Postings postings;
+  switch (event.body_case()) {
+    case v1::Event::kTermsAmended:
+      GL_RETURN_IF_ERROR(AmendTerms(event, *grant));
+      CountEvent(context.sequence, *grant);
+      return absl::OkStatus();
+    case v1::Event::kReversal: {
+      GL_ASSIGN_OR_RETURN(postings, ReversalPostings(event, context.reversal_target, *grant));
+      break;
+    }
+    default: {
+      GL_ASSIGN_OR_RETURN(postings, MoneyEventPostings(event, *grant));
+      break;
+    }
+  }
+  if (SumOf(postings) != 0) std::abort();  // a rule produced unbalanced postings: a bug
+  GL_RETURN_IF_ERROR(CheckBalancesStayInRange(postings, *grant));
+  ApplyPostings(postings, *grant);
+  if (event.has_reversal()) grant->reversed_sequences.insert(event.reversal().reversed_sequence());
+  CountEvent(context.sequence, *grant);
+  return absl::OkStatus();
+}
+
+}  // namespace grantledger

@@ -1,0 +1,58 @@
+// The domain rules of domain.md, as pure functions with no I/O: (grant state, event) -> new
+// grant state or an error that names the field and the fix. The event store calls these for
+// every append and every replay, so a replay reproduces exactly what the appends did.
+//
+// Split like rippled's transactors: CheckEventShape is the stateless check (preflight);
+// ApplyEvent checks the event against the state and then mutates it (preclaim + doApply).
+#ifndef GRANTLEDGER_LEDGER_RULES_H_
+#define GRANTLEDGER_LEDGER_RULES_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "grantledger/v1/events.pb.h"
+#include "ledger/grant_state.h"
+#include "ledger/postings.h"
+
+namespace grantledger {
+
+// Stateless checks of one event: ids, dates, amounts, required fields, limits.
+// InvalidArgument naming the field (e.g. "expense.amount_ore") and what to write instead.
+absl::Status CheckEventShape(const v1::Event& event);
+
+// What the rules need besides the grant's state.
+struct EventContext {
+  uint64_t sequence = 0;  // the sequence number the event gets
+  // For a reversal: the event it reverses, looked up by the caller (nullptr if none exists).
+  const v1::Event* reversal_target = nullptr;
+};
+
+// Checks `event` against `grant` (nullopt: no grant with the event's grant_id yet) and, if it
+// is allowed, applies it. On error `grant` is unchanged.
+// REQUIRES: CheckEventShape(event).ok().
+absl::Status ApplyEvent(const v1::Event& event, const EventContext& context,
+                        std::optional<GrantState>& grant);
+
+// The postings a money event (receipt, allocation, reallocation, expense, repayment) books,
+// after checking it against the grant. Errors for the other event kinds.
+absl::StatusOr<Postings> MoneyEventPostings(const v1::Event& event, const GrantState& grant);
+
+// The postings a money event books, without any check (empty for other event kinds). What a
+// reversal negates.
+Postings PostingsOf(const v1::Event& event);
+Postings PostingsOf(v1::Event::BodyCase kind, int64_t amount_ore, const ActivityKey& line,
+                    const ActivityKey& to_line);
+
+// The postings of a reversal, after checking that `target` may be reversed now.
+absl::StatusOr<Postings> ReversalPostings(const v1::Event& reversal, const v1::Event* target,
+                                          const GrantState& grant);
+
+// Terms: registering a grant and amending its terms (rules_grant.cc).
+absl::StatusOr<GrantState> RegisterGrant(const v1::Event& event, uint64_t sequence);
+absl::Status AmendTerms(const v1::Event& event, GrantState& grant);
+
+}  // namespace grantledger
+
+#endif  // GRANTLEDGER_LEDGER_RULES_H_

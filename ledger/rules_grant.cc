@@ -1,0 +1,82 @@
+// Rules for a grant's terms: registration (beslut) and amendments (omförhandling).
+#include "absl/strings/str_cat.h"
+#include "ledger/civil_date.h"
+#include "ledger/money.h"
+#include "ledger/rules.h"
+#include "ledger/status_macros.h"
+
+namespace grantledger {
+
+absl::StatusOr<GrantState> RegisterGrant(const v1::Event& event, uint64_t sequence) {
+  const v1::GrantRegistered& g = event.grant_registered();
+  GrantState grant;
+  grant.grant_id = event.grant_id();
+  grant.registered_sequence = sequence;
+  GrantTerms& t = grant.terms;
+  t.title = g.title();
+  t.grantor = g.grantor();
+  t.decided_amount_ore = g.decided_amount_ore();
+  GL_ASSIGN_OR_RETURN(t.usage_period_start,
+                      ParseCivilDay(g.usage_period_start(), "usage_period_start"));
+  GL_ASSIGN_OR_RETURN(t.usage_period_end, ParseCivilDay(g.usage_period_end(), "usage_period_end"));
+  GL_ASSIGN_OR_RETURN(t.repayment_deadline,
+                      ParseCivilDay(g.repayment_deadline(), "repayment_deadline"));
+  if (g.reporting_deadline().empty()) {
+    t.reporting_deadline = t.repayment_deadline;
+  } else {
+    GL_ASSIGN_OR_RETURN(t.reporting_deadline,
+                        ParseCivilDay(g.reporting_deadline(), "reporting_deadline"));
+  }
+  t.cost_object = g.cost_object();
+  t.kind = g.kind();
+  t.year = g.year().empty() ? absl::StrCat(t.usage_period_start.year()) : g.year();
+  return grant;
+}
+
+absl::Status AmendTerms(const v1::Event& event, GrantState& grant) {
+  const v1::TermsAmended& a = event.terms_amended();
+  GrantTerms terms = grant.terms;
+  if (a.has_decided_amount_ore()) terms.decided_amount_ore = a.decided_amount_ore();
+  if (a.has_usage_period_start()) {
+    GL_ASSIGN_OR_RETURN(terms.usage_period_start,
+                        ParseCivilDay(a.usage_period_start(), "terms_amended.usage_period_start"));
+  }
+  if (a.has_usage_period_end()) {
+    GL_ASSIGN_OR_RETURN(terms.usage_period_end,
+                        ParseCivilDay(a.usage_period_end(), "terms_amended.usage_period_end"));
+  }
+  if (a.has_repayment_deadline()) {
+    GL_ASSIGN_OR_RETURN(terms.repayment_deadline,
+                        ParseCivilDay(a.repayment_deadline(), "terms_amended.repayment_deadline"));
+  }
+  if (a.has_reporting_deadline()) {
+    GL_ASSIGN_OR_RETURN(terms.reporting_deadline,
+                        ParseCivilDay(a.reporting_deadline(), "terms_amended.reporting_deadline"));
+  }
+  if (a.has_cost_object()) terms.cost_object = a.cost_object();
+  if (a.has_kind()) terms.kind = a.kind();
+
+  if (terms.usage_period_end < terms.usage_period_start) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("terms_amended: the usage period would end (",
+                     FormatCivilDay(terms.usage_period_end), ") before it starts (",
+                     FormatCivilDay(terms.usage_period_start), "); amend both ends together"));
+  }
+  if (terms.repayment_deadline < terms.usage_period_end) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("terms_amended.repayment_deadline: ", FormatCivilDay(terms.repayment_deadline),
+                     " would fall before the usage period ends (",
+                     FormatCivilDay(terms.usage_period_end), "); move the deadline too"));
+  }
+  const int64_t allocated_ore = grant.AllocatedOre();
+  if (terms.decided_amount_ore < allocated_ore) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "terms_amended.decided_amount_ore: ", FormatKronor(terms.decided_amount_ore),
+        " is less than the ", FormatKronor(allocated_ore), " already allocated to activities of ",
+        grant.grant_id, "; reallocate or reverse allocations first"));
+  }
+  grant.terms = std::move(terms);
+  return absl::OkStatus();
+}
+
+}  // namespace grantledger

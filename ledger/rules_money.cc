@@ -1,0 +1,150 @@
+// Rules for the money events: receipt, allocation, reallocation, expense, repayment. Each
+// checks the event against the grant and returns the balanced postings it books.
+#include "absl/strings/str_cat.h"
+#include "ledger/limits.h"
+#include "ledger/money.h"
+#include "ledger/rules.h"
+
+namespace grantledger {
+namespace {
+
+using absl::StrCat;
+
+Account Grantor() { return {AccountKind::kGrantor, {}}; }
+Account Pool() { return {AccountKind::kPool, {}}; }
+Account Allocation(const ActivityKey& key) { return {AccountKind::kActivityAllocation, key}; }
+Account Spent(const ActivityKey& key) { return {AccountKind::kActivitySpent, key}; }
+
+std::string LineName(const ActivityKey& key) {
+  return StrCat("activity ", key.activity, " in division ", key.division);
+}
+
+absl::Status CheckNewLine(const GrantState& grant, const ActivityKey& key,
+                          absl::string_view field) {
+  if (grant.activities.size() >= kMaxActivitiesPerGrant && !grant.activities.contains(key)) {
+    return absl::FailedPreconditionError(
+        StrCat(field, ": grant ", grant.grant_id, " already has ", kMaxActivitiesPerGrant,
+               " activity lines, the limit; book on an existing line"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Postings> AllocationPostings(const v1::Allocation& a, const GrantState& grant) {
+  ActivityKey key{a.activity(), a.division()};
+  if (absl::Status s = CheckNewLine(grant, key, "allocation.activity"); !s.ok()) return s;
+  const int64_t allocated_ore = grant.AllocatedOre();
+  const int64_t unallocated_ore = grant.terms.decided_amount_ore - allocated_ore;
+  if (a.amount_ore() > unallocated_ore) {
+    return absl::FailedPreconditionError(StrCat(
+        "allocation.amount_ore: allocating ", FormatKronor(a.amount_ore()), " to ", LineName(key),
+        " would exceed the decided amount of ", grant.grant_id, " (",
+        FormatKronor(grant.terms.decided_amount_ore), ", of which ", FormatKronor(allocated_ore),
+        " is allocated, ", FormatKronor(unallocated_ore),
+        " unallocated); allocate at most the unallocated amount or amend the decided amount"));
+  }
+  return PostingsOf(v1::Event::kAllocation, a.amount_ore(), key, {});
+}
+
+absl::StatusOr<Postings> ReallocationPostings(const v1::Reallocation& r, const GrantState& grant) {
+  ActivityKey from{r.from_activity(), r.from_division()};
+  ActivityKey to{r.to_activity(), r.to_division()};
+  if (absl::Status s = CheckNewLine(grant, to, "reallocation.to_activity"); !s.ok()) return s;
+  auto it = grant.activities.find(from);
+  const int64_t unspent_ore = it == grant.activities.end() ? 0 : it->second.allocation_ore;
+  if (r.amount_ore() > unspent_ore) {
+    return absl::FailedPreconditionError(
+        StrCat("reallocation.amount_ore: ", FormatKronor(r.amount_ore()),
+               " is more than the unspent "
+               "allocation of ",
+               LineName(from), " (", FormatKronor(std::max<int64_t>(unspent_ore, 0)),
+               "); move at most the unspent allocation"));
+  }
+  return PostingsOf(v1::Event::kReallocation, r.amount_ore(), from, to);
+}
+
+absl::StatusOr<Postings> ExpensePostings(const v1::Expense& e, const GrantState& grant) {
+  ActivityKey key{e.activity(), e.division()};
+  if (!e.activity().empty()) {
+    if (absl::Status s = CheckNewLine(grant, key, "expense.activity"); !s.ok()) return s;
+  }
+  // Beyond the allocation is accepted: the cost already happened in the ERP; it shows as
+  // overspent (a negative allocation balance).
+  return PostingsOf(v1::Event::kExpense, e.amount_ore(), key, {});
+}
+
+absl::StatusOr<Postings> RepaymentPostings(const v1::Repayment& r, const GrantState& grant) {
+  const int64_t repayable_ore = grant.received_ore() - grant.repaid_ore;
+  if (r.amount_ore() > repayable_ore) {
+    return absl::FailedPreconditionError(
+        StrCat("repayment.amount_ore: ", FormatKronor(r.amount_ore()), " is more than ",
+               grant.grant_id, " has received and not yet repaid (received ",
+               FormatKronor(grant.received_ore()), ", repaid ", FormatKronor(grant.repaid_ore),
+               "); repay at most ", FormatKronor(std::max<int64_t>(repayable_ore, 0))));
+  }
+  return PostingsOf(v1::Event::kRepayment, r.amount_ore(), {}, {});
+}
+
+}  // namespace
+
+Postings PostingsOf(v1::Event::BodyCase kind, int64_t amount_ore, const ActivityKey& line,
+                    const ActivityKey& to_line) {
+  switch (kind) {
+    case v1::Event::kReceipt:
+      return Transfer(Grantor(), Pool(), amount_ore);
+    case v1::Event::kAllocation:
+      return Transfer(Pool(), Allocation(line), amount_ore);
+    case v1::Event::kReallocation:
+      return Transfer(Allocation(line), Allocation(to_line), amount_ore);
+    case v1::Event::kExpense:
+      if (line.activity.empty()) {
+        // Unassigned spending of the grant, paid from the pool.
+        return Transfer(Pool(), Account{AccountKind::kUnassignedSpent, {}}, amount_ore);
+      }
+      return Transfer(Allocation(line), Spent(line), amount_ore);
+    case v1::Event::kRepayment:
+      return Transfer(Pool(), Account{AccountKind::kRepaid, {}}, amount_ore);
+    default:
+      return {};
+  }
+}
+
+Postings PostingsOf(const v1::Event& event) {
+  switch (event.body_case()) {
+    case v1::Event::kReceipt:
+      return PostingsOf(event.body_case(), event.receipt().amount_ore(), {}, {});
+    case v1::Event::kAllocation:
+      return PostingsOf(event.body_case(), event.allocation().amount_ore(),
+                        {event.allocation().activity(), event.allocation().division()}, {});
+    case v1::Event::kReallocation: {
+      const v1::Reallocation& r = event.reallocation();
+      return PostingsOf(event.body_case(), r.amount_ore(), {r.from_activity(), r.from_division()},
+                        {r.to_activity(), r.to_division()});
+    }
+    case v1::Event::kExpense:
+      return PostingsOf(event.body_case(), event.expense().amount_ore(),
+                        {event.expense().activity(), event.expense().division()}, {});
+    case v1::Event::kRepayment:
+      return PostingsOf(event.body_case(), event.repayment().amount_ore(), {}, {});
+    default:
+      return {};
+  }
+}
+
+absl::StatusOr<Postings> MoneyEventPostings(const v1::Event& event, const GrantState& grant) {
+  switch (event.body_case()) {
+    case v1::Event::kReceipt:
+      return PostingsOf(event);
+    case v1::Event::kAllocation:
+      return AllocationPostings(event.allocation(), grant);
+    case v1::Event::kReallocation:
+      return ReallocationPostings(event.reallocation(), grant);
+    case v1::Event::kExpense:
+      return ExpensePostings(event.expense(), grant);
+    case v1::Event::kRepayment:
+      return RepaymentPostings(event.repayment(), grant);
+    default:
+      return absl::InvalidArgumentError("body: not a money event");
+  }
+}
+
+}  // namespace grantledger

@@ -1,0 +1,267 @@
+// Stateless checks of an event (preflight): everything that can be judged without the ledger.
+#include "absl/strings/str_cat.h"
+#include "ledger/civil_date.h"
+#include "ledger/limits.h"
+#include "ledger/money.h"
+#include "ledger/rules.h"
+#include "ledger/status_macros.h"
+
+namespace grantledger {
+namespace {
+
+using absl::StrCat;
+
+absl::Status Invalid(absl::string_view field, absl::string_view message) {
+  return absl::InvalidArgumentError(StrCat(field, ": ", message));
+}
+
+bool HasControlCharacter(absl::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+absl::Status CheckText(absl::string_view field, absl::string_view text, bool required,
+                       size_t max_length, absl::string_view example) {
+  if (text.empty()) {
+    if (!required) return absl::OkStatus();
+    return Invalid(field, StrCat("is required; set it, e.g. ", example));
+  }
+  if (text.size() > max_length) {
+    return Invalid(field,
+                   StrCat("is ", text.size(), " bytes long; shorten it to at most ", max_length));
+  }
+  if (HasControlCharacter(text)) {
+    return Invalid(field, "contains a control character (newline, tab...); remove it");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckAmount(absl::string_view field, int64_t amount_ore) {
+  if (amount_ore <= 0) {
+    return Invalid(field, StrCat("is ", amount_ore,
+                                 " öre; amounts are positive öre (the event type gives the "
+                                 "direction), e.g. 150000 for 1 500 kr"));
+  }
+  if (amount_ore > kMaxEventAmountOre) {
+    return Invalid(field, StrCat("is ", amount_ore, " öre, above the limit of ", kMaxEventAmountOre,
+                                 " öre per event; split it or check the unit"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDecided(absl::string_view field, int64_t amount_ore) {
+  if (amount_ore < 0 || amount_ore > kMaxEventAmountOre) {
+    return Invalid(field, StrCat("is ", amount_ore, " öre; a decided amount is 0 (rejected) to ",
+                                 kMaxEventAmountOre, " öre"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDate(absl::string_view field, absl::string_view text) {
+  return ParseCivilDay(text, field).status();
+}
+
+absl::Status CheckGrantRegistered(const v1::GrantRegistered& g) {
+  GL_RETURN_IF_ERROR(CheckText("grant_registered.title", g.title(), true, kMaxTextLength,
+                               "\"Stärkt tillgänglighet 2025\""));
+  GL_RETURN_IF_ERROR(CheckText("grant_registered.grantor", g.grantor(), true, kMaxIdLength,
+                               "\"Socialstyrelsen\""));
+  GL_RETURN_IF_ERROR(CheckDecided("grant_registered.decided_amount_ore", g.decided_amount_ore()));
+  GL_ASSIGN_OR_RETURN(absl::CivilDay start,
+                      ParseCivilDay(g.usage_period_start(), "grant_registered.usage_period_start"));
+  GL_ASSIGN_OR_RETURN(absl::CivilDay end,
+                      ParseCivilDay(g.usage_period_end(), "grant_registered.usage_period_end"));
+  if (end < start) {
+    return Invalid("grant_registered.usage_period_end",
+                   StrCat("is before usage_period_start (", g.usage_period_start(),
+                          "); the usage period's last day comes after its first"));
+  }
+  GL_ASSIGN_OR_RETURN(absl::CivilDay deadline,
+                      ParseCivilDay(g.repayment_deadline(), "grant_registered.repayment_deadline"));
+  if (deadline < end) {
+    return Invalid("grant_registered.repayment_deadline",
+                   StrCat("is before the usage period ends (", g.usage_period_end(),
+                          "); unused funds are repaid after the period"));
+  }
+  if (!g.reporting_deadline().empty()) {
+    GL_RETURN_IF_ERROR(CheckDate("grant_registered.reporting_deadline", g.reporting_deadline()));
+  }
+  GL_RETURN_IF_ERROR(
+      CheckText("grant_registered.cost_object", g.cost_object(), false, kMaxIdLength, "\"9929\""));
+  GL_RETURN_IF_ERROR(CheckText("grant_registered.year", g.year(), false, 4, "\"2025\""));
+  if (g.kind() == v1::GRANT_KIND_UNSPECIFIED || !v1::GrantKind_IsValid(g.kind())) {
+    return Invalid("grant_registered.kind",
+                   "is missing; set GRANT_KIND_FIXED, GRANT_KIND_PERFORMANCE_BASED or "
+                   "GRANT_KIND_APPLIED_FOR");
+  }
+  if (g.conditions_size() > static_cast<int>(kMaxConditionsPerGrant)) {
+    return Invalid(
+        "grant_registered.conditions",
+        StrCat("has ", g.conditions_size(), " entries; at most ", kMaxConditionsPerGrant));
+  }
+  for (int i = 0; i < g.conditions_size(); ++i) {
+    const v1::GrantCondition& c = g.conditions(i);
+    std::string field = StrCat("grant_registered.conditions[", i, "]");
+    GL_RETURN_IF_ERROR(CheckText(StrCat(field, ".condition_id"), c.condition_id(), true,
+                                 kMaxIdLength, "\"bed-data-report\""));
+    GL_RETURN_IF_ERROR(
+        CheckText(StrCat(field, ".description"), c.description(), false, kMaxTextLength, ""));
+    if (c.repayable_ore() < 0 || c.repayable_ore() > kMaxEventAmountOre) {
+      return Invalid(StrCat(field, ".repayable_ore"),
+                     "must be 0 (the whole received amount) or a positive amount in öre");
+    }
+    for (int j = 0; j < i; ++j) {
+      if (g.conditions(j).condition_id() == c.condition_id()) {
+        return Invalid(StrCat(field, ".condition_id"),
+                       StrCat("\"", c.condition_id(),
+                              "\" is used twice; give each condition "
+                              "its own id"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTermsAmended(const v1::TermsAmended& t) {
+  GL_RETURN_IF_ERROR(CheckText("terms_amended.decision_ref", t.decision_ref(), true, kMaxIdLength,
+                               "the decision's diary number"));
+  if (!t.has_decided_amount_ore() && !t.has_usage_period_start() && !t.has_usage_period_end() &&
+      !t.has_repayment_deadline() && !t.has_reporting_deadline() && !t.has_cost_object() &&
+      !t.has_kind()) {
+    return Invalid("terms_amended",
+                   "changes nothing; set the terms that change (decided_amount_ore, "
+                   "usage_period_start/end, repayment_deadline, reporting_deadline, "
+                   "cost_object, kind)");
+  }
+  if (t.has_decided_amount_ore()) {
+    GL_RETURN_IF_ERROR(CheckDecided("terms_amended.decided_amount_ore", t.decided_amount_ore()));
+  }
+  if (t.has_usage_period_start()) {
+    GL_RETURN_IF_ERROR(CheckDate("terms_amended.usage_period_start", t.usage_period_start()));
+  }
+  if (t.has_usage_period_end()) {
+    GL_RETURN_IF_ERROR(CheckDate("terms_amended.usage_period_end", t.usage_period_end()));
+  }
+  if (t.has_repayment_deadline()) {
+    GL_RETURN_IF_ERROR(CheckDate("terms_amended.repayment_deadline", t.repayment_deadline()));
+  }
+  if (t.has_reporting_deadline()) {
+    GL_RETURN_IF_ERROR(CheckDate("terms_amended.reporting_deadline", t.reporting_deadline()));
+  }
+  if (t.has_cost_object()) {
+    GL_RETURN_IF_ERROR(
+        CheckText("terms_amended.cost_object", t.cost_object(), true, kMaxIdLength, "\"9929\""));
+  }
+  if (t.has_kind() &&
+      (t.kind() == v1::GRANT_KIND_UNSPECIFIED || !v1::GrantKind_IsValid(t.kind()))) {
+    return Invalid("terms_amended.kind", "must be a grant kind, not unspecified");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckActivityLine(absl::string_view prefix, absl::string_view activity,
+                               absl::string_view division) {
+  GL_RETURN_IF_ERROR(CheckText(StrCat(prefix, "activity"), activity, true, kMaxIdLength, "\"p7\""));
+  return CheckText(StrCat(prefix, "division"), division, true, kMaxIdLength, "\"HS Kir\"");
+}
+
+absl::Status CheckExpense(const v1::Event& event) {
+  const v1::Expense& e = event.expense();
+  GL_RETURN_IF_ERROR(CheckAmount("expense.amount_ore", e.amount_ore()));
+  if (e.nature() == v1::COST_NATURE_INVESTMENT) {
+    return Invalid("expense.nature",
+                   "an investment may not be charged to a grant: only the current year's "
+                   "depreciation may; post the year's depreciation with nature "
+                   "COST_NATURE_DEPRECIATION instead");
+  }
+  if (!v1::CostNature_IsValid(e.nature())) {
+    return Invalid("expense.nature", "is not a known cost nature");
+  }
+  if (e.nature() == v1::COST_NATURE_DEPRECIATION && e.depreciation_year() != 0) {
+    int booking_year = static_cast<int>(ParseCivilDay(event.effective_date(), "").value().year());
+    if (e.depreciation_year() != booking_year) {
+      return Invalid(
+          "expense.depreciation_year",
+          StrCat("is ", e.depreciation_year(), " but the expense is booked in ", booking_year,
+                 ": only the current year's depreciation may be "
+                 "charged to a grant"));
+    }
+  }
+  if (!e.activity().empty()) {
+    GL_RETURN_IF_ERROR(CheckActivityLine("expense.", e.activity(), e.division()));
+  } else if (!e.division().empty()) {
+    return Invalid("expense.activity",
+                   "is empty but a division is set; name the activity too, or leave both "
+                   "empty for unassigned spending");
+  }
+  GL_RETURN_IF_ERROR(CheckText("expense.purpose", e.purpose(), false, kMaxTextLength, ""));
+  GL_RETURN_IF_ERROR(CheckText("expense.cost_group", e.cost_group(), false, kMaxIdLength, ""));
+  GL_RETURN_IF_ERROR(CheckText("expense.cost_object", e.cost_object(), false, kMaxIdLength, ""));
+  return CheckText("expense.text", e.text(), false, kMaxTextLength, "");
+}
+
+absl::Status CheckReallocation(const v1::Reallocation& r) {
+  GL_RETURN_IF_ERROR(CheckAmount("reallocation.amount_ore", r.amount_ore()));
+  GL_RETURN_IF_ERROR(CheckActivityLine("reallocation.from_", r.from_activity(), r.from_division()));
+  GL_RETURN_IF_ERROR(CheckActivityLine("reallocation.to_", r.to_activity(), r.to_division()));
+  if (r.from_activity() == r.to_activity() && r.from_division() == r.to_division()) {
+    return Invalid("reallocation.to_activity",
+                   "is the same activity line as from_activity; a reallocation moves money "
+                   "between two different lines");
+  }
+  GL_RETURN_IF_ERROR(CheckText("reallocation.approver", r.approver(), true, kMaxIdLength,
+                               "\"HSLG\" (a reallocation is made i samråd med HSLG)"));
+  return CheckText("reallocation.decision_ref", r.decision_ref(), true, kMaxIdLength,
+                   "the approving decision's reference");
+}
+
+}  // namespace
+
+absl::Status CheckEventShape(const v1::Event& event) {
+  GL_RETURN_IF_ERROR(
+      CheckText("event_id", event.event_id(), true, kMaxIdLength,
+                "a unique id chosen by the posting system, e.g. \"erp-2025-000123\""));
+  GL_RETURN_IF_ERROR(
+      CheckText("grant_id", event.grant_id(), true, kMaxIdLength, "\"RS/229/2025\""));
+  GL_RETURN_IF_ERROR(CheckDate("effective_date", event.effective_date()));
+  GL_RETURN_IF_ERROR(
+      CheckText("source", event.source(), true, kMaxIdLength, "\"erp\" or the person posting"));
+  GL_RETURN_IF_ERROR(
+      CheckText("external_ref", event.external_ref(), false, kMaxIdLength, "a voucher number"));
+  switch (event.body_case()) {
+    case v1::Event::kGrantRegistered:
+      return CheckGrantRegistered(event.grant_registered());
+    case v1::Event::kTermsAmended:
+      return CheckTermsAmended(event.terms_amended());
+    case v1::Event::kReceipt:
+      return CheckAmount("receipt.amount_ore", event.receipt().amount_ore());
+    case v1::Event::kAllocation:
+      GL_RETURN_IF_ERROR(CheckAmount("allocation.amount_ore", event.allocation().amount_ore()));
+      GL_RETURN_IF_ERROR(CheckActivityLine("allocation.", event.allocation().activity(),
+                                           event.allocation().division()));
+      return CheckText("allocation.description", event.allocation().description(), false,
+                       kMaxTextLength, "");
+    case v1::Event::kReallocation:
+      return CheckReallocation(event.reallocation());
+    case v1::Event::kExpense:
+      return CheckExpense(event);
+    case v1::Event::kRepayment:
+      return CheckAmount("repayment.amount_ore", event.repayment().amount_ore());
+    case v1::Event::kReversal:
+      if (event.reversal().reversed_sequence() == 0) {
+        return Invalid("reversal.reversed_sequence",
+                       "is missing; give the sequence number of the event to cancel");
+      }
+      return CheckText("reversal.reason", event.reversal().reason(), true, kMaxTextLength,
+                       "\"wrong activity on voucher 4711\"");
+    case v1::Event::BODY_NOT_SET:
+      break;
+  }
+  return Invalid("body",
+                 "is missing; set exactly one of grant_registered, terms_amended, receipt, "
+                 "allocation, reallocation, expense, repayment, reversal");
+}
+
+}  // namespace grantledger

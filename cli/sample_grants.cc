@@ -36,12 +36,15 @@ v1::Event Expense(const std::string& id, const std::string& date, const Allocati
 
 const std::vector<AllocationLine>& Rs229AllocationLines() {
   static const auto* lines = new std::vector<AllocationLine>{
-      {"p1", "Regionen", 500'000, "Arbeta med PKS övergripande och på verksamhetsnivå, produktionsplan"},
+      {"p1", "Regionen", 500'000,
+       "Arbeta med PKS övergripande och på verksamhetsnivå, produktionsplan"},
       {"p2", "Regionen", 8'000'000, "Samverkansavtal St Olav"},
       {"p3", "HS Kir", 1'500'000, "Vårdhotell - nyinrättad vårdnivå"},
       {"p3", "Med", 1'500'000, "Vårdhotell - nyinrättad vårdnivå"},
-      {"p4-6", "Regionen", 7'177'000, "Dialogyta HR och ledningsgrupper, återhämtning, studiemedel"},
-      {"p7", "HS Kir", 36'600'000, "Hyr: läkare, sjuksköterskor, audionomer, extern granskning rtg"},
+      {"p4-6", "Regionen", 7'177'000,
+       "Dialogyta HR och ledningsgrupper, återhämtning, studiemedel"},
+      {"p7", "HS Kir", 36'600'000,
+       "Hyr: läkare, sjuksköterskor, audionomer, extern granskning rtg"},
       {"p7", "Med", 21'021'000, "Hyr: läkare, sjuksköterskor, audionomer, extern granskning rtg"},
       {"p7-8", "Nära vård", 28'600'000, "Hyr; Jämtlandsmodellen"},
       {"p9", "Med", 600'000, "Webbtidbok"},
@@ -70,7 +73,9 @@ std::vector<v1::Event> Rs229Decision() {
   std::vector<v1::Event> events;
   v1::Event reg = Envelope("rs229-registered", "2025-05-26", "marie.norlen", "RS/229/2025");
   v1::GrantRegistered* g = reg.mutable_grant_registered();
-  g->set_title("Stärkt tillgänglighet och ökad vårdkapacitet inom den specialiserade hälso- och sjukvården 2025");
+  g->set_title(
+      "Stärkt tillgänglighet och ökad vårdkapacitet inom den specialiserade hälso- och sjukvården "
+      "2025");
   g->set_grantor("Socialstyrelsen");
   g->set_decided_amount_ore(kRs229ReceivedOre);
   g->set_usage_period_start("2025-01-01");

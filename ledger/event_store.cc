@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,8 @@
 #include "ledger/status_macros.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/memtablerep.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -21,6 +24,20 @@ namespace grantledger {
 namespace {
 
 using absl::StrCat;
+
+// The grant index key up to and including the '\0' after the grant id: keys of one grant are
+// appended in sequence order, so the memtable can insert them at a remembered position.
+class GrantPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "grantledger.GrantPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* zero = std::memchr(key.data(), '\0', key.size());
+    return rocksdb::Slice(key.data(), static_cast<const char*>(zero) - key.data() + 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), '\0', key.size()) != nullptr;
+  }
+};
 
 absl::string_view View(const rocksdb::Slice& slice) {
   return absl::string_view(slice.data(), slice.size());
@@ -48,11 +65,13 @@ absl::Status AtEvent(const absl::Status& status, size_t index, const v1::Event& 
                                             "\"): ", status.message()));
 }
 
-// EventRecord bytes, written directly so the event's bytes are serialized only once.
+// EventRecord bytes as stored: sequence, recorded time and the event, written directly so the
+// event's bytes are serialized only once. The previous hash is not repeated in the stored
+// bytes: it is chained in by the hash (log_format.h), and readers fill it in.
 std::string EncodeRecord(uint64_t sequence, int64_t recorded_time_unix_micros,
-                         const std::string& prev_hash, const std::string& event_bytes) {
+                         const std::string& event_bytes) {
   std::string out;
-  out.reserve(event_bytes.size() + prev_hash.size() + 32);
+  out.reserve(event_bytes.size() + 24);
   {
     google::protobuf::io::StringOutputStream raw(&out);
     google::protobuf::io::CodedOutputStream coded(&raw);
@@ -60,9 +79,6 @@ std::string EncodeRecord(uint64_t sequence, int64_t recorded_time_unix_micros,
     coded.WriteVarint64(sequence);
     coded.WriteTag(2 << 3 | 0);
     coded.WriteVarint64(static_cast<uint64_t>(recorded_time_unix_micros));
-    coded.WriteTag(3 << 3 | 2);
-    coded.WriteVarint32(static_cast<uint32_t>(prev_hash.size()));
-    coded.WriteRaw(prev_hash.data(), static_cast<int>(prev_hash.size()));
     coded.WriteTag(4 << 3 | 2);
     coded.WriteVarint32(static_cast<uint32_t>(event_bytes.size()));
     coded.WriteRaw(event_bytes.data(), static_cast<int>(event_bytes.size()));
@@ -77,6 +93,19 @@ std::string SerializeEvent(const v1::Event& event) {
   coded.SetSerializationDeterministic(true);
   event.SerializeToCodedStream(&coded);
   coded.Trim();
+  return out;
+}
+
+// Parses a stored log value; prev_hash is left for the caller to fill.
+absl::StatusOr<v1::RecordedEvent> ParseLogValue(uint64_t sequence, absl::string_view value) {
+  std::optional<LogValue> split = SplitLogValue(value);
+  v1::RecordedEvent out;
+  if (!split || !out.mutable_record()->ParseFromArray(
+                    split->record_bytes.data(), static_cast<int>(split->record_bytes.size()))) {
+    return absl::DataLossError(
+        StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
+  }
+  out.set_hash(std::string(split->hash));
   return out;
 }
 
@@ -100,6 +129,7 @@ struct EventStore::Writer {
 // and events they add, the chain head, and the batch to write.
 class EventStore::Group {
  public:
+  explicit Group(size_t reserved_bytes) : batch(reserved_bytes) {}
   absl::flat_hash_map<std::string, std::optional<GrantState>> grants;
   absl::flat_hash_map<std::string, std::pair<uint64_t, const std::string*>> ids;
   absl::flat_hash_map<uint64_t, const v1::Event*> events;
@@ -124,12 +154,17 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  // One leader writes at a time (group commit happens above RocksDB), so memtable inserts
+  // need not be concurrent, and then they can use insert hints for sequential keys.
+  db_options.allow_concurrent_memtable_write = false;
 
   rocksdb::ColumnFamilyOptions log_options;
   log_options.write_buffer_size = 64 << 20;
+  log_options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(6));
   rocksdb::ColumnFamilyOptions index_options;
   index_options.write_buffer_size = 32 << 20;
   rocksdb::ColumnFamilyOptions ids_options = index_options;
+  index_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<GrantPrefix>();
   {
     // Idempotency look-ups are mostly misses: bloom filters in the tables and the memtable.
     rocksdb::BlockBasedTableOptions table;
@@ -137,6 +172,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
     ids_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     ids_options.memtable_prefix_bloom_size_ratio = 0.1;
     ids_options.memtable_whole_key_filtering = true;
+    // Keys start with an 8-byte hash and are only ever looked up, never scanned: a hashed
+    // memtable inserts them in constant time where a skiplist would search for each.
+    ids_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
+    ids_options.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(1 << 20));
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
@@ -210,7 +249,7 @@ absl::Status EventStore::Recover() {
       return absl::DataLossError(
           StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
     }
-    if (record.prev_hash() != state_.head_hash) {
+    if (ChainHash(state_.head_hash, value->record_bytes) != value->hash) {
       return absl::DataLossError(
           StrCat("log record ", sequence,
                  " does not chain to the record before it; run `grantledger verify`"));
@@ -306,7 +345,12 @@ absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
 }
 
 void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
-  Group group;
+  size_t bytes = 0;
+  for (const Writer* w : writers) {
+    for (const PreparedEvent& e : w->events)
+      bytes += e.bytes.size() + 2 * e.event.event_id().size() + 160;
+  }
+  Group group(bytes);
   {
     absl::ReaderMutexLock lock(&state_mu_);
     group.next_sequence = state_.sequence + 1;
@@ -457,20 +501,24 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   }
 
   // The whole batch is valid: chain its records into the group's write.
+  absl::flat_hash_map<absl::string_view, std::vector<uint64_t>> grant_runs;
   for (size_t i : new_events) {
     const PreparedEvent& prepared = writer.events[i];
     const uint64_t sequence = result.sequences[i];
-    std::string record =
-        EncodeRecord(sequence, group.recorded_time_unix_micros, group.head_hash, prepared.bytes);
+    std::string record = EncodeRecord(sequence, group.recorded_time_unix_micros, prepared.bytes);
     std::string hash = ChainHash(group.head_hash, record);
     std::string value;
     value.reserve(hash.size() + record.size());
     value.append(hash).append(record);
     const std::string key = EncodeSequence(sequence);
     group.batch.Put(log_cf_, key, value);
-    group.batch.Put(grant_cf_, GrantIndexKey(prepared.event.grant_id(), sequence), "");
-    group.batch.Put(ids_cf_, prepared.event.event_id(), key);
+    grant_runs[prepared.event.grant_id()].push_back(sequence);
+    group.batch.Put(ids_cf_, EventIdKey(prepared.event.event_id()), key);
     group.head_hash = std::move(hash);
+  }
+  for (const auto& [grant_id, sequences] : grant_runs) {
+    group.batch.Put(grant_cf_, GrantIndexKey(grant_id, sequences.front()),
+                    EncodeGrantIndexValue(sequences));
   }
   group.next_sequence = next_sequence;
   for (auto& [id, grant] : scratch) {
@@ -486,7 +534,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
 
 absl::StatusOr<std::optional<uint64_t>> EventStore::FindEventId(const std::string& event_id) const {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ids_cf_, event_id, &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ids_cf_, EventIdKey(event_id), &value);
   if (s.IsNotFound()) return std::optional<uint64_t>();
   GL_RETURN_IF_ERROR(FromRocks(s, "reading the event id index"));
   if (value.size() != 8)
@@ -494,7 +542,7 @@ absl::StatusOr<std::optional<uint64_t>> EventStore::FindEventId(const std::strin
   return std::optional<uint64_t>(DecodeSequence(value));
 }
 
-absl::StatusOr<v1::RecordedEvent> EventStore::Read(uint64_t sequence) const {
+absl::StatusOr<v1::RecordedEvent> EventStore::ReadStored(uint64_t sequence) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), log_cf_, EncodeSequence(sequence), &value);
   if (s.IsNotFound()) {
@@ -502,19 +550,22 @@ absl::StatusOr<v1::RecordedEvent> EventStore::Read(uint64_t sequence) const {
         StrCat("sequence ", sequence, " is not in the log (the head is ", Head().sequence, ")"));
   }
   GL_RETURN_IF_ERROR(FromRocks(s, "reading the log"));
-  std::optional<LogValue> split = SplitLogValue(value);
-  v1::RecordedEvent out;
-  if (!split || !out.mutable_record()->ParseFromArray(
-                    split->record_bytes.data(), static_cast<int>(split->record_bytes.size()))) {
-    return absl::DataLossError(
-        StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
+  return ParseLogValue(sequence, value);
+}
+
+absl::StatusOr<v1::RecordedEvent> EventStore::Read(uint64_t sequence) const {
+  GL_ASSIGN_OR_RETURN(v1::RecordedEvent out, ReadStored(sequence));
+  if (sequence == 1) {
+    out.mutable_record()->set_prev_hash(GenesisHash());
+  } else {
+    GL_ASSIGN_OR_RETURN(v1::RecordedEvent previous, ReadStored(sequence - 1));
+    out.mutable_record()->set_prev_hash(previous.hash());
   }
-  out.set_hash(std::string(split->hash));
   return out;
 }
 
 absl::StatusOr<std::unique_ptr<v1::Event>> EventStore::ReadEvent(uint64_t sequence) const {
-  GL_ASSIGN_OR_RETURN(v1::RecordedEvent recorded, Read(sequence));
+  GL_ASSIGN_OR_RETURN(v1::RecordedEvent recorded, ReadStored(sequence));
   auto event = std::make_unique<v1::Event>();
   event->Swap(recorded.mutable_record()->mutable_event());
   return event;
@@ -532,34 +583,60 @@ Digest EventStore::Head() const {
 
 absl::Status EventStore::Scan(uint64_t from, uint64_t to, const std::string& grant_id,
                               const std::function<bool(const v1::RecordedEvent&)>& visit) const {
+  return ScanImpl(from, to, grant_id, /*fill_prev_hash=*/true, visit);
+}
+
+absl::Status EventStore::ScanImpl(
+    uint64_t from, uint64_t to, const std::string& grant_id, bool fill_prev_hash,
+    const std::function<bool(const v1::RecordedEvent&)>& visit) const {
   if (from == 0) from = 1;
   if (to == 0) to = Head().sequence;
   if (grant_id.empty()) {
+    std::string prev_hash;
+    if (fill_prev_hash) {
+      if (from == 1) {
+        prev_hash = GenesisHash();
+      } else {
+        auto previous = ReadStored(from - 1);
+        if (previous.ok()) prev_hash = previous->hash();
+      }
+    }
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
     for (it->Seek(EncodeSequence(from)); it->Valid(); it->Next()) {
       const uint64_t sequence = DecodeSequence(View(it->key()));
       if (sequence > to) break;
-      std::optional<LogValue> split = SplitLogValue(View(it->value()));
-      v1::RecordedEvent out;
-      if (!split || !out.mutable_record()->ParseFromArray(
-                        split->record_bytes.data(), static_cast<int>(split->record_bytes.size()))) {
-        return absl::DataLossError(
-            StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
+      GL_ASSIGN_OR_RETURN(v1::RecordedEvent out, ParseLogValue(sequence, View(it->value())));
+      if (fill_prev_hash) {
+        out.mutable_record()->set_prev_hash(prev_hash);
+        prev_hash = out.hash();
       }
-      out.set_hash(std::string(split->hash));
       if (!visit(out)) return absl::OkStatus();
     }
     return FromRocks(it->status(), "reading the log");
   }
   const std::string prefix = GrantIndexPrefix(grant_id);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), grant_cf_));
-  for (it->Seek(GrantIndexKey(grant_id, from)); it->Valid(); it->Next()) {
+  // An entry lists the grant's events of one append, keyed by the first: start at the entry
+  // that may hold `from`.
+  it->SeekForPrev(GrantIndexKey(grant_id, from));
+  if (!it->Valid() || !absl::StartsWith(View(it->key()), prefix))
+    it->Seek(GrantIndexKey(grant_id, from));
+  for (; it->Valid(); it->Next()) {
     absl::string_view key = View(it->key());
     if (!absl::StartsWith(key, prefix) || key.size() != prefix.size() + 8) break;
-    const uint64_t sequence = DecodeSequence(key.substr(prefix.size()));
-    if (sequence > to) break;
-    GL_ASSIGN_OR_RETURN(v1::RecordedEvent out, Read(sequence));
-    if (!visit(out)) return absl::OkStatus();
+    std::vector<uint64_t> sequences;
+    if (!DecodeGrantIndexValue(DecodeSequence(key.substr(prefix.size())), View(it->value()),
+                               sequences)) {
+      return absl::DataLossError(StrCat("the grant index entry of ", grant_id, " is damaged"));
+    }
+    for (uint64_t sequence : sequences) {
+      if (sequence < from) continue;
+      if (sequence > to) return absl::OkStatus();
+      absl::StatusOr<v1::RecordedEvent> out =
+          fill_prev_hash ? Read(sequence) : ReadStored(sequence);
+      if (!out.ok()) return out.status();
+      if (!visit(*out)) return absl::OkStatus();
+    }
   }
   return FromRocks(it->status(), "reading the grant index");
 }
@@ -606,9 +683,6 @@ absl::StatusOr<VerifyResult> EventStore::Verify(uint64_t from, uint64_t to) cons
     }
     if (record.sequence() != sequence)
       return bad(sequence, "the record names another sequence number");
-    if (record.prev_hash() != expected_prev) {
-      return bad(sequence, "the record does not chain to the hash of the record before it");
-    }
     expected_prev = std::string(split->hash);
     result.last_good = Digest{sequence, expected_prev};
     ++result.checked;
@@ -635,7 +709,7 @@ absl::StatusOr<GrantState> EventStore::GrantAtSequence(const std::string& grant_
                                                        uint64_t sequence) const {
   std::map<std::string, GrantState> grants;
   absl::Status applied = absl::OkStatus();
-  GL_RETURN_IF_ERROR(Scan(1, sequence, grant_id, [&](const v1::RecordedEvent& recorded) {
+  GL_RETURN_IF_ERROR(ScanImpl(1, sequence, grant_id, false, [&](const v1::RecordedEvent& recorded) {
     applied = ApplyLogged(recorded.record().event(), recorded.record().sequence(), grants);
     return applied.ok();
   }));
@@ -666,7 +740,7 @@ absl::StatusOr<LedgerState> EventStore::Replay(uint64_t to) const {
   LedgerState state;
   state.head_hash = GenesisHash();
   absl::Status applied = absl::OkStatus();
-  GL_RETURN_IF_ERROR(Scan(1, to, "", [&](const v1::RecordedEvent& recorded) {
+  GL_RETURN_IF_ERROR(ScanImpl(1, to, "", false, [&](const v1::RecordedEvent& recorded) {
     if (recorded.record().sequence() != state.sequence + 1) {
       applied = absl::DataLossError(
           StrCat("the log skips from ", state.sequence, " to ", recorded.record().sequence()));

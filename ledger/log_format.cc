@@ -32,6 +32,51 @@ std::string GrantIndexKey(absl::string_view grant_id, uint64_t sequence) {
   return GrantIndexPrefix(grant_id) + EncodeSequence(sequence);
 }
 
+std::string EncodeGrantIndexValue(const std::vector<uint64_t>& sequences) {
+  std::string out;
+  for (size_t i = 1; i < sequences.size(); ++i) {
+    uint64_t delta = sequences[i] - sequences[i - 1];
+    while (delta >= 0x80) {
+      out.push_back(static_cast<char>(delta | 0x80));
+      delta >>= 7;
+    }
+    out.push_back(static_cast<char>(delta));
+  }
+  return out;
+}
+
+bool DecodeGrantIndexValue(uint64_t first, absl::string_view value, std::vector<uint64_t>& out) {
+  out.push_back(first);
+  uint64_t current = first;
+  size_t i = 0;
+  while (i < value.size()) {
+    uint64_t delta = 0;
+    int shift = 0;
+    while (true) {
+      if (i >= value.size() || shift > 63) return false;
+      const unsigned char byte = static_cast<unsigned char>(value[i++]);
+      delta |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) break;
+      shift += 7;
+    }
+    if (delta == 0) return false;
+    current += delta;
+    out.push_back(current);
+  }
+  return true;
+}
+
+std::string EventIdKey(absl::string_view event_id) {
+  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bit: stable across builds and machines
+  for (unsigned char c : event_id) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  std::string key = EncodeSequence(hash);
+  key.append(event_id.data(), event_id.size());
+  return key;
+}
+
 std::optional<LogValue> SplitLogValue(absl::string_view value) {
   if (value.size() < kHashBytes) return std::nullopt;
   return LogValue{value.substr(0, kHashBytes), value.substr(kHashBytes)};

@@ -31,7 +31,8 @@ using ::testing::HasSubstr;
 
 constexpr char kGrant[] = "RS/229/2025";
 
-std::unique_ptr<EventStore> OpenStore(const std::string& path, uint64_t checkpoint_interval = 50'000) {
+std::unique_ptr<EventStore> OpenStore(const std::string& path,
+                                      uint64_t checkpoint_interval = 50'000) {
   EventStoreOptions options;
   options.path = path;
   options.check_invariants = true;
@@ -151,7 +152,8 @@ TEST(EventStoreTest, VerifyNamesTheSequenceWhoseStoredByteWasChanged) {
     auto store = OpenStore(dir.path());
     ASSERT_THAT(store->Append(GrantSetup()), IsOk());
     for (int i = 0; i < 10; ++i) {
-      ASSERT_THAT(store->Append({Spend(absl::StrCat("s", i), kGrant, 100 + i, "p7", "HS Kir")}), IsOk());
+      ASSERT_THAT(store->Append({Spend(absl::StrCat("s", i), kGrant, 100 + i, "p7", "HS Kir")}),
+                  IsOk());
     }
     auto clean = store->Verify(0, 0);
     ASSERT_THAT(clean, IsOk());
@@ -162,8 +164,10 @@ TEST(EventStoreTest, VerifyNamesTheSequenceWhoseStoredByteWasChanged) {
     // Change one byte of record 7 directly in RocksDB, keeping its length.
     rocksdb::Options options;
     std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-        {rocksdb::kDefaultColumnFamilyName, {}}, {kLogColumnFamily, {}},
-        {kGrantIndexColumnFamily, {}},           {kEventIdColumnFamily, {}},
+        {rocksdb::kDefaultColumnFamilyName, {}},
+        {kLogColumnFamily, {}},
+        {kGrantIndexColumnFamily, {}},
+        {kEventIdColumnFamily, {}},
         {kCheckpointColumnFamily, {}}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
@@ -196,7 +200,8 @@ TEST(EventStoreTest, ReopenRestoresStateFromCheckpointAndTail) {
     auto store = OpenStore(dir.path(), /*checkpoint_interval=*/5);
     ASSERT_THAT(store->Append(GrantSetup()), IsOk());
     for (int i = 0; i < 12; ++i) {
-      ASSERT_THAT(store->Append({Spend(absl::StrCat("s", i), kGrant, 1000 + i, "p7", "HS Kir")}), IsOk());
+      ASSERT_THAT(store->Append({Spend(absl::StrCat("s", i), kGrant, 1000 + i, "p7", "HS Kir")}),
+                  IsOk());
     }
     expected = store->State();
   }
@@ -213,7 +218,7 @@ TEST(EventStoreTest, BalancesAsOfAnySequence) {
   TempDir dir;
   auto store = OpenStore(dir.path());
   ASSERT_THAT(store->Append(GrantSetup()), IsOk());
-  ASSERT_THAT(store->Append({RegisterGrant("other", "RS/1/2025", 10)}), IsOk());  // 4
+  ASSERT_THAT(store->Append({RegisterGrant("other", "RS/1/2025", 10)}), IsOk());      // 4
   ASSERT_THAT(store->Append({Spend("s1", kGrant, 100'00, "p7", "HS Kir")}), IsOk());  // 5
   ASSERT_THAT(store->Append({Spend("s2", kGrant, 200'00, "p7", "HS Kir")}), IsOk());  // 6
   auto at2 = store->GrantAtSequence(kGrant, 2);
@@ -224,7 +229,8 @@ TEST(EventStoreTest, BalancesAsOfAnySequence) {
   ASSERT_THAT(at5, IsOk());
   EXPECT_EQ(BalanceOfGrant(*at5).spent_ore, 100'00);
   EXPECT_EQ(*store->GrantAtSequence(kGrant, 6), *store->Grant(kGrant));
-  EXPECT_THAT(store->GrantAtSequence("RS/1/2025", 3), StatusIs(absl::StatusCode::kNotFound, ::testing::_));
+  EXPECT_THAT(store->GrantAtSequence("RS/1/2025", 3),
+              StatusIs(absl::StatusCode::kNotFound, ::testing::_));
 }
 
 TEST(EventStoreTest, ConcurrentAppendersProduceAGapFreeVerifiableLog) {

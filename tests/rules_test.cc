@@ -1,5 +1,7 @@
 // The domain rules, one test per rule, run as pure functions with no storage: each asserts
 // the status code and the key words of the message, and that a rejection changes nothing.
+#include "ledger/rules.h"
+
 #include <map>
 #include <optional>
 #include <vector>
@@ -7,7 +9,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/balances.h"
-#include "ledger/rules.h"
 #include "tests/test_support.h"
 
 namespace grantledger {
@@ -154,8 +155,8 @@ TEST_F(RulesTest, DepreciationOfAnotherYearIsInvalidArgument) {
   v1::Event e = Spend("dep", kGrant, 50'000'00, "p7", "HS Kir", "2025-12-31");
   e.mutable_expense()->set_nature(v1::COST_NATURE_DEPRECIATION);
   e.mutable_expense()->set_depreciation_year(2024);
-  EXPECT_THAT(ledger_.Apply(e), StatusIs(absl::StatusCode::kInvalidArgument,
-                                         HasSubstr("expense.depreciation_year")));
+  EXPECT_THAT(ledger_.Apply(e),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("expense.depreciation_year")));
   e.set_event_id("dep2");
   e.mutable_expense()->set_depreciation_year(2025);
   EXPECT_THAT(ledger_.Apply(e), IsOk());
@@ -212,11 +213,13 @@ TEST_F(RulesTest, ExpenseWithActivityNeedsDivision) {
 
 TEST_F(RulesTest, EnvelopeFieldsAreChecked) {
   v1::Event e = Receipt("", kGrant, 100);
-  EXPECT_THAT(ledger_.Apply(e), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event_id")));
+  EXPECT_THAT(ledger_.Apply(e),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event_id")));
   e = Receipt("e1", kGrant, 100);
   e.set_effective_date("2025-02-30");
-  EXPECT_THAT(ledger_.Apply(e), StatusIs(absl::StatusCode::kInvalidArgument,
-                                         AllOf(HasSubstr("effective_date"), HasSubstr("YYYY-MM-DD"))));
+  EXPECT_THAT(ledger_.Apply(e),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("effective_date"), HasSubstr("YYYY-MM-DD"))));
   e = Envelope("e2", kGrant);
   EXPECT_THAT(ledger_.Apply(e), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("body")));
 }
@@ -225,8 +228,8 @@ TEST_F(RulesTest, TermsAmendedCannotCutDecidedBelowAllocated) {
   v1::Event e = Envelope("t1", kGrant);
   e.mutable_terms_amended()->set_decided_amount_ore(800'000'00);
   e.mutable_terms_amended()->set_decision_ref("RS/300/2025");
-  EXPECT_THAT(ledger_.Apply(e), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                         HasSubstr("already allocated")));
+  EXPECT_THAT(ledger_.Apply(e),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already allocated")));
   e.mutable_terms_amended()->set_decided_amount_ore(950'000'00);
   e.mutable_terms_amended()->set_reporting_deadline("2026-04-30");
   EXPECT_THAT(ledger_.Apply(e), IsOk());

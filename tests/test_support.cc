@@ -1,13 +1,15 @@
 // Shared test helpers; see test_support.h.
 #include "tests/test_support.h"
 
-#include <cstdlib>
 #include <unistd.h>
+
+#include <cstdlib>
 
 namespace grantledger::testing {
 
 TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "grantledger-test-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "grantledger-test-XXXXXX").string();
   char* made = ::mkdtemp(pattern.data());
   if (made == nullptr) std::abort();
   path_ = made;
@@ -59,10 +61,9 @@ v1::Event Allocate(const std::string& event_id, const std::string& grant_id, int
   return e;
 }
 
-v1::Event Reallocate(const std::string& event_id, const std::string& grant_id,
-                     int64_t amount_ore, const std::string& from_activity,
-                     const std::string& from_division, const std::string& to_activity,
-                     const std::string& to_division) {
+v1::Event Reallocate(const std::string& event_id, const std::string& grant_id, int64_t amount_ore,
+                     const std::string& from_activity, const std::string& from_division,
+                     const std::string& to_activity, const std::string& to_division) {
   v1::Event e = Envelope(event_id, grant_id);
   v1::Reallocation* r = e.mutable_reallocation();
   r->set_amount_ore(amount_ore);
@@ -76,8 +77,7 @@ v1::Event Reallocate(const std::string& event_id, const std::string& grant_id,
 }
 
 v1::Event Spend(const std::string& event_id, const std::string& grant_id, int64_t amount_ore,
-                const std::string& activity, const std::string& division,
-                const std::string& date) {
+                const std::string& activity, const std::string& division, const std::string& date) {
   v1::Event e = Envelope(event_id, grant_id, date);
   v1::Expense* x = e.mutable_expense();
   x->set_amount_ore(amount_ore);

@@ -59,10 +59,9 @@ v1::Event RegisterGrant(const std::string& event_id, const std::string& grant_id
 v1::Event Receipt(const std::string& event_id, const std::string& grant_id, int64_t amount_ore);
 v1::Event Allocate(const std::string& event_id, const std::string& grant_id, int64_t amount_ore,
                    const std::string& activity, const std::string& division);
-v1::Event Reallocate(const std::string& event_id, const std::string& grant_id,
-                     int64_t amount_ore, const std::string& from_activity,
-                     const std::string& from_division, const std::string& to_activity,
-                     const std::string& to_division);
+v1::Event Reallocate(const std::string& event_id, const std::string& grant_id, int64_t amount_ore,
+                     const std::string& from_activity, const std::string& from_division,
+                     const std::string& to_activity, const std::string& to_division);
 v1::Event Spend(const std::string& event_id, const std::string& grant_id, int64_t amount_ore,
                 const std::string& activity = "", const std::string& division = "",
                 const std::string& date = "2025-06-01");

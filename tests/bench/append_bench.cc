@@ -1,0 +1,205 @@
+// Append throughput of the event store against raw RocksDB, measured in one run on the same
+// disk with the same sync setting: 1000-event batches, and single events from 1, 8 and 64
+// threads (group commit). Prints events/s and the ratios the core issue sets targets for:
+//   library / raw for 1000-event batches >= 0.7;  64 threads / 1 thread >= 10.
+// Usage: append_bench [--seconds S] [--dir DIR] [--no-sync]
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/event_store.h"
+#include "ledger/log_format.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace gl = grantledger;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double g_seconds = 3.0;
+bool g_sync = true;
+bool g_batch_only = false;
+bool g_lib_only = false;
+std::string g_dir = "/tmp/grantledger-bench";
+constexpr char kGrant[] = "RS/229/2025";
+
+gl::v1::Event MakeEvent(const std::string& id) {
+  // About 200 bytes encoded: an expense as the ERP posts it.
+  gl::v1::Event e;
+  e.set_event_id(id);
+  e.set_grant_id(kGrant);
+  e.set_effective_date("2025-06-25");
+  e.set_source("erp");
+  e.set_external_ref("V2025-0041234");
+  gl::v1::Expense* x = e.mutable_expense();
+  x->set_amount_ore(123456);
+  x->set_activity("p7");
+  x->set_division("HS Kir");
+  x->set_purpose("Hyrpersonal läkare");
+  x->set_cost_group("Köpta tjänster");
+  x->set_cost_object("9929");
+  x->set_text("Inhyrd specialistläkare ortopedi vecka 26, faktura 778812");
+  return e;
+}
+
+std::string Fresh(const std::string& name) {
+  std::string path = g_dir + "/" + name;
+  std::filesystem::remove_all(path);
+  std::filesystem::create_directories(g_dir);
+  return path;
+}
+
+std::unique_ptr<gl::EventStore> OpenLedger(const std::string& name) {
+  gl::EventStoreOptions options;
+  options.path = Fresh(name);
+  options.sync = g_sync;
+  auto store = gl::EventStore::Open(options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    std::exit(1);
+  }
+  gl::v1::Event reg;
+  reg.set_event_id("reg");
+  reg.set_grant_id(kGrant);
+  reg.set_effective_date("2025-05-26");
+  reg.set_source("bench");
+  auto* g = reg.mutable_grant_registered();
+  g->set_title("bench");
+  g->set_grantor("Socialstyrelsen");
+  g->set_decided_amount_ore(1'000'000'000'00);
+  g->set_usage_period_start("2025-01-01");
+  g->set_usage_period_end("2025-12-31");
+  g->set_repayment_deadline("2026-03-31");
+  g->set_kind(gl::v1::GRANT_KIND_FIXED);
+  if (!(*store)->Append({reg}).ok()) std::exit(1);
+  return std::move(*store);
+}
+
+struct RawDb {
+  std::unique_ptr<rocksdb::DB> db;
+  explicit RawDb(const std::string& name) {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.IncreaseParallelism(2);
+    options.write_buffer_size = 64 << 20;
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(options, Fresh(name), &raw).ok()) std::exit(1);
+    db.reset(raw);
+  }
+};
+
+// Runs `body(thread, i)` from `threads` threads until the time is up; returns events/s.
+template <typename Body>
+double RunFor(int threads, int events_per_call, Body body) {
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> calls{0};
+  std::vector<std::thread> workers;
+  auto start = Clock::now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+        body(t, i);
+        calls.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(g_seconds));
+  stop = true;
+  for (auto& w : workers) w.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  return static_cast<double>(calls.load()) * events_per_call / elapsed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc)
+      g_seconds = std::atof(argv[++i]);
+    else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc)
+      g_dir = argv[++i];
+    else if (!std::strcmp(argv[i], "--no-sync"))
+      g_sync = false;
+    else if (!std::strcmp(argv[i], "--batch-only"))
+      g_batch_only = true;
+    else if (!std::strcmp(argv[i], "--lib-batch-only"))
+      g_lib_only = true;
+  }
+  const size_t event_bytes = MakeEvent("erp-000000000001").ByteSizeLong();
+  std::printf("append_bench: %.1f s per case, sync=%s, event %zu bytes encoded, dir %s\n",
+              g_seconds, g_sync ? "on" : "off", event_bytes, g_dir.c_str());
+
+  // 1000-event batches.
+  constexpr int kBatch = 1000;
+  double lib_batch, raw_batch;
+  {
+    auto store = OpenLedger("lib-batch");
+    lib_batch = RunFor(1, kBatch, [&](int, uint64_t i) {
+      std::vector<gl::v1::Event> events;
+      events.reserve(kBatch);
+      for (int k = 0; k < kBatch; ++k) events.push_back(MakeEvent(absl::StrCat("b", i, "-", k)));
+      if (!store->Append(std::move(events)).ok()) std::abort();
+    });
+  }
+  if (g_lib_only) {
+    std::printf("library 1000-event batches: %.0f events/s\n", lib_batch);
+    return 0;
+  }
+  {
+    RawDb raw("raw-batch");
+    rocksdb::WriteOptions wo;
+    wo.sync = g_sync;
+    uint64_t seq = 0;
+    raw_batch = RunFor(1, kBatch, [&](int, uint64_t i) {
+      rocksdb::WriteBatch batch;
+      for (int k = 0; k < kBatch; ++k) {
+        // The same bytes the ledger gets: the event, built and serialized per write.
+        std::string value = MakeEvent(absl::StrCat("b", i, "-", k)).SerializeAsString();
+        batch.Put(gl::EncodeSequence(++seq), value);
+      }
+      if (!raw.db->Write(wo, &batch).ok()) std::abort();
+    });
+  }
+  std::printf("%-34s %12.0f events/s   raw RocksDB %12.0f events/s   ratio %.2f (target >= 0.70)\n",
+              "1000-event batches, 1 thread:", lib_batch, raw_batch, lib_batch / raw_batch);
+
+  if (g_batch_only) return 0;
+  double lib_single[3], raw_single[3];
+  const int thread_counts[3] = {1, 8, 64};
+  for (int c = 0; c < 3; ++c) {
+    const int threads = thread_counts[c];
+    {
+      auto store = OpenLedger(absl::StrCat("lib-single-", threads));
+      lib_single[c] = RunFor(threads, 1, [&](int t, uint64_t i) {
+        if (!store->Append({MakeEvent(absl::StrCat("s", t, "-", i))}).ok()) std::abort();
+      });
+    }
+    {
+      RawDb raw(absl::StrCat("raw-single-", threads));
+      rocksdb::WriteOptions wo;
+      wo.sync = g_sync;
+      std::atomic<uint64_t> seq{0};
+      raw_single[c] = RunFor(threads, 1, [&](int t, uint64_t i) {
+        rocksdb::WriteBatch batch;
+        batch.Put(gl::EncodeSequence(++seq),
+                  MakeEvent(absl::StrCat("s", t, "-", i)).SerializeAsString());
+        if (!raw.db->Write(wo, &batch).ok()) std::abort();
+      });
+    }
+    std::printf("%-34s %12.0f events/s   raw RocksDB %12.0f events/s   ratio %.2f\n",
+                absl::StrCat("single events, ", threads, " thread(s):").c_str(), lib_single[c],
+                raw_single[c], lib_single[c] / raw_single[c]);
+  }
+  std::printf(
+      "group commit: 64 threads / 1 thread = %.1fx (target >= 10x); 8 threads / 1 = %.1fx\n",
+      lib_single[2] / lib_single[0], lib_single[1] / lib_single[0]);
+  std::filesystem::remove_all(g_dir);
+  return 0;
+}

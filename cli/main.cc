@@ -1,1 +1,21 @@
-int main() { return 0; }
+// grantledger: the command line for the grant ledger. See README.md for the tour.
+#include <CLI/CLI.hpp>
+
+#include "cli/entitle_command.h"
+#include "cli/exit_codes.h"
+#include "cli/ledger_commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"grantledger: an event-sourced audit ledger for targeted state grants"};
+  app.require_subcommand(1);
+  int exit_code = grantledger::kExitOk;
+  grantledger::AddLedgerCommands(app, &exit_code);
+  grantledger::AddEntitleCommands(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? grantledger::kExitOk : grantledger::kExitUsage;
+  }
+  return exit_code;
+}

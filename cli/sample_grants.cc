@@ -123,7 +123,8 @@ std::vector<v1::Event> Rs229YearOfExpenses() {
       int64_t amount = total_ore / months + (m < total_ore % months ? 1 : 0);
       std::string date = absl::StrFormat("2025-%02d-%02d", 6 + m, m == 6 ? 19 : 25);
       std::string cost_group = (m % 2 == 0) ? "Personalkostnader" : "Köpta tjänster";
-      events.push_back(Expense(absl::StrCat("erp-9929-", ++voucher), date, line, amount,
+      ++voucher;
+      events.push_back(Expense(absl::StrCat("erp-9929-", voucher), date, line, amount,
                                line.description, cost_group, absl::StrCat("V", voucher)));
     }
   }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -61,9 +62,12 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
 
 // Prefixes a rule's error with the event's place in the batch, keeping its code.
 absl::Status AtEvent(const absl::Status& status, size_t index, const v1::Event& event) {
-  return absl::Status(status.code(), StrCat("event ", index, " (event_id \"", event.event_id(),
-                                            "\"): ", status.message()));
+  absl::Status out(status.code(), StrCat("event ", index, " (event_id \"", event.event_id(),
+                                         "\"): ", status.message()));
+  out.SetPayload(kEventIndexPayload, absl::Cord(absl::StrCat(index)));
+  return out;
 }
+
 
 // EventRecord bytes as stored: sequence, recorded time and the event, written directly so the
 // event's bytes are serialized only once. The previous hash is not repeated in the stored
@@ -500,6 +504,10 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     ++next_sequence;
   }
 
+  if (writer.options->dry_run) {
+    writer.result = std::move(result);  // valid; nothing joins the group's write
+    return absl::OkStatus();
+  }
   // The whole batch is valid: chain its records into the group's write.
   absl::flat_hash_map<absl::string_view, std::vector<uint64_t>> grant_runs;
   for (size_t i : new_events) {

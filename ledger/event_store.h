@@ -46,7 +46,13 @@ struct AppendOptions {
   // Optimistic concurrency: append only if each named grant still has this many events
   // (0: the grant must not exist yet). Aborted otherwise.
   absl::flat_hash_map<std::string, uint64_t> expected_versions;
+  // Validate only: the result says what would be assigned; nothing is written.
+  bool dry_run = false;
 };
+
+// Rejections of a batch carry the 0-based index of the offending event under this payload
+// URL (as decimal text), besides naming it in the message.
+inline constexpr char kEventIndexPayload[] = "type.grantledger/event_index";
 
 // (sequence, head hash): what an auditor writes down to check the log later.
 struct Digest {

@@ -1,0 +1,104 @@
+// The direct backend: the commands' view of a ledger opened from its data directory.
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "cli/ledger_backend.h"
+#include "ledger/status_macros.h"
+
+namespace grantledger {
+namespace {
+
+GrantView ViewOf(const GrantState& grant) {
+  return GrantView{grant.terms, BalanceOfGrant(grant), grant.event_count};
+}
+
+class DirectBackend : public LedgerBackend {
+ public:
+  explicit DirectBackend(std::unique_ptr<EventStore> store) : store_(std::move(store)) {}
+
+  absl::StatusOr<AppendResult> Append(std::vector<v1::Event> events, bool dry_run) override {
+    AppendOptions options;
+    options.dry_run = dry_run;
+    return store_->Append(std::move(events), options);
+  }
+
+  absl::StatusOr<std::vector<GrantView>> ListGrants(uint64_t at_sequence) override {
+    std::vector<GrantView> out;
+    for (const std::string& id : store_->GrantIds()) {
+      if (at_sequence == 0) {
+        std::optional<GrantState> grant = store_->Grant(id);
+        if (grant) out.push_back(ViewOf(*grant));
+        continue;
+      }
+      absl::StatusOr<GrantState> grant = store_->GrantAtSequence(id, at_sequence);
+      if (absl::IsNotFound(grant.status())) continue;  // registered later
+      GL_RETURN_IF_ERROR(grant.status());
+      out.push_back(ViewOf(*grant));
+    }
+    return out;
+  }
+
+  absl::StatusOr<GrantView> GetGrant(const std::string& grant_id, uint64_t at_sequence) override {
+    if (at_sequence == 0) {
+      std::optional<GrantState> grant = store_->Grant(grant_id);
+      if (!grant) {
+        return absl::NotFoundError(absl::StrCat("grant ", grant_id,
+                                                " is not registered; `grantledger grants` lists them"));
+      }
+      return ViewOf(*grant);
+    }
+    GL_ASSIGN_OR_RETURN(GrantState grant, store_->GrantAtSequence(grant_id, at_sequence));
+    return ViewOf(grant);
+  }
+
+  absl::Status ReadEvents(uint64_t from, const std::string& grant_id,
+                          const std::function<bool(const v1::RecordedEvent&)>& visit) override {
+    return store_->Scan(from, 0, grant_id, visit);
+  }
+
+  absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) override {
+    return store_->Verify(from, to);
+  }
+
+  absl::StatusOr<Digest> Head() override { return store_->Head(); }
+
+  absl::Status Replay() override {
+    const LedgerState kept = store_->State();
+    GL_ASSIGN_OR_RETURN(LedgerState rebuilt, store_->Replay(kept.sequence));
+    if (rebuilt == kept) return absl::OkStatus();
+    for (const auto& [id, grant] : kept.grants) {
+      auto it = rebuilt.grants.find(id);
+      if (it == rebuilt.grants.end() || !(it->second == grant)) {
+        return absl::DataLossError(absl::StrCat(
+            "the projection of grant ", id,
+            " differs from a rebuild from the log; the checkpoint is damaged: stop the server, "
+            "delete nothing, and report it"));
+      }
+    }
+    return absl::DataLossError("the projections differ from a rebuild from the log");
+  }
+
+ private:
+  std::unique_ptr<EventStore> store_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenDirectBackend(const std::string& path,
+                                                                 bool writable) {
+  if (!writable && !std::filesystem::exists(path)) {
+    return absl::NotFoundError(absl::StrCat("--db ", path, ": no such directory; give the data "
+                                            "directory of a grantledger ledger"));
+  }
+  EventStoreOptions options;
+  options.path = path;
+  options.read_only = !writable;
+  GL_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, EventStore::Open(options));
+  return WrapStore(std::move(store));
+}
+
+std::unique_ptr<LedgerBackend> WrapStore(std::unique_ptr<EventStore> store) {
+  return std::make_unique<DirectBackend>(std::move(store));
+}
+
+}  // namespace grantledger

@@ -1,0 +1,53 @@
+// What the commands need from a ledger, whether it is opened directly (`--db DIR`) or reached
+// over gRPC (`--server`). Commands print what these return; they hold no domain rules.
+#ifndef GRANTLEDGER_CLI_LEDGER_BACKEND_H_
+#define GRANTLEDGER_CLI_LEDGER_BACKEND_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ledger/balances.h"
+#include "ledger/event_store.h"
+#include "ledger/grant_state.h"
+
+namespace grantledger {
+
+// A grant's terms and balances, as of a sequence number.
+struct GrantView {
+  GrantTerms terms;
+  GrantBalance balance;
+  uint64_t version = 0;  // the grant's event count
+};
+
+class LedgerBackend {
+ public:
+  virtual ~LedgerBackend() = default;
+  virtual absl::StatusOr<AppendResult> Append(std::vector<v1::Event> events, bool dry_run) = 0;
+  // Every grant, sorted by id; at_sequence 0 = now.
+  virtual absl::StatusOr<std::vector<GrantView>> ListGrants(uint64_t at_sequence) = 0;
+  virtual absl::StatusOr<GrantView> GetGrant(const std::string& grant_id, uint64_t at_sequence) = 0;
+  // Records from `from` on (one grant's, or all when grant_id is empty) until visit says stop.
+  virtual absl::Status ReadEvents(uint64_t from, const std::string& grant_id,
+                                  const std::function<bool(const v1::RecordedEvent&)>& visit) = 0;
+  virtual absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) = 0;
+  virtual absl::StatusOr<Digest> Head() = 0;
+  // Rebuilds the projections from the log and compares them with the kept ones: OK or
+  // DataLoss naming the first grant that differs.
+  virtual absl::Status Replay() = 0;
+};
+
+// Opens the ledger in `path` directly. Read-only unless `writable`; a writable open fails with
+// Unavailable while a server holds the directory.
+absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenDirectBackend(const std::string& path,
+                                                                 bool writable);
+
+// Wraps an already open store (the demo's).
+std::unique_ptr<LedgerBackend> WrapStore(std::unique_ptr<EventStore> store);
+
+}  // namespace grantledger
+
+#endif  // GRANTLEDGER_CLI_LEDGER_BACKEND_H_

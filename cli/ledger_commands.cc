@@ -1,0 +1,345 @@
+// The ledger subcommands; see ledger_commands.h.
+#include "cli/ledger_commands.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "cli/event_file.h"
+#include "cli/exit_codes.h"
+#include "cli/report.h"
+#include "cli/sample_grants.h"
+#include "cli/table.h"
+#include "ledger/log_format.h"
+#include "ledger/money.h"
+
+namespace grantledger {
+namespace {
+
+struct CommonOptions {
+  std::string db;
+  bool json = false;
+};
+
+int Fail(const absl::Status& status, std::ostream& err) {
+  err << "grantledger: " << status.message() << "\n";
+  return ExitCodeFor(status);
+}
+
+absl::StatusOr<std::unique_ptr<LedgerBackend>> Open(const CommonOptions& common, bool writable) {
+  if (common.db.empty()) {
+    return absl::InvalidArgumentError(
+        "--db: give the ledger's data directory, e.g. --db ./data (server access comes with "
+        "grantledgerd)");
+  }
+  return OpenDirectBackend(common.db, writable);
+}
+
+// Maps a rejected batch's event index back to its line in the file.
+std::string WhereRejected(const absl::Status& status, const std::vector<EventLine>& lines,
+                          size_t batch_start, const std::string& name) {
+  auto payload = status.GetPayload(kEventIndexPayload);
+  size_t index = 0;
+  if (payload && absl::SimpleAtoi(std::string(*payload), &index) && batch_start + index < lines.size()) {
+    return absl::StrCat(name, ":", lines[batch_start + index].line, ": ");
+  }
+  return absl::StrCat(name, ": ");
+}
+
+}  // namespace
+
+int PostEvents(LedgerBackend& backend, const std::string& text, const std::string& name,
+               size_t batch_size, bool dry_run, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<std::vector<EventLine>> lines = ParseEventLines(text, name);
+  if (!lines.ok()) return Fail(lines.status(), err);
+  if (batch_size == 0) batch_size = lines->size();
+  size_t written = 0, duplicates = 0;
+  uint64_t first = 0, last = 0;
+  Digest head;
+  for (size_t start = 0; start < lines->size(); start += batch_size) {
+    const size_t end = std::min(lines->size(), start + batch_size);
+    std::vector<v1::Event> batch;
+    for (size_t i = start; i < end; ++i) batch.push_back((*lines)[i].event);
+    absl::StatusOr<AppendResult> result = backend.Append(std::move(batch), dry_run);
+    if (!result.ok()) {
+      err << "grantledger: " << WhereRejected(result.status(), *lines, start, name)
+          << result.status().message() << "\n";
+      if (start > 0) {
+        err << "grantledger: the " << start << " events before this batch were "
+            << (dry_run ? "valid" : "written") << "; nothing of this batch was written\n";
+      } else {
+        err << "grantledger: nothing was written\n";
+      }
+      return ExitCodeFor(result.status());
+    }
+    for (size_t i = 0; i < result->sequences.size(); ++i) {
+      if (result->duplicates[i]) {
+        ++duplicates;
+        continue;
+      }
+      ++written;
+      if (first == 0) first = result->sequences[i];
+      last = result->sequences[i];
+    }
+    head = result->head;
+  }
+  if (dry_run) {
+    out << "valid: " << lines->size() << " events (" << written << " new, " << duplicates
+        << " already in the ledger); nothing was written\n";
+    return kExitOk;
+  }
+  out << "posted " << written << " events";
+  if (written > 0) out << " (sequences " << first << "–" << last << ")";
+  out << ", " << duplicates << " already in the ledger; head " << head.sequence << " "
+      << HexOf(head.head_hash) << "\n";
+  return kExitOk;
+}
+
+int RunDemo(LedgerBackend& backend, std::ostream& out, std::ostream& err) {
+  auto post = [&](std::vector<v1::Event> events, const char* what) -> bool {
+    absl::StatusOr<AppendResult> r = backend.Append(std::move(events), false);
+    if (!r.ok()) {
+      err << "grantledger demo: " << what << ": " << r.status().message() << "\n";
+      return false;
+    }
+    out << "  " << what << ": " << r->sequences.size() << " events, head " << r->head.sequence
+        << "\n";
+    return true;
+  };
+  out << "Loading the sample grant " << sample::kRs229GrantId << " (../shared/seeds):\n";
+  if (!post(sample::Rs229Decision(), "decision, receipt and 26 allocation lines") ||
+      !post(sample::Rs229YearOfExpenses(), "a year of expenses on object 9929 and a reallocation") ||
+      !post(sample::Rs229LateYearEndPostings(), "year-end postings dated 2025-12-31")) {
+    return kExitRejected;
+  }
+  out << "\n";
+  absl::StatusOr<GrantView> grant = backend.GetGrant(sample::kRs229GrantId, 0);
+  if (!grant.ok()) return Fail(grant.status(), err);
+  PrintGrant(*grant, out);
+  absl::StatusOr<VerifyResult> verified = backend.Verify(0, 0);
+  if (!verified.ok()) return Fail(verified.status(), err);
+  out << "\nhash chain: " << (verified->ok ? "intact" : "ALTERED") << ", " << verified->checked
+      << " records, head " << verified->last_good.sequence << " "
+      << HexOf(verified->last_good.head_hash) << "\n";
+  return verified->ok ? kExitOk : kExitDamaged;
+}
+
+void AddLedgerCommands(CLI::App& app, int* exit_code) {
+  auto common = std::make_shared<CommonOptions>();
+  auto add_db = [common](CLI::App* cmd) {
+    cmd->add_option("--db", common->db, "the ledger's data directory (opened directly)");
+  };
+
+  // post
+  {
+    auto* cmd = app.add_subcommand("post", "post events from a JSON Lines file (- for stdin), atomically");
+    add_db(cmd);
+    auto file = std::make_shared<std::string>();
+    auto batch_size = std::make_shared<size_t>(0);
+    auto dry_run = std::make_shared<bool>(false);
+    cmd->add_option("file", *file, "JSON Lines file, one grantledger.v1.Event per line")->required();
+    cmd->add_option("--batch-size", *batch_size, "split into atomic batches of N events (default: one batch)");
+    cmd->add_flag("--dry-run", *dry_run, "validate only; write nothing");
+    cmd->callback([=] {
+      absl::StatusOr<std::string> text = ReadInput(*file);
+      if (!text.ok()) {
+        *exit_code = Fail(text.status(), std::cerr);
+        return;
+      }
+      auto backend = Open(*common, /*writable=*/true);
+      if (!backend.ok()) {
+        *exit_code = Fail(backend.status(), std::cerr);
+        return;
+      }
+      *exit_code = PostEvents(**backend, *text, *file, *batch_size, *dry_run, std::cout, std::cerr);
+    });
+  }
+  // grants
+  {
+    auto* cmd = app.add_subcommand("grants", "list the grants with their balances");
+    add_db(cmd);
+    auto at = std::make_shared<uint64_t>(0);
+    cmd->add_option("--at-sequence", *at, "as the ledger stood right after event N");
+    cmd->add_flag("--json", common->json, "JSON output (amounts in öre)");
+    cmd->callback([=] {
+      auto backend = Open(*common, false);
+      if (!backend.ok()) {
+        *exit_code = Fail(backend.status(), std::cerr);
+        return;
+      }
+      auto grants = (*backend)->ListGrants(*at);
+      if (!grants.ok()) {
+        *exit_code = Fail(grants.status(), std::cerr);
+        return;
+      }
+      if (common->json) PrintGrantListJson(*grants, std::cout);
+      else PrintGrantList(*grants, std::cout);
+      *exit_code = kExitOk;
+    });
+  }
+  // balance
+  {
+    auto* cmd = app.add_subcommand("balance", "balances of one grant per activity and division");
+    add_db(cmd);
+    auto grant = std::make_shared<std::string>();
+    auto at = std::make_shared<uint64_t>(0);
+    cmd->add_option("grant", *grant, "the grant's diary number, e.g. RS/229/2025")->required();
+    cmd->add_option("--at-sequence", *at, "as the ledger stood right after event N");
+    cmd->add_flag("--json", common->json, "JSON output (amounts in öre)");
+    cmd->callback([=] {
+      auto backend = Open(*common, false);
+      if (!backend.ok()) {
+        *exit_code = Fail(backend.status(), std::cerr);
+        return;
+      }
+      auto view = (*backend)->GetGrant(*grant, *at);
+      if (!view.ok()) {
+        *exit_code = Fail(view.status(), std::cerr);
+        return;
+      }
+      if (common->json) PrintGrantJson(*view, std::cout);
+      else PrintGrant(*view, std::cout);
+      *exit_code = kExitOk;
+    });
+  }
+  // history
+  {
+    auto* cmd = app.add_subcommand("history", "the event history of a grant, or of the whole ledger");
+    add_db(cmd);
+    auto grant = std::make_shared<std::string>();
+    auto all = std::make_shared<bool>(false);
+    auto from = std::make_shared<uint64_t>(1);
+    cmd->add_option("grant", *grant, "the grant's diary number");
+    cmd->add_flag("--all", *all, "every event of the ledger");
+    cmd->add_option("--from", *from, "start at this sequence number");
+    cmd->add_flag("--json", common->json, "JSON Lines output: the stored records with hashes");
+    cmd->callback([=] {
+      if (grant->empty() == !*all) {
+        std::cerr << "grantledger history: name a grant, or give --all\n";
+        *exit_code = kExitUsage;
+        return;
+      }
+      auto backend = Open(*common, false);
+      if (!backend.ok()) {
+        *exit_code = Fail(backend.status(), std::cerr);
+        return;
+      }
+      Table table(HistoryHeader(), {true, false, false, false, false, true, false, false});
+      size_t count = 0;
+      absl::Status s = (*backend)->ReadEvents(*from, *grant, [&](const v1::RecordedEvent& r) {
+        ++count;
+        if (common->json) {
+          std::cout << "{\"sequence\":" << r.record().sequence()
+                    << ",\"recorded_time_unix_micros\":" << r.record().recorded_time_unix_micros()
+                    << ",\"prev_hash\":" << JsonQuote(HexOf(r.record().prev_hash()))
+                    << ",\"hash\":" << JsonQuote(HexOf(r.hash()))
+                    << ",\"event\":" << EventToJson(r.record().event()) << "}\n";
+        } else {
+          table.AddRow(HistoryRow(r));
+        }
+        return true;
+      });
+      if (!s.ok()) {
+        *exit_code = Fail(s, std::cerr);
+        return;
+      }
+      if (!common->json) {
+        table.Print(std::cout);
+        std::cout << count << " events\n";
+      }
+      *exit_code = kExitOk;
+    });
+  }
+  // verify
+  {
+    auto* cmd = app.add_subcommand("verify", "recompute the hash chain from the stored bytes");
+    add_db(cmd);
+    auto from = std::make_shared<uint64_t>(0);
+    auto to = std::make_shared<uint64_t>(0);
+    cmd->add_option("--from", *from, "first sequence (default 1)");
+    cmd->add_option("--to", *to, "last sequence (default the head)");
+    cmd->callback([=] {
+      auto backend = Open(*common, false);
+      if (!backend.ok()) {
+        *exit_code = Fail(backend.status(), std::cerr);
+        return;
+      }
+      auto result = (*backend)->Verify(*from, *to);
+      if (!result.ok()) {
+        *exit_code = Fail(result.status(), std::cerr);
+        return;
+      }
+      if (result->ok) {
+        std::cout << "intact: " << result->checked << " records checked; digest "
+                  << result->last_good.sequence << " " << HexOf(result->last_good.head_hash) << "\n";
+        *exit_code = kExitOk;
+      } else {
+        std::cout << "ALTERED at sequence " << result->first_bad_sequence << ": " << result->problem
+                  << "\nthe chain is intact up to " << result->last_good.sequence << " "
+                  << HexOf(result->last_good.head_hash) << "\n";
+        *exit_code = kExitDamaged;
+      }
+    });
+  }
+  // replay
+  {
+    auto* cmd = app.add_subcommand("replay", "rebuild the projections from the log and compare");
+    add_db(cmd);
+    cmd->callback([=] {
+      auto backend = Open(*common, false);
+      if (!backend.ok()) {
+        *exit_code = Fail(backend.status(), std::cerr);
+        return;
+      }
+      absl::Status s = (*backend)->Replay();
+      if (!s.ok()) {
+        *exit_code = Fail(s, std::cerr);
+        return;
+      }
+      auto head = (*backend)->Head();
+      std::cout << "replayed " << head->sequence
+                << " events: the projections equal a rebuild from the log\n";
+      *exit_code = kExitOk;
+    });
+  }
+  // demo
+  {
+    auto* cmd = app.add_subcommand("demo", "load the RS/229/2025 sample into a fresh ledger and show it");
+    auto dir = std::make_shared<std::string>();
+    cmd->add_option("--db", *dir, "where to create the ledger (default: a new temporary directory)");
+    cmd->callback([=] {
+      std::string path = *dir;
+      bool temporary = path.empty();
+      if (temporary) {
+        std::string pattern = (std::filesystem::temp_directory_path() / "grantledger-demo-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+          std::cerr << "grantledger demo: cannot create a temporary directory\n";
+          *exit_code = kExitUnavailable;
+          return;
+        }
+        path = pattern;
+      } else if (std::filesystem::exists(path) && !std::filesystem::is_empty(path)) {
+        std::cerr << "grantledger demo: " << path
+                  << " is not empty; give a new directory for the demo ledger\n";
+        *exit_code = kExitUsage;
+        return;
+      }
+      {
+        auto backend = OpenDirectBackend(path, /*writable=*/true);
+        if (!backend.ok()) {
+          *exit_code = Fail(backend.status(), std::cerr);
+          return;
+        }
+        std::cout << "Demo ledger in " << path << (temporary ? " (removed afterwards)" : "") << "\n";
+        *exit_code = RunDemo(**backend, std::cout, std::cerr);
+      }
+      if (temporary) std::filesystem::remove_all(path);
+    });
+  }
+}
+
+}  // namespace grantledger

@@ -1,0 +1,247 @@
+// Tables and JSON for ledger answers; see report.h.
+#include "cli/report.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "cli/table.h"
+#include "ledger/civil_date.h"
+#include "ledger/money.h"
+
+namespace grantledger {
+namespace {
+
+std::string Kr(int64_t ore) { return FormatKronor(ore); }
+
+std::string KindName(v1::GrantKind kind) {
+  switch (kind) {
+    case v1::GRANT_KIND_FIXED:
+      return "fixed";
+    case v1::GRANT_KIND_PERFORMANCE_BASED:
+      return "performance-based";
+    case v1::GRANT_KIND_APPLIED_FOR:
+      return "applied-for";
+    default:
+      return "unspecified";
+  }
+}
+
+}  // namespace
+
+std::string JsonQuote(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c < 0x20) out += absl::StrFormat("\\u%04x", c);
+        else out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+void PrintGrantList(const std::vector<GrantView>& grants, std::ostream& out) {
+  Table table({"grant", "grantor", "kind", "decided", "received", "spent", "remaining",
+               "usage period", "repay by"},
+              {false, false, false, true, true, true, true, false, false});
+  for (const GrantView& g : grants) {
+    table.AddRow({g.balance.grant_id, g.terms.grantor, KindName(g.terms.kind),
+                  Kr(g.balance.decided_ore), Kr(g.balance.received_ore), Kr(g.balance.spent_ore),
+                  Kr(g.balance.remaining_ore),
+                  absl::StrCat(FormatCivilDay(g.terms.usage_period_start), " – ",
+                               FormatCivilDay(g.terms.usage_period_end)),
+                  FormatCivilDay(g.terms.repayment_deadline)});
+  }
+  table.Print(out);
+  out << grants.size() << (grants.size() == 1 ? " grant\n" : " grants\n");
+}
+
+namespace {
+std::string GrantJson(const GrantView& g) {
+  const GrantBalance& b = g.balance;
+  std::string out = absl::StrCat(
+      "{\"grant_id\":", JsonQuote(b.grant_id), ",\"title\":", JsonQuote(g.terms.title),
+      ",\"grantor\":", JsonQuote(g.terms.grantor), ",\"kind\":", JsonQuote(KindName(g.terms.kind)),
+      ",\"cost_object\":", JsonQuote(g.terms.cost_object),
+      ",\"usage_period_start\":", JsonQuote(FormatCivilDay(g.terms.usage_period_start)),
+      ",\"usage_period_end\":", JsonQuote(FormatCivilDay(g.terms.usage_period_end)),
+      ",\"repayment_deadline\":", JsonQuote(FormatCivilDay(g.terms.repayment_deadline)),
+      ",\"reporting_deadline\":", JsonQuote(FormatCivilDay(g.terms.reporting_deadline)),
+      ",\"version\":", g.version, ",\"decided_ore\":", b.decided_ore,
+      ",\"received_ore\":", b.received_ore, ",\"allocated_ore\":", b.allocated_ore,
+      ",\"unallocated_ore\":", b.unallocated_ore, ",\"spent_ore\":", b.spent_ore,
+      ",\"unassigned_spent_ore\":", b.unassigned_spent_ore, ",\"repaid_ore\":", b.repaid_ore,
+      ",\"remaining_ore\":", b.remaining_ore, ",\"overspent_ore\":", b.overspent_ore,
+      ",\"activities\":[");
+  for (size_t i = 0; i < b.activities.size(); ++i) {
+    const ActivityBalance& a = b.activities[i];
+    absl::StrAppend(&out, i ? "," : "", "{\"activity\":", JsonQuote(a.activity),
+                    ",\"division\":", JsonQuote(a.division), ",\"allocated_ore\":", a.allocated_ore,
+                    ",\"spent_ore\":", a.spent_ore, ",\"remaining_ore\":", a.remaining_ore,
+                    ",\"overspent_ore\":", a.overspent_ore, "}");
+  }
+  absl::StrAppend(&out, "],\"divisions\":[");
+  for (size_t i = 0; i < b.divisions.size(); ++i) {
+    const DivisionBalance& d = b.divisions[i];
+    absl::StrAppend(&out, i ? "," : "", "{\"division\":", JsonQuote(d.division),
+                    ",\"allocated_ore\":", d.allocated_ore, ",\"spent_ore\":", d.spent_ore,
+                    ",\"remaining_ore\":", d.remaining_ore, ",\"overspent_ore\":", d.overspent_ore,
+                    "}");
+  }
+  absl::StrAppend(&out, "]}");
+  return out;
+}
+}  // namespace
+
+void PrintGrantListJson(const std::vector<GrantView>& grants, std::ostream& out) {
+  out << "[";
+  for (size_t i = 0; i < grants.size(); ++i) out << (i ? "," : "") << GrantJson(grants[i]);
+  out << "]\n";
+}
+
+void PrintGrantJson(const GrantView& grant, std::ostream& out) { out << GrantJson(grant) << "\n"; }
+
+void PrintGrant(const GrantView& g, std::ostream& out) {
+  const GrantBalance& b = g.balance;
+  out << b.grant_id << "  " << g.terms.title << "\n";
+  out << "grantor " << g.terms.grantor << ", " << KindName(g.terms.kind) << ", cost object "
+      << (g.terms.cost_object.empty() ? "-" : g.terms.cost_object) << ", usage period "
+      << FormatCivilDay(g.terms.usage_period_start) << " – "
+      << FormatCivilDay(g.terms.usage_period_end) << ", repay unused by "
+      << FormatCivilDay(g.terms.repayment_deadline) << "\n\n";
+  Table summary({"", "amount"}, {false, true});
+  summary.AddRow({"decided", Kr(b.decided_ore)});
+  summary.AddRow({"received", Kr(b.received_ore)});
+  summary.AddRow({"allocated", Kr(b.allocated_ore)});
+  summary.AddRow({"unallocated", Kr(b.unallocated_ore)});
+  summary.AddRow({"spent", Kr(b.spent_ore)});
+  if (b.unassigned_spent_ore != 0) summary.AddRow({"  of which unassigned", Kr(b.unassigned_spent_ore)});
+  summary.AddRow({"repaid", Kr(b.repaid_ore)});
+  summary.AddRule();
+  summary.AddRow({b.remaining_ore < 0 ? "remaining (OVERSPENT)" : "remaining", Kr(b.remaining_ore)});
+  summary.Print(out);
+  if (!b.activities.empty()) {
+    out << "\n";
+    Table lines({"activity", "division", "allocated", "spent", "remaining", ""},
+                {false, false, true, true, true, false});
+    for (const ActivityBalance& a : b.activities) {
+      lines.AddRow({a.activity, a.division, Kr(a.allocated_ore), Kr(a.spent_ore), Kr(a.remaining_ore),
+                    a.overspent_ore > 0 ? "overspent" : ""});
+    }
+    lines.Print(out);
+    out << "\n";
+    Table divisions({"division", "allocated", "spent", "remaining", "overspent lines"},
+                    {false, true, true, true, true});
+    int64_t allocated = 0, spent = 0, remaining = 0, overspent = 0;
+    for (const DivisionBalance& d : b.divisions) {
+      divisions.AddRow({d.division, Kr(d.allocated_ore), Kr(d.spent_ore), Kr(d.remaining_ore),
+                        Kr(d.overspent_ore)});
+      allocated += d.allocated_ore;
+      spent += d.spent_ore;
+      remaining += d.remaining_ore;
+      overspent += d.overspent_ore;
+    }
+    divisions.AddRule();
+    divisions.AddRow({"total", Kr(allocated), Kr(spent), Kr(remaining), Kr(overspent)});
+    divisions.Print(out);
+  }
+}
+
+std::string EventKind(const v1::Event& e) {
+  switch (e.body_case()) {
+    case v1::Event::kGrantRegistered:
+      return "grant registered";
+    case v1::Event::kTermsAmended:
+      return "terms amended";
+    case v1::Event::kReceipt:
+      return "receipt";
+    case v1::Event::kAllocation:
+      return "allocation";
+    case v1::Event::kReallocation:
+      return "reallocation";
+    case v1::Event::kExpense:
+      return "expense";
+    case v1::Event::kRepayment:
+      return "repayment";
+    case v1::Event::kReversal:
+      return "reversal";
+    default:
+      return "?";
+  }
+}
+
+int64_t EventAmountOre(const v1::Event& e) {
+  switch (e.body_case()) {
+    case v1::Event::kGrantRegistered:
+      return e.grant_registered().decided_amount_ore();
+    case v1::Event::kReceipt:
+      return e.receipt().amount_ore();
+    case v1::Event::kAllocation:
+      return e.allocation().amount_ore();
+    case v1::Event::kReallocation:
+      return e.reallocation().amount_ore();
+    case v1::Event::kExpense:
+      return e.expense().amount_ore();
+    case v1::Event::kRepayment:
+      return e.repayment().amount_ore();
+    default:
+      return 0;
+  }
+}
+
+std::vector<std::string> HistoryHeader() {
+  return {"seq", "recorded (UTC)", "effective", "grant", "event", "amount", "line", "reference"};
+}
+
+std::vector<std::string> HistoryRow(const v1::RecordedEvent& recorded) {
+  const v1::EventRecord& r = recorded.record();
+  const v1::Event& e = r.event();
+  std::string line;
+  switch (e.body_case()) {
+    case v1::Event::kAllocation:
+      line = absl::StrCat(e.allocation().activity(), " ", e.allocation().division());
+      break;
+    case v1::Event::kExpense:
+      line = e.expense().activity().empty()
+                 ? "(unassigned)"
+                 : absl::StrCat(e.expense().activity(), " ", e.expense().division());
+      break;
+    case v1::Event::kReallocation:
+      line = absl::StrCat(e.reallocation().from_activity(), " ", e.reallocation().from_division(),
+                          " → ", e.reallocation().to_activity(), " ",
+                          e.reallocation().to_division());
+      break;
+    case v1::Event::kReversal:
+      line = absl::StrCat("cancels ", e.reversal().reversed_sequence());
+      break;
+    default:
+      break;
+  }
+  const int64_t amount = EventAmountOre(e);
+  return {absl::StrCat(r.sequence()),
+          absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMicros(r.recorded_time_unix_micros()),
+                           absl::UTCTimeZone()),
+          e.effective_date(),
+          e.grant_id(),
+          EventKind(e),
+          amount != 0 ? FormatKronor(amount) : "",
+          line,
+          e.external_ref()};
+}
+
+}  // namespace grantledger

@@ -42,8 +42,8 @@ class DirectBackend : public LedgerBackend {
     if (at_sequence == 0) {
       std::optional<GrantState> grant = store_->Grant(grant_id);
       if (!grant) {
-        return absl::NotFoundError(absl::StrCat("grant ", grant_id,
-                                                " is not registered; `grantledger grants` lists them"));
+        return absl::NotFoundError(absl::StrCat(
+            "grant ", grant_id, " is not registered; `grantledger grants` lists them"));
       }
       return ViewOf(*grant);
     }
@@ -87,7 +87,8 @@ class DirectBackend : public LedgerBackend {
 absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenDirectBackend(const std::string& path,
                                                                  bool writable) {
   if (!writable && !std::filesystem::exists(path)) {
-    return absl::NotFoundError(absl::StrCat("--db ", path, ": no such directory; give the data "
+    return absl::NotFoundError(absl::StrCat("--db ", path,
+                                            ": no such directory; give the data "
                                             "directory of a grantledger ledger"));
   }
   EventStoreOptions options;

@@ -44,7 +44,8 @@ std::string WhereRejected(const absl::Status& status, const std::vector<EventLin
                           size_t batch_start, const std::string& name) {
   auto payload = status.GetPayload(kEventIndexPayload);
   size_t index = 0;
-  if (payload && absl::SimpleAtoi(std::string(*payload), &index) && batch_start + index < lines.size()) {
+  if (payload && absl::SimpleAtoi(std::string(*payload), &index) &&
+      batch_start + index < lines.size()) {
     return absl::StrCat(name, ":", lines[batch_start + index].line, ": ");
   }
   return absl::StrCat(name, ": ");
@@ -112,7 +113,8 @@ int RunDemo(LedgerBackend& backend, std::ostream& out, std::ostream& err) {
   };
   out << "Loading the sample grant " << sample::kRs229GrantId << " (../shared/seeds):\n";
   if (!post(sample::Rs229Decision(), "decision, receipt and 26 allocation lines") ||
-      !post(sample::Rs229YearOfExpenses(), "a year of expenses on object 9929 and a reallocation") ||
+      !post(sample::Rs229YearOfExpenses(),
+            "a year of expenses on object 9929 and a reallocation") ||
       !post(sample::Rs229LateYearEndPostings(), "year-end postings dated 2025-12-31")) {
     return kExitRejected;
   }
@@ -136,13 +138,16 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
 
   // post
   {
-    auto* cmd = app.add_subcommand("post", "post events from a JSON Lines file (- for stdin), atomically");
+    auto* cmd =
+        app.add_subcommand("post", "post events from a JSON Lines file (- for stdin), atomically");
     add_db(cmd);
     auto file = std::make_shared<std::string>();
     auto batch_size = std::make_shared<size_t>(0);
     auto dry_run = std::make_shared<bool>(false);
-    cmd->add_option("file", *file, "JSON Lines file, one grantledger.v1.Event per line")->required();
-    cmd->add_option("--batch-size", *batch_size, "split into atomic batches of N events (default: one batch)");
+    cmd->add_option("file", *file, "JSON Lines file, one grantledger.v1.Event per line")
+        ->required();
+    cmd->add_option("--batch-size", *batch_size,
+                    "split into atomic batches of N events (default: one batch)");
     cmd->add_flag("--dry-run", *dry_run, "validate only; write nothing");
     cmd->callback([=] {
       absl::StatusOr<std::string> text = ReadInput(*file);
@@ -176,8 +181,10 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         *exit_code = Fail(grants.status(), std::cerr);
         return;
       }
-      if (common->json) PrintGrantListJson(*grants, std::cout);
-      else PrintGrantList(*grants, std::cout);
+      if (common->json)
+        PrintGrantListJson(*grants, std::cout);
+      else
+        PrintGrantList(*grants, std::cout);
       *exit_code = kExitOk;
     });
   }
@@ -201,14 +208,17 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         *exit_code = Fail(view.status(), std::cerr);
         return;
       }
-      if (common->json) PrintGrantJson(*view, std::cout);
-      else PrintGrant(*view, std::cout);
+      if (common->json)
+        PrintGrantJson(*view, std::cout);
+      else
+        PrintGrant(*view, std::cout);
       *exit_code = kExitOk;
     });
   }
   // history
   {
-    auto* cmd = app.add_subcommand("history", "the event history of a grant, or of the whole ledger");
+    auto* cmd =
+        app.add_subcommand("history", "the event history of a grant, or of the whole ledger");
     add_db(cmd);
     auto grant = std::make_shared<std::string>();
     auto all = std::make_shared<bool>(false);
@@ -275,7 +285,8 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
       }
       if (result->ok) {
         std::cout << "intact: " << result->checked << " records checked; digest "
-                  << result->last_good.sequence << " " << HexOf(result->last_good.head_hash) << "\n";
+                  << result->last_good.sequence << " " << HexOf(result->last_good.head_hash)
+                  << "\n";
         *exit_code = kExitOk;
       } else {
         std::cout << "ALTERED at sequence " << result->first_bad_sequence << ": " << result->problem
@@ -308,14 +319,17 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   }
   // demo
   {
-    auto* cmd = app.add_subcommand("demo", "load the RS/229/2025 sample into a fresh ledger and show it");
+    auto* cmd =
+        app.add_subcommand("demo", "load the RS/229/2025 sample into a fresh ledger and show it");
     auto dir = std::make_shared<std::string>();
-    cmd->add_option("--db", *dir, "where to create the ledger (default: a new temporary directory)");
+    cmd->add_option("--db", *dir,
+                    "where to create the ledger (default: a new temporary directory)");
     cmd->callback([=] {
       std::string path = *dir;
       bool temporary = path.empty();
       if (temporary) {
-        std::string pattern = (std::filesystem::temp_directory_path() / "grantledger-demo-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "grantledger-demo-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) {
           std::cerr << "grantledger demo: cannot create a temporary directory\n";
           *exit_code = kExitUnavailable;
@@ -334,7 +348,8 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
           *exit_code = Fail(backend.status(), std::cerr);
           return;
         }
-        std::cout << "Demo ledger in " << path << (temporary ? " (removed afterwards)" : "") << "\n";
+        std::cout << "Demo ledger in " << path << (temporary ? " (removed afterwards)" : "")
+                  << "\n";
         *exit_code = RunDemo(**backend, std::cout, std::cerr);
       }
       if (temporary) std::filesystem::remove_all(path);

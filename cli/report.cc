@@ -48,8 +48,10 @@ std::string JsonQuote(const std::string& text) {
         out += "\\r";
         break;
       default:
-        if (c < 0x20) out += absl::StrFormat("\\u%04x", c);
-        else out += static_cast<char>(c);
+        if (c < 0x20)
+          out += absl::StrFormat("\\u%04x", c);
+        else
+          out += static_cast<char>(c);
     }
   }
   return out + "\"";
@@ -130,18 +132,20 @@ void PrintGrant(const GrantView& g, std::ostream& out) {
   summary.AddRow({"allocated", Kr(b.allocated_ore)});
   summary.AddRow({"unallocated", Kr(b.unallocated_ore)});
   summary.AddRow({"spent", Kr(b.spent_ore)});
-  if (b.unassigned_spent_ore != 0) summary.AddRow({"  of which unassigned", Kr(b.unassigned_spent_ore)});
+  if (b.unassigned_spent_ore != 0)
+    summary.AddRow({"  of which unassigned", Kr(b.unassigned_spent_ore)});
   summary.AddRow({"repaid", Kr(b.repaid_ore)});
   summary.AddRule();
-  summary.AddRow({b.remaining_ore < 0 ? "remaining (OVERSPENT)" : "remaining", Kr(b.remaining_ore)});
+  summary.AddRow(
+      {b.remaining_ore < 0 ? "remaining (OVERSPENT)" : "remaining", Kr(b.remaining_ore)});
   summary.Print(out);
   if (!b.activities.empty()) {
     out << "\n";
     Table lines({"activity", "division", "allocated", "spent", "remaining", ""},
                 {false, false, true, true, true, false});
     for (const ActivityBalance& a : b.activities) {
-      lines.AddRow({a.activity, a.division, Kr(a.allocated_ore), Kr(a.spent_ore), Kr(a.remaining_ore),
-                    a.overspent_ore > 0 ? "overspent" : ""});
+      lines.AddRow({a.activity, a.division, Kr(a.allocated_ore), Kr(a.spent_ore),
+                    Kr(a.remaining_ore), a.overspent_ore > 0 ? "overspent" : ""});
     }
     lines.Print(out);
     out << "\n";
@@ -222,9 +226,9 @@ std::vector<std::string> HistoryRow(const v1::RecordedEvent& recorded) {
                  : absl::StrCat(e.expense().activity(), " ", e.expense().division());
       break;
     case v1::Event::kReallocation:
-      line = absl::StrCat(e.reallocation().from_activity(), " ", e.reallocation().from_division(),
-                          " → ", e.reallocation().to_activity(), " ",
-                          e.reallocation().to_division());
+      line =
+          absl::StrCat(e.reallocation().from_activity(), " ", e.reallocation().from_division(),
+                       " → ", e.reallocation().to_activity(), " ", e.reallocation().to_division());
       break;
     case v1::Event::kReversal:
       line = absl::StrCat("cancels ", e.reversal().reversed_sequence());

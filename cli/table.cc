@@ -42,8 +42,10 @@ void Table::Print(std::ostream& out) const {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       const size_t pad = widths[i] - DisplayWidth(row[i]);
-      if (right_aligned_[i]) line += std::string(pad, ' ') + row[i];
-      else line += row[i] + (i + 1 < row.size() ? std::string(pad, ' ') : "");
+      if (right_aligned_[i])
+        line += std::string(pad, ' ') + row[i];
+      else
+        line += row[i] + (i + 1 < row.size() ? std::string(pad, ' ') : "");
       if (i + 1 < row.size()) line += "  ";
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();

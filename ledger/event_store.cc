@@ -68,7 +68,6 @@ absl::Status AtEvent(const absl::Status& status, size_t index, const v1::Event& 
   return out;
 }
 
-
 // EventRecord bytes as stored: sequence, recorded time and the event, written directly so the
 // event's bytes are serialized only once. The previous hash is not repeated in the stored
 // bytes: it is chained in by the hash (log_format.h), and readers fill it in.
@@ -582,6 +581,14 @@ absl::StatusOr<std::unique_ptr<v1::Event>> EventStore::ReadEvent(uint64_t sequen
 absl::StatusOr<std::string> EventStore::ReadEventBytes(uint64_t sequence) const {
   GL_ASSIGN_OR_RETURN(std::unique_ptr<v1::Event> event, ReadEvent(sequence));
   return SerializeEvent(*event);
+}
+
+Digest EventStore::WaitForHeadAfter(uint64_t sequence, absl::Duration timeout) const {
+  absl::ReaderMutexLock lock(&state_mu_);
+  auto passed = [this, sequence]()
+                    ABSL_SHARED_LOCKS_REQUIRED(state_mu_) { return state_.sequence > sequence; };
+  state_mu_.AwaitWithTimeout(absl::Condition(&passed), timeout);
+  return Digest{state_.sequence, state_.head_hash};
 }
 
 Digest EventStore::Head() const {

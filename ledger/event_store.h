@@ -95,6 +95,10 @@ class EventStore {
 
   Digest Head() const;
 
+  // Blocks until the head passes `sequence` or `timeout` passes; returns the head then. For
+  // subscribers: read up to the returned head, then wait again from it (no gap, no duplicate).
+  Digest WaitForHeadAfter(uint64_t sequence, absl::Duration timeout) const;
+
   // One stored record, parsed, with prev_hash filled in from the record before it. NotFound
   // beyond the head.
   absl::StatusOr<v1::RecordedEvent> Read(uint64_t sequence) const;

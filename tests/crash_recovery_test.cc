@@ -32,8 +32,11 @@ constexpr char kGrant[] = "RS/229/2025";
   options.checkpoint_interval_events = 50;  // checkpoints are written mid-load too
   auto store = EventStore::Open(options);
   if (!store.ok()) _exit(2);
-  if (!(*store)->Append({RegisterGrant("reg", kGrant, 1'000'000'00), Receipt("rec", kGrant, 1'000'000'00),
-                         Allocate("a", kGrant, 1'000'000'00, "p7", "HS Kir")}).ok()) {
+  if (!(*store)
+           ->Append({RegisterGrant("reg", kGrant, 1'000'000'00),
+                     Receipt("rec", kGrant, 1'000'000'00),
+                     Allocate("a", kGrant, 1'000'000'00, "p7", "HS Kir")})
+           .ok()) {
     _exit(3);
   }
   for (uint64_t i = 0;; ++i) {

@@ -35,7 +35,9 @@ GrantBalance BalanceOfGrant(const GrantState& grant) {
   }
   for (auto& [name, d] : divisions) out.divisions.push_back(std::move(d));
   out.unallocated_ore = out.decided_ore - out.allocated_ore;
-  out.remaining_ore = out.received_ore - out.spent_ore - out.repaid_ore;
+  out.carried_in_ore = grant.carried_in_ore();
+  out.carried_out_ore = grant.carried_out_ore;
+  out.remaining_ore = out.received_ore - out.spent_ore - out.repaid_ore - out.carried_out_ore;
   out.overspent_ore = std::max<int64_t>(0, -out.remaining_ore);
   return out;
 }

@@ -37,7 +37,10 @@ struct GrantBalance {
   int64_t spent_ore = 0;             // all spending, with activity or not
   int64_t unassigned_spent_ore = 0;  // spending booked with no activity
   int64_t repaid_ore = 0;
-  int64_t remaining_ore = 0;                // received - spent - repaid; negative = overspent
+  int64_t carried_in_ore = 0;   // included in received
+  int64_t carried_out_ore = 0;  // carried over into a later grant
+  // received - spent - repaid - carried out; negative = overspent
+  int64_t remaining_ore = 0;
   int64_t overspent_ore = 0;                // max(0, -remaining)
   std::vector<ActivityBalance> activities;  // sorted by activity, then division
   std::vector<DivisionBalance> divisions;   // sorted by division

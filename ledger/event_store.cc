@@ -1,6 +1,7 @@
 // The RocksDB event store with group commit; see event_store.h.
 #include "ledger/event_store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -136,6 +137,14 @@ class EventStore::Group {
   absl::flat_hash_map<std::string, std::optional<GrantState>> grants;
   absl::flat_hash_map<std::string, std::pair<uint64_t, const std::string*>> ids;
   absl::flat_hash_map<uint64_t, const v1::Event*> events;
+  // The group's new events in sequence order, for the histories once written.
+  struct Logged {
+    const v1::Event* event;
+    uint64_t sequence;
+    const v1::Event* reversal_target;
+  };
+  std::vector<Logged> logged;
+  std::vector<std::unique_ptr<v1::Event>> read_targets;  // reversal targets read from the log
   uint64_t next_sequence = 1;
   std::string head_hash;
   int64_t recorded_time_unix_micros = 0;
@@ -237,18 +246,29 @@ absl::Status EventStore::Recover() {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading the projection checkpoint");
   }
-  // Replay the log's tail after the checkpoint.
+  // One pass over the log: the histories for as-of queries and the recorded-time index are
+  // rebuilt from every record; the projections replay only the tail after the checkpoint.
+  histories_.clear();
+  recorded_times_.clear();
+  const uint64_t checkpointed = state_.sequence;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
-  for (it->Seek(EncodeSequence(state_.sequence + 1)); it->Valid(); it->Next()) {
+  for (it->Seek(EncodeSequence(1)); it->Valid(); it->Next()) {
     const uint64_t sequence = DecodeSequence(View(it->key()));
+    std::optional<LogValue> value = SplitLogValue(View(it->value()));
+    v1::EventRecord record;
+    const bool parsed =
+        value && record.ParseFromArray(value->record_bytes.data(),
+                                       static_cast<int>(value->record_bytes.size()));
+    if (sequence <= checkpointed) {
+      // Already in the checkpoint; a damaged record here is for `verify` to report.
+      if (parsed) IndexRecorded(record.event(), sequence, record.recorded_time_unix_micros());
+      continue;
+    }
     if (sequence != state_.sequence + 1) {
       return absl::DataLossError(StrCat("the log has no record ", state_.sequence + 1, " but has ",
                                         sequence, "; run `grantledger verify`"));
     }
-    std::optional<LogValue> value = SplitLogValue(View(it->value()));
-    v1::EventRecord record;
-    if (!value || !record.ParseFromArray(value->record_bytes.data(),
-                                         static_cast<int>(value->record_bytes.size()))) {
+    if (!parsed) {
       return absl::DataLossError(
           StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
     }
@@ -262,6 +282,7 @@ absl::Status EventStore::Recover() {
       return absl::DataLossError(
           StrCat("log record ", sequence, " no longer applies: ", applied.message()));
     }
+    IndexRecorded(record.event(), sequence, record.recorded_time_unix_micros());
     state_.sequence = sequence;
     state_.head_hash = std::string(value->hash);
     state_.last_recorded_time_unix_micros = record.recorded_time_unix_micros();
@@ -271,7 +292,8 @@ absl::Status EventStore::Recover() {
 }
 
 absl::Status EventStore::ApplyLogged(const v1::Event& event, uint64_t sequence,
-                                     std::map<std::string, GrantState>& grants) const {
+                                     std::map<std::string, GrantState>& grants,
+                                     const std::string& only_grant) const {
   EventContext context;
   context.sequence = sequence;
   std::unique_ptr<v1::Event> target;
@@ -280,12 +302,23 @@ absl::Status EventStore::ApplyLogged(const v1::Event& event, uint64_t sequence,
     if (read.ok() && event.reversal().reversed_sequence() < sequence) target = std::move(*read);
     context.reversal_target = target.get();
   }
-  std::optional<GrantState> slot;
-  auto it = grants.find(event.grant_id());
-  if (it != grants.end()) slot = std::move(it->second);
-  absl::Status status = ApplyEvent(event, context, slot);
-  if (slot.has_value()) grants[event.grant_id()] = std::move(*slot);
-  return status;
+  auto apply = [&](const std::string& grant_id, bool carry_in) {
+    std::optional<GrantState> slot;
+    auto it = grants.find(grant_id);
+    if (it != grants.end()) slot = std::move(it->second);
+    absl::Status status =
+        carry_in ? ApplyCarryIn(event, context, slot) : ApplyEvent(event, context, slot);
+    if (slot.has_value()) grants[grant_id] = std::move(*slot);
+    return status;
+  };
+  if (only_grant.empty() || only_grant == event.grant_id()) {
+    GL_RETURN_IF_ERROR(apply(event.grant_id(), false));
+  }
+  if (event.has_carry_over() &&
+      (only_grant.empty() || only_grant == event.carry_over().to_grant_id())) {
+    GL_RETURN_IF_ERROR(apply(event.carry_over().to_grant_id(), true));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
@@ -387,6 +420,10 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
       if (options_.check_invariants) CheckInvariants(*grant);
       state_.grants[id] = std::move(*grant);
     }
+    for (const Group::Logged& logged : group.logged) {
+      IndexRecorded(*logged.event, logged.sequence, group.recorded_time_unix_micros,
+                    logged.reversal_target);
+    }
     if (group.batch.Count() > 0) {
       state_.sequence = group.next_sequence - 1;
       state_.head_hash = group.head_hash;
@@ -437,6 +474,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   absl::flat_hash_map<std::string, std::pair<uint64_t, const std::string*>> local_ids;
   absl::flat_hash_map<uint64_t, const v1::Event*> local_events;
   std::vector<std::unique_ptr<v1::Event>> read_targets;
+  std::vector<Group::Logged> local_logged;
   std::vector<size_t> new_events;
   uint64_t next_sequence = group.next_sequence;
 
@@ -496,6 +534,11 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     if (absl::Status s = ApplyEvent(event, context, grant_slot(event.grant_id())); !s.ok()) {
       return AtEvent(s, i, event);
     }
+    if (event.has_carry_over()) {
+      absl::Status s = ApplyCarryIn(event, context, grant_slot(event.carry_over().to_grant_id()));
+      if (!s.ok()) return AtEvent(s, i, event);
+    }
+    local_logged.push_back({&event, next_sequence, context.reversal_target});
     local_ids[event.event_id()] = {next_sequence, &prepared.bytes};
     local_events[next_sequence] = &event;
     result.sequences[i] = next_sequence;
@@ -508,7 +551,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     return absl::OkStatus();
   }
   // The whole batch is valid: chain its records into the group's write.
-  absl::flat_hash_map<absl::string_view, std::vector<uint64_t>> grant_runs;
+  absl::flat_hash_map<std::string, std::vector<uint64_t>> grant_runs;
   for (size_t i : new_events) {
     const PreparedEvent& prepared = writer.events[i];
     const uint64_t sequence = result.sequences[i];
@@ -519,7 +562,9 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     value.append(hash).append(record);
     const std::string key = EncodeSequence(sequence);
     group.batch.Put(log_cf_, key, value);
-    grant_runs[prepared.event.grant_id()].push_back(sequence);
+    for (const std::string& touched : GrantsTouched(prepared.event)) {
+      grant_runs[touched].push_back(sequence);
+    }
     group.batch.Put(ids_cf_, EventIdKey(prepared.event.event_id()), key);
     group.head_hash = std::move(hash);
   }
@@ -533,6 +578,8 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   }
   for (auto& entry : local_ids) group.ids.insert(entry);
   for (auto& entry : local_events) group.events.insert(entry);
+  group.logged.insert(group.logged.end(), local_logged.begin(), local_logged.end());
+  for (auto& target : read_targets) group.read_targets.push_back(std::move(target));
   // Reversal targets read from the log are only needed during validation.
   writer.accepted = true;
   writer.result = std::move(result);
@@ -581,6 +628,58 @@ absl::StatusOr<std::unique_ptr<v1::Event>> EventStore::ReadEvent(uint64_t sequen
 absl::StatusOr<std::string> EventStore::ReadEventBytes(uint64_t sequence) const {
   GL_ASSIGN_OR_RETURN(std::unique_ptr<v1::Event> event, ReadEvent(sequence));
   return SerializeEvent(*event);
+}
+
+void EventStore::IndexRecorded(const v1::Event& event, uint64_t sequence,
+                               int64_t recorded_time_unix_micros,
+                               const v1::Event* reversal_target) {
+  std::unique_ptr<v1::Event> read;
+  if (event.has_reversal() && reversal_target == nullptr) {
+    auto target = ReadEvent(event.reversal().reversed_sequence());
+    if (target.ok()) read = std::move(*target);
+    reversal_target = read.get();
+  }
+  histories_[event.grant_id()].Add(event, sequence, reversal_target, /*carry_in=*/false);
+  if (event.has_carry_over()) {
+    histories_[event.carry_over().to_grant_id()].Add(event, sequence, nullptr, /*carry_in=*/true);
+  }
+  if (recorded_times_.empty() || recorded_times_.back().second != recorded_time_unix_micros) {
+    recorded_times_.emplace_back(sequence, recorded_time_unix_micros);
+  }
+}
+
+uint64_t EventStore::SequenceAtRecordedTime(absl::Time time) const {
+  const int64_t micros = absl::ToUnixMicros(time);
+  absl::ReaderMutexLock lock(&state_mu_);
+  // The first run of sequences recorded after `time`; everything before it was recorded by then.
+  auto after = std::upper_bound(
+      recorded_times_.begin(), recorded_times_.end(), micros,
+      [](int64_t t, const std::pair<uint64_t, int64_t>& entry) { return t < entry.second; });
+  if (after == recorded_times_.begin()) return 0;
+  if (after == recorded_times_.end()) return state_.sequence;
+  return after->first - 1;
+}
+
+absl::StatusOr<GrantPosition> EventStore::Position(const std::string& grant_id,
+                                                   const AsOf& as_of) const {
+  absl::ReaderMutexLock lock(&state_mu_);
+  auto it = histories_.find(grant_id);
+  if (it == histories_.end()) {
+    return absl::NotFoundError(
+        StrCat("grant ", grant_id, " is not registered; check the diary number"));
+  }
+  return PositionAsOf(grant_id, it->second, as_of);
+}
+
+std::vector<GrantPosition> EventStore::Positions(const AsOf& as_of) const {
+  absl::ReaderMutexLock lock(&state_mu_);
+  std::vector<GrantPosition> out;
+  out.reserve(histories_.size());
+  for (const auto& [id, history] : histories_) {
+    absl::StatusOr<GrantPosition> position = PositionAsOf(id, history, as_of);
+    if (position.ok()) out.push_back(std::move(*position));
+  }
+  return out;
 }
 
 Digest EventStore::WaitForHeadAfter(uint64_t sequence, absl::Duration timeout) const {
@@ -725,7 +824,8 @@ absl::StatusOr<GrantState> EventStore::GrantAtSequence(const std::string& grant_
   std::map<std::string, GrantState> grants;
   absl::Status applied = absl::OkStatus();
   GL_RETURN_IF_ERROR(ScanImpl(1, sequence, grant_id, false, [&](const v1::RecordedEvent& recorded) {
-    applied = ApplyLogged(recorded.record().event(), recorded.record().sequence(), grants);
+    applied =
+        ApplyLogged(recorded.record().event(), recorded.record().sequence(), grants, grant_id);
     return applied.ok();
   }));
   if (!applied.ok())

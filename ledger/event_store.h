@@ -22,6 +22,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grantledger/v1/events.pb.h"
+#include "ledger/as_of.h"
+#include "ledger/grant_history.h"
 #include "ledger/ledger_state.h"
 
 namespace rocksdb {
@@ -117,6 +119,15 @@ class EventStore {
   absl::StatusOr<GrantState> GrantAtSequence(const std::string& grant_id, uint64_t sequence) const;
   std::vector<std::string> GrantIds() const;
 
+  // Two-clock queries (as_of.h): a grant's position as of an effective date and a recorded
+  // sequence (0: everything recorded), from the in-memory histories: no log replay.
+  absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const AsOf& as_of) const;
+  // Every grant registered by as_of.sequence, sorted by grant id.
+  std::vector<GrantPosition> Positions(const AsOf& as_of) const;
+  // The last sequence recorded at or before `time` (0 if none): recorded times never go
+  // backwards, so "as the ledger knew it at T" is "up to this sequence".
+  uint64_t SequenceAtRecordedTime(absl::Time time) const;
+
   // A copy of the whole projected state, as kept incrementally.
   LedgerState State() const;
   // The state rebuilt from the log alone, up to `to` (0: the head), ignoring checkpoints.
@@ -144,10 +155,16 @@ class EventStore {
   absl::Status ScanImpl(uint64_t from, uint64_t to, const std::string& grant_id,
                         bool fill_prev_hash,
                         const std::function<bool(const v1::RecordedEvent&)>& visit) const;
+  // Applies a logged event to `grants`; with `only_grant`, only that grant's side of it.
   absl::Status ApplyLogged(const v1::Event& event, uint64_t sequence,
-                           std::map<std::string, GrantState>& grants) const;
+                           std::map<std::string, GrantState>& grants,
+                           const std::string& only_grant = "") const;
   absl::Status WriteCheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
   void CheckInvariants(const GrantState& grant) const;
+  // Adds a logged event to the histories and the recorded-time index.
+  void IndexRecorded(const v1::Event& event, uint64_t sequence, int64_t recorded_time_unix_micros,
+                     const v1::Event* reversal_target = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
 
   EventStoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -166,6 +183,9 @@ class EventStore {
   mutable absl::Mutex state_mu_;
   LedgerState state_ ABSL_GUARDED_BY(state_mu_);
   uint64_t checkpoint_sequence_ ABSL_GUARDED_BY(state_mu_) = 0;
+  std::map<std::string, GrantHistory> histories_ ABSL_GUARDED_BY(state_mu_);
+  // (first sequence, recorded time) of each run of sequences recorded at the same time.
+  std::vector<std::pair<uint64_t, int64_t>> recorded_times_ ABSL_GUARDED_BY(state_mu_);
 };
 
 }  // namespace grantledger

@@ -34,6 +34,16 @@ struct ActivityAccounts {
   friend bool operator==(const ActivityAccounts&, const ActivityAccounts&) = default;
 };
 
+// A condition of the grant and what was last recorded about it.
+enum class ConditionStatus { kUnknown = 0, kMet = 1, kUnmet = 2 };
+struct ConditionState {
+  std::string description;
+  int64_t repayable_ore = 0;  // repayable when unmet; 0 = the whole received amount
+  ConditionStatus status = ConditionStatus::kUnknown;
+  uint64_t recorded_sequence = 0;  // the last condition_recorded event, 0 if none
+  friend bool operator==(const ConditionState&, const ConditionState&) = default;
+};
+
 // The grant's terms as currently in force (registration plus amendments).
 struct GrantTerms {
   std::string title;
@@ -46,15 +56,18 @@ struct GrantTerms {
   std::string cost_object;
   v1::GrantKind kind = v1::GRANT_KIND_UNSPECIFIED;
   std::string year;
+  std::map<std::string, ConditionState> conditions;  // by condition id
   friend bool operator==(const GrantTerms&, const GrantTerms&) = default;
 };
 
 // The accounts of a grant (signed, debit positive; they always sum to zero):
-//   grantor          credited by receipts (so -grantor = received)
+//   grantor          credited by receipts (so -grantor = received from the grantor)
+//   carry_in         credited by unused funds carried over from an earlier grant
 //   pool             received money not allocated to an activity
 //   activity lines   see ActivityAccounts
 //   unassigned_spent spending with no activity, paid from the pool
 //   repaid           money returned to the grantor, paid from the pool
+//   carried_out      unused funds carried over into a later grant, paid from the pool
 struct GrantState {
   std::string grant_id;
   GrantTerms terms;
@@ -63,6 +76,8 @@ struct GrantState {
   uint64_t event_count = 0;  // the grant's version, for expected-version appends
 
   int64_t grantor_ore = 0;
+  int64_t carry_in_ore = 0;
+  int64_t carried_out_ore = 0;
   int64_t pool_ore = 0;
   int64_t unassigned_spent_ore = 0;
   int64_t repaid_ore = 0;
@@ -70,7 +85,9 @@ struct GrantState {
 
   absl::flat_hash_set<uint64_t> reversed_sequences;
 
-  int64_t received_ore() const { return -grantor_ore; }
+  // Received from the grantor plus carried in from earlier grants.
+  int64_t received_ore() const { return -grantor_ore - carry_in_ore; }
+  int64_t carried_in_ore() const { return -carry_in_ore; }
   // Sum of every account: zero after every event (the trial balance).
   int64_t TrialBalance() const;
   // Allocated to activities (allocation + spent over all lines).

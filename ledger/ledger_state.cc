@@ -45,6 +45,16 @@ v1::ProjectionCheckpoint ToCheckpoint(const LedgerState& state) {
     c->set_pool_ore(g.pool_ore);
     c->set_unassigned_spent_ore(g.unassigned_spent_ore);
     c->set_repaid_ore(g.repaid_ore);
+    c->set_carry_in_ore(g.carry_in_ore);
+    c->set_carried_out_ore(g.carried_out_ore);
+    for (const auto& [id, condition] : g.terms.conditions) {
+      v1::ConditionCheckpoint* k = c->add_conditions();
+      k->set_condition_id(id);
+      k->set_description(condition.description);
+      k->set_repayable_ore(condition.repayable_ore);
+      k->set_status(static_cast<int32_t>(condition.status));
+      k->set_recorded_sequence(condition.recorded_sequence);
+    }
     for (const auto& [key, accounts] : g.activities) {
       v1::ActivityAccountsCheckpoint* a = c->add_activities();
       a->set_activity(key.activity);
@@ -94,6 +104,13 @@ absl::StatusOr<LedgerState> FromCheckpoint(const v1::ProjectionCheckpoint& check
     g.pool_ore = c.pool_ore();
     g.unassigned_spent_ore = c.unassigned_spent_ore();
     g.repaid_ore = c.repaid_ore();
+    g.carry_in_ore = c.carry_in_ore();
+    g.carried_out_ore = c.carried_out_ore();
+    for (const v1::ConditionCheckpoint& k : c.conditions()) {
+      g.terms.conditions[k.condition_id()] =
+          ConditionState{k.description(), k.repayable_ore(),
+                         static_cast<ConditionStatus>(k.status()), k.recorded_sequence()};
+    }
     for (const v1::ActivityAccountsCheckpoint& a : c.activities()) {
       g.activities[ActivityKey{a.activity(), a.division()}] =
           ActivityAccounts{a.allocation_ore(), a.spent_ore()};

@@ -27,6 +27,10 @@ int64_t* Slot(GrantState& grant, const Account& account) {
   switch (account.kind) {
     case AccountKind::kGrantor:
       return &grant.grantor_ore;
+    case AccountKind::kCarryIn:
+      return &grant.carry_in_ore;
+    case AccountKind::kCarriedOut:
+      return &grant.carried_out_ore;
     case AccountKind::kPool:
       return &grant.pool_ore;
     case AccountKind::kUnassignedSpent:
@@ -51,6 +55,10 @@ int64_t BalanceOf(const GrantState& grant, const Account& account) {
   switch (account.kind) {
     case AccountKind::kGrantor:
       return grant.grantor_ore;
+    case AccountKind::kCarryIn:
+      return grant.carry_in_ore;
+    case AccountKind::kCarriedOut:
+      return grant.carried_out_ore;
     case AccountKind::kPool:
       return grant.pool_ore;
     case AccountKind::kUnassignedSpent:
@@ -69,7 +77,8 @@ int64_t BalanceOf(const GrantState& grant, const Account& account) {
 }
 
 int64_t GrantState::TrialBalance() const {
-  int64_t sum = grantor_ore + pool_ore + unassigned_spent_ore + repaid_ore;
+  int64_t sum =
+      grantor_ore + carry_in_ore + carried_out_ore + pool_ore + unassigned_spent_ore + repaid_ore;
   for (const auto& [key, accounts] : activities)
     sum += accounts.allocation_ore + accounts.spent_ore;
   return sum;

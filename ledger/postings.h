@@ -14,6 +14,8 @@ namespace grantledger {
 
 enum class AccountKind {
   kGrantor,
+  kCarryIn,
+  kCarriedOut,
   kPool,
   kActivityAllocation,
   kActivitySpent,

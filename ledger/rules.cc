@@ -56,6 +56,10 @@ absl::Status ApplyEvent(const v1::Event& event, const EventContext& context,
       GL_RETURN_IF_ERROR(AmendTerms(event, *grant));
       CountEvent(context.sequence, *grant);
       return absl::OkStatus();
+    case v1::Event::kConditionRecorded:
+      GL_RETURN_IF_ERROR(RecordCondition(event, context.sequence, *grant));
+      CountEvent(context.sequence, *grant);
+      return absl::OkStatus();
     case v1::Event::kReversal: {
       GL_ASSIGN_OR_RETURN(postings, ReversalPostings(event, context.reversal_target, *grant));
       break;
@@ -71,6 +75,25 @@ absl::Status ApplyEvent(const v1::Event& event, const EventContext& context,
   if (event.has_reversal()) grant->reversed_sequences.insert(event.reversal().reversed_sequence());
   CountEvent(context.sequence, *grant);
   return absl::OkStatus();
+}
+
+absl::Status ApplyCarryIn(const v1::Event& event, const EventContext& context,
+                          std::optional<GrantState>& to_grant) {
+  const v1::CarryOver& c = event.carry_over();
+  if (!to_grant.has_value()) {
+    return absl::NotFoundError(absl::StrCat("carry_over.to_grant_id: grant ", c.to_grant_id(),
+                                            " is not registered; register the later grant first"));
+  }
+  Postings postings = CarryInPostings(c.amount_ore());
+  GL_RETURN_IF_ERROR(CheckBalancesStayInRange(postings, *to_grant));
+  ApplyPostings(postings, *to_grant);
+  CountEvent(context.sequence, *to_grant);
+  return absl::OkStatus();
+}
+
+std::vector<std::string> GrantsTouched(const v1::Event& event) {
+  if (event.has_carry_over()) return {event.grant_id(), event.carry_over().to_grant_id()};
+  return {event.grant_id()};
 }
 
 }  // namespace grantledger

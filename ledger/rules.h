@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -49,9 +51,21 @@ Postings PostingsOf(v1::Event::BodyCase kind, int64_t amount_ore, const Activity
 absl::StatusOr<Postings> ReversalPostings(const v1::Event& reversal, const v1::Event* target,
                                           const GrantState& grant);
 
-// Terms: registering a grant and amending its terms (rules_grant.cc).
+// Terms: registering a grant, amending its terms, recording a condition (rules_grant.cc).
 absl::StatusOr<GrantState> RegisterGrant(const v1::Event& event, uint64_t sequence);
 absl::Status AmendTerms(const v1::Event& event, GrantState& grant);
+absl::Status RecordCondition(const v1::Event& event, uint64_t sequence, GrantState& grant);
+
+// A carry-over touches two grants: ApplyEvent books the giving grant's side (the event's
+// grant_id); ApplyCarryIn books the receiving grant's side (to_grant_id), where the money
+// enters as received. NotFound when the receiving grant is not registered.
+// REQUIRES: event.has_carry_over().
+absl::Status ApplyCarryIn(const v1::Event& event, const EventContext& context,
+                          std::optional<GrantState>& to_grant);
+Postings CarryInPostings(int64_t amount_ore);
+
+// The grant ids an event changes: its own, and for a carry-over the receiving grant too.
+std::vector<std::string> GrantsTouched(const v1::Event& event);
 
 }  // namespace grantledger
 

@@ -30,6 +30,9 @@ absl::StatusOr<GrantState> RegisterGrant(const v1::Event& event, uint64_t sequen
   t.cost_object = g.cost_object();
   t.kind = g.kind();
   t.year = g.year().empty() ? absl::StrCat(t.usage_period_start.year()) : g.year();
+  for (const v1::GrantCondition& c : g.conditions()) {
+    t.conditions[c.condition_id()] = ConditionState{c.description(), c.repayable_ore()};
+  }
   return grant;
 }
 
@@ -55,6 +58,14 @@ absl::Status AmendTerms(const v1::Event& event, GrantState& grant) {
   }
   if (a.has_cost_object()) terms.cost_object = a.cost_object();
   if (a.has_kind()) terms.kind = a.kind();
+  for (const v1::GrantCondition& c : a.add_conditions()) {
+    if (terms.conditions.contains(c.condition_id())) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "terms_amended.add_conditions: grant ", grant.grant_id, " already has condition \"",
+          c.condition_id(), "\"; give the new condition another id"));
+    }
+    terms.conditions[c.condition_id()] = ConditionState{c.description(), c.repayable_ore()};
+  }
 
   if (terms.usage_period_end < terms.usage_period_start) {
     return absl::InvalidArgumentError(
@@ -76,6 +87,25 @@ absl::Status AmendTerms(const v1::Event& event, GrantState& grant) {
         grant.grant_id, "; reallocate or reverse allocations first"));
   }
   grant.terms = std::move(terms);
+  return absl::OkStatus();
+}
+
+absl::Status RecordCondition(const v1::Event& event, uint64_t sequence, GrantState& grant) {
+  const v1::ConditionRecorded& r = event.condition_recorded();
+  auto it = grant.terms.conditions.find(r.condition_id());
+  if (it == grant.terms.conditions.end()) {
+    std::string known;
+    for (const auto& [id, c] : grant.terms.conditions)
+      absl::StrAppend(&known, known.empty() ? "" : ", ", id);
+    return absl::NotFoundError(
+        absl::StrCat("condition_recorded.condition_id: grant ", grant.grant_id,
+                     " has no condition \"", r.condition_id(), "\"",
+                     known.empty() ? "; add it with terms_amended.add_conditions"
+                                   : absl::StrCat(" (it has: ", known, ")")));
+  }
+  it->second.status = r.met() ? ConditionStatus::kMet : ConditionStatus::kUnmet;
+  if (r.has_repayable_ore()) it->second.repayable_ore = r.repayable_ore();
+  it->second.recorded_sequence = sequence;
   return absl::OkStatus();
 }
 

@@ -72,8 +72,22 @@ absl::StatusOr<Postings> ExpensePostings(const v1::Expense& e, const GrantState&
   return PostingsOf(v1::Event::kExpense, e.amount_ore(), key, {});
 }
 
+absl::StatusOr<Postings> CarryOverPostings(const v1::CarryOver& c, const GrantState& grant) {
+  const int64_t remaining_ore =
+      grant.received_ore() - grant.SpentOre() - grant.repaid_ore - grant.carried_out_ore;
+  if (c.amount_ore() > remaining_ore) {
+    return absl::FailedPreconditionError(
+        StrCat("carry_over.amount_ore: ", FormatKronor(c.amount_ore()),
+               " is more than the unused "
+               "funds of ",
+               grant.grant_id, " (", FormatKronor(std::max<int64_t>(remaining_ore, 0)),
+               ": received less spent, repaid and already carried over)"));
+  }
+  return PostingsOf(v1::Event::kCarryOver, c.amount_ore(), {}, {});
+}
+
 absl::StatusOr<Postings> RepaymentPostings(const v1::Repayment& r, const GrantState& grant) {
-  const int64_t repayable_ore = grant.received_ore() - grant.repaid_ore;
+  const int64_t repayable_ore = grant.received_ore() - grant.repaid_ore - grant.carried_out_ore;
   if (r.amount_ore() > repayable_ore) {
     return absl::FailedPreconditionError(
         StrCat("repayment.amount_ore: ", FormatKronor(r.amount_ore()), " is more than ",
@@ -103,6 +117,8 @@ Postings PostingsOf(v1::Event::BodyCase kind, int64_t amount_ore, const Activity
       return Transfer(Allocation(line), Spent(line), amount_ore);
     case v1::Event::kRepayment:
       return Transfer(Pool(), Account{AccountKind::kRepaid, {}}, amount_ore);
+    case v1::Event::kCarryOver:  // the giving grant's side
+      return Transfer(Pool(), Account{AccountKind::kCarriedOut, {}}, amount_ore);
     default:
       return {};
   }
@@ -125,6 +141,8 @@ Postings PostingsOf(const v1::Event& event) {
                         {event.expense().activity(), event.expense().division()}, {});
     case v1::Event::kRepayment:
       return PostingsOf(event.body_case(), event.repayment().amount_ore(), {}, {});
+    case v1::Event::kCarryOver:
+      return PostingsOf(event.body_case(), event.carry_over().amount_ore(), {}, {});
     default:
       return {};
   }
@@ -142,9 +160,15 @@ absl::StatusOr<Postings> MoneyEventPostings(const v1::Event& event, const GrantS
       return ExpensePostings(event.expense(), grant);
     case v1::Event::kRepayment:
       return RepaymentPostings(event.repayment(), grant);
+    case v1::Event::kCarryOver:
+      return CarryOverPostings(event.carry_over(), grant);
     default:
       return absl::InvalidArgumentError("body: not a money event");
   }
+}
+
+Postings CarryInPostings(int64_t amount_ore) {
+  return Transfer(Account{AccountKind::kCarryIn, {}}, Pool(), amount_ore);
 }
 
 }  // namespace grantledger

@@ -49,8 +49,9 @@ absl::StatusOr<Postings> ReversalPostings(const v1::Event& reversal, const v1::E
   if (!IsMoneyEvent(*target)) {
     return absl::FailedPreconditionError(StrCat(
         "reversal.reversed_sequence: event ", seq,
-        " is a registration, amendment or reversal and cannot be reversed; post terms_amended "
-        "to change terms, or post the original event again to undo a reversal"));
+        " is a registration, amendment, condition record, carry-over or reversal and cannot be "
+        "reversed; post terms_amended to change terms, a new condition_recorded to change a "
+        "condition, or the original event again (with a new event_id) to undo a reversal"));
   }
   switch (target->body_case()) {
     case v1::Event::kReceipt: {

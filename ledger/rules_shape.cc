@@ -63,6 +63,35 @@ absl::Status CheckDate(absl::string_view field, absl::string_view text) {
   return ParseCivilDay(text, field).status();
 }
 
+absl::Status CheckConditions(
+    const std::string& field_name,
+    const google::protobuf::RepeatedPtrField<v1::GrantCondition>& conditions) {
+  if (conditions.size() > static_cast<int>(kMaxConditionsPerGrant)) {
+    return Invalid(field_name,
+                   StrCat("has ", conditions.size(), " entries; at most ", kMaxConditionsPerGrant));
+  }
+  for (int i = 0; i < conditions.size(); ++i) {
+    const v1::GrantCondition& c = conditions[i];
+    std::string field = StrCat(field_name, "[", i, "]");
+    GL_RETURN_IF_ERROR(CheckText(StrCat(field, ".condition_id"), c.condition_id(), true,
+                                 kMaxIdLength, "\"bed-data-report\""));
+    GL_RETURN_IF_ERROR(
+        CheckText(StrCat(field, ".description"), c.description(), false, kMaxTextLength, ""));
+    if (c.repayable_ore() < 0 || c.repayable_ore() > kMaxEventAmountOre) {
+      return Invalid(StrCat(field, ".repayable_ore"),
+                     "must be 0 (the whole received amount) or a positive amount in öre");
+    }
+    for (int j = 0; j < i; ++j) {
+      if (conditions[j].condition_id() == c.condition_id()) {
+        return Invalid(
+            StrCat(field, ".condition_id"),
+            StrCat("\"", c.condition_id(), "\" is used twice; give each condition its own id"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckGrantRegistered(const v1::GrantRegistered& g) {
   GL_RETURN_IF_ERROR(CheckText("grant_registered.title", g.title(), true, kMaxTextLength,
                                "\"Stärkt tillgänglighet 2025\""));
@@ -96,32 +125,7 @@ absl::Status CheckGrantRegistered(const v1::GrantRegistered& g) {
                    "is missing; set GRANT_KIND_FIXED, GRANT_KIND_PERFORMANCE_BASED or "
                    "GRANT_KIND_APPLIED_FOR");
   }
-  if (g.conditions_size() > static_cast<int>(kMaxConditionsPerGrant)) {
-    return Invalid(
-        "grant_registered.conditions",
-        StrCat("has ", g.conditions_size(), " entries; at most ", kMaxConditionsPerGrant));
-  }
-  for (int i = 0; i < g.conditions_size(); ++i) {
-    const v1::GrantCondition& c = g.conditions(i);
-    std::string field = StrCat("grant_registered.conditions[", i, "]");
-    GL_RETURN_IF_ERROR(CheckText(StrCat(field, ".condition_id"), c.condition_id(), true,
-                                 kMaxIdLength, "\"bed-data-report\""));
-    GL_RETURN_IF_ERROR(
-        CheckText(StrCat(field, ".description"), c.description(), false, kMaxTextLength, ""));
-    if (c.repayable_ore() < 0 || c.repayable_ore() > kMaxEventAmountOre) {
-      return Invalid(StrCat(field, ".repayable_ore"),
-                     "must be 0 (the whole received amount) or a positive amount in öre");
-    }
-    for (int j = 0; j < i; ++j) {
-      if (g.conditions(j).condition_id() == c.condition_id()) {
-        return Invalid(StrCat(field, ".condition_id"),
-                       StrCat("\"", c.condition_id(),
-                              "\" is used twice; give each condition "
-                              "its own id"));
-      }
-    }
-  }
-  return absl::OkStatus();
+  return CheckConditions("grant_registered.conditions", g.conditions());
 }
 
 absl::Status CheckTermsAmended(const v1::TermsAmended& t) {
@@ -129,12 +133,13 @@ absl::Status CheckTermsAmended(const v1::TermsAmended& t) {
                                "the decision's diary number"));
   if (!t.has_decided_amount_ore() && !t.has_usage_period_start() && !t.has_usage_period_end() &&
       !t.has_repayment_deadline() && !t.has_reporting_deadline() && !t.has_cost_object() &&
-      !t.has_kind()) {
+      !t.has_kind() && t.add_conditions().empty()) {
     return Invalid("terms_amended",
                    "changes nothing; set the terms that change (decided_amount_ore, "
                    "usage_period_start/end, repayment_deadline, reporting_deadline, "
-                   "cost_object, kind)");
+                   "cost_object, kind, add_conditions)");
   }
+  GL_RETURN_IF_ERROR(CheckConditions("terms_amended.add_conditions", t.add_conditions()));
   if (t.has_decided_amount_ore()) {
     GL_RETURN_IF_ERROR(CheckDecided("terms_amended.decided_amount_ore", t.decided_amount_ore()));
   }
@@ -256,12 +261,36 @@ absl::Status CheckEventShape(const v1::Event& event) {
       }
       return CheckText("reversal.reason", event.reversal().reason(), true, kMaxTextLength,
                        "\"wrong activity on voucher 4711\"");
+    case v1::Event::kCarryOver: {
+      const v1::CarryOver& c = event.carry_over();
+      GL_RETURN_IF_ERROR(CheckAmount("carry_over.amount_ore", c.amount_ore()));
+      GL_RETURN_IF_ERROR(CheckText("carry_over.to_grant_id", c.to_grant_id(), true, kMaxIdLength,
+                                   "the later grant's diary number, e.g. \"RS/28/2020\""));
+      if (c.to_grant_id() == event.grant_id()) {
+        return Invalid("carry_over.to_grant_id",
+                       "is the grant itself; carry unused funds over into a later grant");
+      }
+      return CheckText("carry_over.decision_ref", c.decision_ref(), true, kMaxIdLength,
+                       "the decision approving the carry-over");
+    }
+    case v1::Event::kConditionRecorded: {
+      const v1::ConditionRecorded& c = event.condition_recorded();
+      GL_RETURN_IF_ERROR(CheckText("condition_recorded.condition_id", c.condition_id(), true,
+                                   kMaxIdLength, "the id the grant's condition was given"));
+      if (c.has_repayable_ore() &&
+          (c.repayable_ore() < 0 || c.repayable_ore() > kMaxEventAmountOre)) {
+        return Invalid("condition_recorded.repayable_ore",
+                       "must be 0 (the whole received amount) or a positive amount in öre");
+      }
+      return CheckText("condition_recorded.note", c.note(), false, kMaxTextLength, "");
+    }
     case v1::Event::BODY_NOT_SET:
       break;
   }
   return Invalid("body",
                  "is missing; set exactly one of grant_registered, terms_amended, receipt, "
-                 "allocation, reallocation, expense, repayment, reversal");
+                 "allocation, reallocation, expense, repayment, reversal, carry_over, "
+                 "condition_recorded");
 }
 
 }  // namespace grantledger

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/balances.h"
 #include "ledger/event_store.h"
 #include "tests/test_support.h"
 
@@ -48,6 +49,14 @@ class Generator {
       case 7:
         return Repay(id, grant, amount);
       case 8:
+        if (Pick(3) == 0) {
+          v1::Event carry = Receipt(id, grant, amount);
+          carry.clear_receipt();
+          carry.mutable_carry_over()->set_amount_ore(amount);
+          carry.mutable_carry_over()->set_to_grant_id(absl::StrCat("RS/", Pick(4), "/2025"));
+          carry.mutable_carry_over()->set_decision_ref("beslut");
+          return carry;
+        }
         return Reverse(id, grant, head == 0 ? 1 : 1 + rng_() % (head + 2));
       default: {
         v1::Event bad = Receipt(id, grant, Pick(2) == 0 ? 0 : -amount);  // always invalid
@@ -95,6 +104,21 @@ TEST(RandomizedLedgerTest, InvariantsHoldOverGeneratedSequences) {
       EXPECT_EQ(store->State(), before) << "step " << step << ": " << result.status();
     }
     ASSERT_EQ(store->State().TrialBalance(), 0);
+    if (step % 50 == 0) {
+      // The as-of histories, read at the far future and the head, agree with the projections.
+      const LedgerState state = store->State();
+      for (const auto& [id, grant] : state.grants) {
+        auto position = store->Position(id, AsOf{absl::CivilDay(2999, 12, 31), 0});
+        ASSERT_THAT(position, IsOk());
+        const GrantBalance kept = BalanceOfGrant(grant);
+        EXPECT_EQ(position->balance.received_ore, kept.received_ore) << id;
+        EXPECT_EQ(position->balance.spent_ore, kept.spent_ore) << id;
+        EXPECT_EQ(position->balance.repaid_ore, kept.repaid_ore) << id;
+        EXPECT_EQ(position->balance.allocated_ore, kept.allocated_ore) << id;
+        EXPECT_EQ(position->balance.carried_out_ore, kept.carried_out_ore) << id;
+        EXPECT_EQ(position->balance.remaining_ore, kept.remaining_ore) << id;
+      }
+    }
     if (step % 250 == 0 || step == 2999) {
       auto replayed = store->Replay(0);
       ASSERT_THAT(replayed, IsOk());

@@ -46,8 +46,9 @@ v1::Event RegisterGrant(const std::string& event_id, const std::string& grant_id
   return e;
 }
 
-v1::Event Receipt(const std::string& event_id, const std::string& grant_id, int64_t amount_ore) {
-  v1::Event e = Envelope(event_id, grant_id);
+v1::Event Receipt(const std::string& event_id, const std::string& grant_id, int64_t amount_ore,
+                  const std::string& date) {
+  v1::Event e = Envelope(event_id, grant_id, date);
   e.mutable_receipt()->set_amount_ore(amount_ore);
   return e;
 }

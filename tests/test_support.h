@@ -56,7 +56,8 @@ v1::Event RegisterGrant(const std::string& event_id, const std::string& grant_id
                         int64_t decided_ore, const std::string& period_start = "2025-01-01",
                         const std::string& period_end = "2025-12-31",
                         const std::string& deadline = "2026-03-31");
-v1::Event Receipt(const std::string& event_id, const std::string& grant_id, int64_t amount_ore);
+v1::Event Receipt(const std::string& event_id, const std::string& grant_id, int64_t amount_ore,
+                  const std::string& date = "2025-06-01");
 v1::Event Allocate(const std::string& event_id, const std::string& grant_id, int64_t amount_ore,
                    const std::string& activity, const std::string& division);
 v1::Event Reallocate(const std::string& event_id, const std::string& grant_id, int64_t amount_ore,

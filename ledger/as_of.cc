@@ -1,0 +1,188 @@
+// Positions as of both clocks; see as_of.h.
+#include "ledger/as_of.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/civil_date.h"
+
+namespace grantledger {
+namespace {
+
+bool Counts(uint64_t sequence, absl::CivilDay effective, const AsOf& as_of) {
+  return (as_of.sequence == 0 || sequence <= as_of.sequence) && effective <= as_of.date;
+}
+
+void SetDay(const std::string& text, absl::CivilDay& day) {
+  auto parsed = ParseCivilDay(text, "");
+  if (parsed.ok()) day = *parsed;
+}
+
+void ApplyTerms(const v1::Event& event, GrantTerms& terms) {
+  if (event.has_grant_registered()) {
+    const v1::GrantRegistered& g = event.grant_registered();
+    terms.title = g.title();
+    terms.grantor = g.grantor();
+    terms.decided_amount_ore = g.decided_amount_ore();
+    SetDay(g.usage_period_start(), terms.usage_period_start);
+    SetDay(g.usage_period_end(), terms.usage_period_end);
+    SetDay(g.repayment_deadline(), terms.repayment_deadline);
+    terms.reporting_deadline = terms.repayment_deadline;
+    SetDay(g.reporting_deadline(), terms.reporting_deadline);
+    terms.cost_object = g.cost_object();
+    terms.kind = g.kind();
+    terms.year = g.year().empty() ? absl::StrCat(terms.usage_period_start.year()) : g.year();
+    for (const v1::GrantCondition& c : g.conditions()) {
+      terms.conditions[c.condition_id()] = ConditionState{c.description(), c.repayable_ore()};
+    }
+  } else if (event.has_terms_amended()) {
+    const v1::TermsAmended& a = event.terms_amended();
+    if (a.has_decided_amount_ore()) terms.decided_amount_ore = a.decided_amount_ore();
+    if (a.has_usage_period_start()) SetDay(a.usage_period_start(), terms.usage_period_start);
+    if (a.has_usage_period_end()) SetDay(a.usage_period_end(), terms.usage_period_end);
+    if (a.has_repayment_deadline()) SetDay(a.repayment_deadline(), terms.repayment_deadline);
+    if (a.has_reporting_deadline()) SetDay(a.reporting_deadline(), terms.reporting_deadline);
+    if (a.has_cost_object()) terms.cost_object = a.cost_object();
+    if (a.has_kind()) terms.kind = a.kind();
+    for (const v1::GrantCondition& c : a.add_conditions()) {
+      terms.conditions.emplace(c.condition_id(),
+                               ConditionState{c.description(), c.repayable_ore()});
+    }
+  }
+}
+
+void ApplyConditionRecord(const v1::Event& event, uint64_t sequence, GrantTerms& terms) {
+  const v1::ConditionRecorded& r = event.condition_recorded();
+  auto it = terms.conditions.find(r.condition_id());
+  if (it == terms.conditions.end()) return;  // added by an amendment not yet in force
+  it->second.status = r.met() ? ConditionStatus::kMet : ConditionStatus::kUnmet;
+  if (r.has_repayable_ore()) it->second.repayable_ore = r.repayable_ore();
+  it->second.recorded_sequence = sequence;
+}
+
+}  // namespace
+
+absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const GrantHistory& history,
+                                           const AsOf& as_of) {
+  const uint64_t registered = history.registered_sequence();
+  if (registered == 0 || (as_of.sequence != 0 && registered > as_of.sequence)) {
+    return absl::NotFoundError(
+        absl::StrCat("grant ", grant_id, " was not registered",
+                     as_of.sequence ? absl::StrCat(" by sequence ", as_of.sequence) : ""));
+  }
+  GrantPosition p;
+  p.grant_id = grant_id;
+  p.as_of = as_of;
+  // Terms first: eligibility depends on the usage period in force.
+  for (const TermsEvent& t : history.terms_events()) {
+    if (as_of.sequence != 0 && t.sequence > as_of.sequence) break;
+    if (t.event.has_grant_registered()) {
+      ApplyTerms(t.event, p.terms);
+      continue;
+    }
+    if (t.effective > as_of.date) continue;
+    if (t.event.has_condition_recorded())
+      ApplyConditionRecord(t.event, t.sequence, p.terms);
+    else
+      ApplyTerms(t.event, p.terms);
+  }
+
+  struct LineTotals {
+    int64_t allocated_ore = 0;
+    int64_t spent_ore = 0;
+    bool used = false;
+  };
+  std::vector<LineTotals> lines(history.lines().size());
+  std::map<std::pair<int32_t, int32_t>, int64_t> by_purpose;
+  std::vector<std::pair<int32_t, int32_t>> purpose_order;
+  GrantBalance& b = p.balance;
+  for (const Move& m : history.moves()) {
+    if (as_of.sequence != 0 && m.sequence > as_of.sequence) break;
+    if (m.effective > as_of.date) continue;
+    switch (m.kind) {
+      case MoveKind::kReceipt:
+        p.received_from_grantor_ore += m.amount_ore;
+        break;
+      case MoveKind::kCarryIn:
+        p.carried_in_ore += m.amount_ore;
+        break;
+      case MoveKind::kCarryOut:
+        p.carried_out_ore += m.amount_ore;
+        break;
+      case MoveKind::kAllocation:
+        lines[m.line].allocated_ore += m.amount_ore;
+        lines[m.line].used = true;
+        break;
+      case MoveKind::kReallocation:
+        lines[m.line].allocated_ore -= m.amount_ore;
+        lines[m.to_line].allocated_ore += m.amount_ore;
+        lines[m.line].used = lines[m.to_line].used = true;
+        break;
+      case MoveKind::kExpense: {
+        if (m.line >= 0) {
+          lines[m.line].spent_ore += m.amount_ore;
+          lines[m.line].used = true;
+        } else {
+          b.unassigned_spent_ore += m.amount_ore;
+        }
+        b.spent_ore += m.amount_ore;
+        const bool eligible =
+            m.booking >= p.terms.usage_period_start && m.booking <= p.terms.usage_period_end;
+        if (eligible) {
+          p.eligible_spent_ore += m.amount_ore;
+          auto key = std::make_pair(m.purpose, m.cost_group);
+          auto [it, inserted] = by_purpose.emplace(key, 0);
+          if (inserted) purpose_order.push_back(key);
+          it->second += m.amount_ore;
+        } else {
+          p.ineligible_spent_ore += m.amount_ore;
+        }
+        break;
+      }
+      case MoveKind::kRepayment:
+        b.repaid_ore += m.amount_ore;
+        break;
+    }
+  }
+  b.grant_id = grant_id;
+  b.decided_ore = p.terms.decided_amount_ore;
+  b.received_ore = p.received_from_grantor_ore + p.carried_in_ore;
+  b.carried_in_ore = p.carried_in_ore;
+  b.carried_out_ore = p.carried_out_ore;
+  std::map<std::string, DivisionBalance> divisions;
+  std::vector<size_t> order(lines.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t x, size_t y) { return history.lines()[x] < history.lines()[y]; });
+  for (size_t i : order) {
+    if (!lines[i].used) continue;
+    const ActivityKey& key = history.lines()[i];
+    ActivityBalance a;
+    a.activity = key.activity;
+    a.division = key.division;
+    a.allocated_ore = lines[i].allocated_ore;
+    a.spent_ore = lines[i].spent_ore;
+    a.remaining_ore = a.allocated_ore - a.spent_ore;
+    a.overspent_ore = std::max<int64_t>(0, -a.remaining_ore);
+    b.allocated_ore += a.allocated_ore;
+    DivisionBalance& d = divisions[key.division];
+    d.division = key.division;
+    d.allocated_ore += a.allocated_ore;
+    d.spent_ore += a.spent_ore;
+    d.remaining_ore += a.remaining_ore;
+    d.overspent_ore += a.overspent_ore;
+    b.activities.push_back(std::move(a));
+  }
+  for (auto& [name, d] : divisions) b.divisions.push_back(std::move(d));
+  b.unallocated_ore = b.decided_ore - b.allocated_ore;
+  b.remaining_ore = b.received_ore - b.spent_ore - b.repaid_ore - p.carried_out_ore;
+  b.overspent_ore = std::max<int64_t>(0, -b.remaining_ore);
+  for (const auto& key : purpose_order) {
+    p.eligible_by_purpose.push_back(PurposeSpending{
+        history.purposes()[key.first], history.cost_groups()[key.second], by_purpose[key]});
+  }
+  return p;
+}
+
+}  // namespace grantledger

@@ -1,0 +1,54 @@
+// A grant's position at a point on both clocks: as of an effective date (the events dated on
+// or before it) as the ledger knew it at a sequence number (the events recorded up to it).
+// "Per 2025-12-31, as known on 2026-01-15" is (2025-12-31, the last sequence recorded on
+// 2026-01-15). Pure functions over GrantHistory.
+#ifndef GRANTLEDGER_LEDGER_AS_OF_H_
+#define GRANTLEDGER_LEDGER_AS_OF_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "ledger/balances.h"
+#include "ledger/grant_history.h"
+#include "ledger/grant_state.h"
+
+namespace grantledger {
+
+struct AsOf {
+  absl::CivilDay date;    // effective as-of date
+  uint64_t sequence = 0;  // recorded as-of sequence; 0 = everything recorded
+};
+
+// Eligible spending of one purpose (ändamål) and cost group (kostnadsgrupp).
+struct PurposeSpending {
+  std::string purpose;
+  std::string cost_group;
+  int64_t spent_ore = 0;
+};
+
+struct GrantPosition {
+  std::string grant_id;
+  AsOf as_of;
+  GrantTerms terms;      // in force: registration and the amendments dated and recorded by then
+  GrantBalance balance;  // received here includes carried-in funds
+  int64_t received_from_grantor_ore = 0;
+  int64_t carried_in_ore = 0;
+  int64_t carried_out_ore = 0;
+  int64_t eligible_spent_ore = 0;    // booked within the usage period
+  int64_t ineligible_spent_ore = 0;  // booked outside it: recorded, never reduces the obligation
+  std::vector<PurposeSpending> eligible_by_purpose;  // in first-seen order of purpose
+};
+
+// The position of the grant whose history this is. NotFound if it was not registered by
+// `as_of.sequence`. The registration counts whatever its date; amendments, condition records
+// and money events count when dated on or before `as_of.date` and recorded by
+// `as_of.sequence`.
+absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const GrantHistory& history,
+                                           const AsOf& as_of);
+
+}  // namespace grantledger
+
+#endif  // GRANTLEDGER_LEDGER_AS_OF_H_

@@ -10,10 +10,6 @@
 namespace grantledger {
 namespace {
 
-bool Counts(uint64_t sequence, absl::CivilDay effective, const AsOf& as_of) {
-  return (as_of.sequence == 0 || sequence <= as_of.sequence) && effective <= as_of.date;
-}
-
 void SetDay(const std::string& text, absl::CivilDay& day) {
   auto parsed = ParseCivilDay(text, "");
   if (parsed.ok()) day = *parsed;

@@ -8,10 +8,6 @@
 namespace grantledger {
 namespace {
 
-GrantView ViewOf(const GrantState& grant) {
-  return GrantView{grant.terms, BalanceOfGrant(grant), grant.event_count};
-}
-
 class DirectBackend : public LedgerBackend {
  public:
   explicit DirectBackend(std::unique_ptr<EventStore> store) : store_(std::move(store)) {}
@@ -20,35 +16,6 @@ class DirectBackend : public LedgerBackend {
     AppendOptions options;
     options.dry_run = dry_run;
     return store_->Append(std::move(events), options);
-  }
-
-  absl::StatusOr<std::vector<GrantView>> ListGrants(uint64_t at_sequence) override {
-    std::vector<GrantView> out;
-    for (const std::string& id : store_->GrantIds()) {
-      if (at_sequence == 0) {
-        std::optional<GrantState> grant = store_->Grant(id);
-        if (grant) out.push_back(ViewOf(*grant));
-        continue;
-      }
-      absl::StatusOr<GrantState> grant = store_->GrantAtSequence(id, at_sequence);
-      if (absl::IsNotFound(grant.status())) continue;  // registered later
-      GL_RETURN_IF_ERROR(grant.status());
-      out.push_back(ViewOf(*grant));
-    }
-    return out;
-  }
-
-  absl::StatusOr<GrantView> GetGrant(const std::string& grant_id, uint64_t at_sequence) override {
-    if (at_sequence == 0) {
-      std::optional<GrantState> grant = store_->Grant(grant_id);
-      if (!grant) {
-        return absl::NotFoundError(absl::StrCat(
-            "grant ", grant_id, " is not registered; `grantledger grants` lists them"));
-      }
-      return ViewOf(*grant);
-    }
-    GL_ASSIGN_OR_RETURN(GrantState grant, store_->GrantAtSequence(grant_id, at_sequence));
-    return ViewOf(grant);
   }
 
   absl::Status ReadEvents(uint64_t from, const std::string& grant_id,
@@ -61,6 +28,16 @@ class DirectBackend : public LedgerBackend {
   }
 
   absl::StatusOr<Digest> Head() override { return store_->Head(); }
+
+  absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const AsOf& as_of) override {
+    return store_->Position(grant_id, as_of);
+  }
+  absl::StatusOr<std::vector<GrantPosition>> Positions(const AsOf& as_of) override {
+    return store_->Positions(as_of);
+  }
+  absl::StatusOr<uint64_t> SequenceAtRecordedTime(absl::Time time) override {
+    return store_->SequenceAtRecordedTime(time);
+  }
 
   absl::Status Replay() override {
     const LedgerState kept = store_->State();

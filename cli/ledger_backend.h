@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ledger/as_of.h"
 #include "ledger/balances.h"
 #include "ledger/event_store.h"
 #include "ledger/grant_state.h"
@@ -27,14 +28,17 @@ class LedgerBackend {
  public:
   virtual ~LedgerBackend() = default;
   virtual absl::StatusOr<AppendResult> Append(std::vector<v1::Event> events, bool dry_run) = 0;
-  // Every grant, sorted by id; at_sequence 0 = now.
-  virtual absl::StatusOr<std::vector<GrantView>> ListGrants(uint64_t at_sequence) = 0;
-  virtual absl::StatusOr<GrantView> GetGrant(const std::string& grant_id, uint64_t at_sequence) = 0;
   // Records from `from` on (one grant's, or all when grant_id is empty) until visit says stop.
   virtual absl::Status ReadEvents(uint64_t from, const std::string& grant_id,
                                   const std::function<bool(const v1::RecordedEvent&)>& visit) = 0;
   virtual absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) = 0;
   virtual absl::StatusOr<Digest> Head() = 0;
+  // Two clocks: positions as of an effective date and a recorded sequence (0: all recorded).
+  virtual absl::StatusOr<GrantPosition> Position(const std::string& grant_id,
+                                                 const AsOf& as_of) = 0;
+  virtual absl::StatusOr<std::vector<GrantPosition>> Positions(const AsOf& as_of) = 0;
+  // The last sequence recorded at or before `time`.
+  virtual absl::StatusOr<uint64_t> SequenceAtRecordedTime(absl::Time time) = 0;
   // Rebuilds the projections from the log and compares them with the kept ones: OK or
   // DataLoss naming the first grant that differs.
   virtual absl::Status Replay() = 0;

@@ -9,13 +9,17 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "cli/as_of_flags.h"
 #include "cli/event_file.h"
 #include "cli/exit_codes.h"
 #include "cli/report.h"
 #include "cli/sample_grants.h"
 #include "cli/table.h"
+#include "cli/year_end_report.h"
+#include "ledger/civil_date.h"
 #include "ledger/log_format.h"
 #include "ledger/money.h"
+#include "ledger/obligations.h"
 
 namespace grantledger {
 namespace {
@@ -118,10 +122,17 @@ int RunDemo(LedgerBackend& backend, std::ostream& out, std::ostream& err) {
       !post(sample::Rs229LateYearEndPostings(), "year-end postings dated 2025-12-31")) {
     return kExitRejected;
   }
-  out << "\n";
-  absl::StatusOr<GrantView> grant = backend.GetGrant(sample::kRs229GrantId, 0);
-  if (!grant.ok()) return Fail(grant.status(), err);
-  PrintGrant(*grant, out);
+  const AsOf year_end{absl::CivilDay(2025, 12, 31), 0};
+  out << "\nBalances per 2025-12-31:\n\n";
+  absl::StatusOr<GrantPosition> position = backend.Position(sample::kRs229GrantId, year_end);
+  if (!position.ok()) return Fail(position.status(), err);
+  PrintGrant(GrantView{position->terms, position->balance, 0}, out);
+  absl::StatusOr<std::vector<GrantPosition>> positions = backend.Positions(year_end);
+  if (!positions.ok()) return Fail(positions.status(), err);
+  std::vector<Obligation> obligations;
+  for (const GrantPosition& p : *positions) obligations.push_back(ObligationOf(p));
+  out << "\nUnused funds and what must be repaid, per 2025-12-31:\n\n";
+  PrintObligations(obligations, out);
   absl::StatusOr<VerifyResult> verified = backend.Verify(0, 0);
   if (!verified.ok()) return Fail(verified.status(), err);
   out << "\nhash chain: " << (verified->ok ? "intact" : "ALTERED") << ", " << verified->checked
@@ -167,8 +178,8 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
   {
     auto* cmd = app.add_subcommand("grants", "list the grants with their balances");
     add_db(cmd);
-    auto at = std::make_shared<uint64_t>(0);
-    cmd->add_option("--at-sequence", *at, "as the ledger stood right after event N");
+    auto flags = std::make_shared<AsOfFlags>();
+    flags->AddTo(cmd);
     cmd->add_flag("--json", common->json, "JSON output (amounts in öre)");
     cmd->callback([=] {
       auto backend = Open(*common, false);
@@ -176,15 +187,22 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         *exit_code = Fail(backend.status(), std::cerr);
         return;
       }
-      auto grants = (*backend)->ListGrants(*at);
-      if (!grants.ok()) {
-        *exit_code = Fail(grants.status(), std::cerr);
+      auto as_of = ResolveAsOf(*flags, **backend);
+      if (!as_of.ok()) {
+        *exit_code = Fail(as_of.status(), std::cerr);
         return;
       }
+      auto positions = (*backend)->Positions(*as_of);
+      if (!positions.ok()) {
+        *exit_code = Fail(positions.status(), std::cerr);
+        return;
+      }
+      std::vector<GrantView> grants;
+      for (const GrantPosition& p : *positions) grants.push_back(GrantView{p.terms, p.balance, 0});
       if (common->json)
-        PrintGrantListJson(*grants, std::cout);
+        PrintGrantListJson(grants, std::cout);
       else
-        PrintGrantList(*grants, std::cout);
+        PrintGrantList(grants, std::cout);
       *exit_code = kExitOk;
     });
   }
@@ -193,9 +211,9 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
     auto* cmd = app.add_subcommand("balance", "balances of one grant per activity and division");
     add_db(cmd);
     auto grant = std::make_shared<std::string>();
-    auto at = std::make_shared<uint64_t>(0);
+    auto flags = std::make_shared<AsOfFlags>();
     cmd->add_option("grant", *grant, "the grant's diary number, e.g. RS/229/2025")->required();
-    cmd->add_option("--at-sequence", *at, "as the ledger stood right after event N");
+    flags->AddTo(cmd);
     cmd->add_flag("--json", common->json, "JSON output (amounts in öre)");
     cmd->callback([=] {
       auto backend = Open(*common, false);
@@ -203,15 +221,27 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         *exit_code = Fail(backend.status(), std::cerr);
         return;
       }
-      auto view = (*backend)->GetGrant(*grant, *at);
-      if (!view.ok()) {
-        *exit_code = Fail(view.status(), std::cerr);
+      auto as_of = ResolveAsOf(*flags, **backend);
+      if (!as_of.ok()) {
+        *exit_code = Fail(as_of.status(), std::cerr);
         return;
       }
-      if (common->json)
-        PrintGrantJson(*view, std::cout);
-      else
-        PrintGrant(*view, std::cout);
+      auto position = (*backend)->Position(*grant, *as_of);
+      if (!position.ok()) {
+        *exit_code = Fail(position.status(), std::cerr);
+        return;
+      }
+      GrantView view{position->terms, position->balance, 0};
+      if (common->json) {
+        PrintGrantJson(view, std::cout);
+      } else {
+        std::cout << "as of " << FormatCivilDay(as_of->date)
+                  << (as_of->sequence
+                          ? absl::StrCat(", as recorded up to sequence ", as_of->sequence)
+                          : std::string())
+                  << "\n";
+        PrintGrant(view, std::cout);
+      }
       *exit_code = kExitOk;
     });
   }

@@ -4,12 +4,14 @@
 #include "cli/entitle_command.h"
 #include "cli/exit_codes.h"
 #include "cli/ledger_commands.h"
+#include "cli/year_end_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"grantledger: an event-sourced audit ledger for targeted state grants"};
   app.require_subcommand(1);
   int exit_code = grantledger::kExitOk;
   grantledger::AddLedgerCommands(app, &exit_code);
+  grantledger::AddYearEndCommands(app, &exit_code);
   grantledger::AddEntitleCommands(app, &exit_code);
   try {
     app.parse(argc, argv);

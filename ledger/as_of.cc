@@ -170,6 +170,7 @@ absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const Gr
     d.overspent_ore += a.overspent_ore;
     b.activities.push_back(std::move(a));
   }
+  std::sort(b.activities.begin(), b.activities.end(), ActivityOrder);
   for (auto& [name, d] : divisions) b.divisions.push_back(std::move(d));
   b.unallocated_ore = b.decided_ore - b.allocated_ore;
   b.remaining_ore = b.received_ore - b.spent_ore - b.repaid_ore - p.carried_out_ore;

@@ -33,6 +33,7 @@ GrantBalance BalanceOfGrant(const GrantState& grant) {
     d.overspent_ore += line.overspent_ore;
     out.activities.push_back(std::move(line));
   }
+  std::sort(out.activities.begin(), out.activities.end(), ActivityOrder);
   for (auto& [name, d] : divisions) out.divisions.push_back(std::move(d));
   out.unallocated_ore = out.decided_ore - out.allocated_ore;
   out.carried_in_ore = grant.carried_in_ore();
@@ -40,6 +41,40 @@ GrantBalance BalanceOfGrant(const GrantState& grant) {
   out.remaining_ore = out.received_ore - out.spent_ore - out.repaid_ore - out.carried_out_ore;
   out.overspent_ore = std::max<int64_t>(0, -out.remaining_ore);
   return out;
+}
+
+bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const bool da = a[i] >= '0' && a[i] <= '9';
+    const bool db = b[j] >= '0' && b[j] <= '9';
+    if (da && db) {
+      size_t ei = i, ej = j;
+      while (ei < a.size() && a[ei] >= '0' && a[ei] <= '9') ++ei;
+      while (ej < b.size() && b[ej] >= '0' && b[ej] <= '9') ++ej;
+      // Compare the numbers by length without leading zeros, then digit by digit.
+      size_t si = i, sj = j;
+      while (si + 1 < ei && a[si] == '0') ++si;
+      while (sj + 1 < ej && b[sj] == '0') ++sj;
+      if (ei - si != ej - sj) return ei - si < ej - sj;
+      for (size_t k = 0; k < ei - si; ++k) {
+        if (a[si + k] != b[sj + k]) return a[si + k] < b[sj + k];
+      }
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+    ++i;
+    ++j;
+  }
+  if (a.size() - i != b.size() - j) return a.size() - i < b.size() - j;
+  return a < b;  // equal by natural order ("p01" vs "p1"): any consistent tie-break
+}
+
+bool ActivityOrder(const ActivityBalance& a, const ActivityBalance& b) {
+  if (a.activity != b.activity) return NaturalLess(a.activity, b.activity);
+  return a.division < b.division;
 }
 
 }  // namespace grantledger

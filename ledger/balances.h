@@ -42,11 +42,16 @@ struct GrantBalance {
   // received - spent - repaid - carried out; negative = overspent
   int64_t remaining_ore = 0;
   int64_t overspent_ore = 0;                // max(0, -remaining)
-  std::vector<ActivityBalance> activities;  // sorted by activity, then division
+  std::vector<ActivityBalance> activities;  // in ActivityOrder
   std::vector<DivisionBalance> divisions;   // sorted by division
 };
 
 GrantBalance BalanceOfGrant(const GrantState& grant);
+
+// Orders activity codes as people read them: "p2" before "p10", then by division.
+bool ActivityOrder(const ActivityBalance& a, const ActivityBalance& b);
+// Natural order of text with numbers in it: "p2" < "p10" < "p10a".
+bool NaturalLess(const std::string& a, const std::string& b);
 
 }  // namespace grantledger
 

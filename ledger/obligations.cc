@@ -152,6 +152,13 @@ FinancialAccount FinancialAccountOf(const GrantPosition& p) {
   out.used_ore = p.eligible_spent_ore;
   out.remaining_ore = out.disposable_ore - out.used_ore;
   out.lines = p.eligible_by_purpose;
+  // Group by purpose, purposes in the order they first appear.
+  std::map<std::string, size_t> first_seen;
+  for (size_t i = 0; i < out.lines.size(); ++i) first_seen.emplace(out.lines[i].purpose, i);
+  std::stable_sort(out.lines.begin(), out.lines.end(),
+                   [&](const PurposeSpending& a, const PurposeSpending& b) {
+                     return first_seen[a.purpose] < first_seen[b.purpose];
+                   });
   return out;
 }
 

@@ -60,6 +60,15 @@ class PureLedger {
 
 constexpr char kGrant[] = "RS/229/2025";
 
+const ActivityBalance& Line(const GrantBalance& b, const std::string& activity) {
+  for (const ActivityBalance& a : b.activities) {
+    if (a.activity == activity) return a;
+  }
+  ADD_FAILURE() << "no activity line " << activity;
+  static const ActivityBalance kNone;
+  return kNone;
+}
+
 class RulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -119,11 +128,11 @@ TEST_F(RulesTest, ReallocatingMoreThanUnspentIsFailedPrecondition) {
   EXPECT_THAT(ledger_.Apply(Reallocate("r2", kGrant, 50'000'00, "p13", "Med", "p7", "HS Kir")),
               IsOk());
   GrantBalance b = ledger_.balance(kGrant);
-  EXPECT_EQ(b.allocated_ore, 900'000'00);  // a reallocation moves money, it adds none
-  EXPECT_EQ(b.activities[0].activity, "p13");
-  EXPECT_EQ(b.activities[0].allocated_ore, 250'000'00);
-  EXPECT_EQ(b.activities[0].remaining_ore, 0);
-  EXPECT_EQ(b.activities[1].allocated_ore, 650'000'00);
+  EXPECT_EQ(b.allocated_ore, 900'000'00);     // a reallocation moves money, it adds none
+  EXPECT_EQ(b.activities[0].activity, "p7");  // natural order: p7 before p13
+  EXPECT_EQ(Line(b, "p13").allocated_ore, 250'000'00);
+  EXPECT_EQ(Line(b, "p13").remaining_ore, 0);
+  EXPECT_EQ(Line(b, "p7").allocated_ore, 650'000'00);
 }
 
 TEST_F(RulesTest, ReallocatingFromAnUnknownLineIsFailedPrecondition) {
@@ -191,9 +200,9 @@ TEST_F(RulesTest, ReversalMustNameTheSameGrant) {
 TEST_F(RulesTest, ExpenseBeyondAllocationIsAcceptedAsOverspent) {
   ASSERT_THAT(ledger_.Apply(Spend("o1", kGrant, 350'000'00, "p13", "Med")), IsOk());
   GrantBalance b = ledger_.balance(kGrant);
-  EXPECT_EQ(b.activities[0].spent_ore, 350'000'00);
-  EXPECT_EQ(b.activities[0].remaining_ore, -50'000'00);
-  EXPECT_EQ(b.activities[0].overspent_ore, 50'000'00);
+  EXPECT_EQ(Line(b, "p13").spent_ore, 350'000'00);
+  EXPECT_EQ(Line(b, "p13").remaining_ore, -50'000'00);
+  EXPECT_EQ(Line(b, "p13").overspent_ore, 50'000'00);
   EXPECT_EQ(b.divisions[1].division, "Med");
   EXPECT_EQ(b.divisions[1].overspent_ore, 50'000'00);
 }
@@ -241,6 +250,15 @@ TEST_F(RulesTest, ReversingAnAllocationThatWasSpentIsRejected) {
   ASSERT_THAT(ledger_.Apply(Spend("s3", kGrant, 250'000'00, "p13", "Med")), IsOk());
   EXPECT_THAT(ledger_.Apply(Reverse("v6", kGrant, 4)),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("spent or moved")));
+}
+
+TEST(BalancesTest, ActivitiesInNaturalOrder) {
+  EXPECT_TRUE(NaturalLess("p2", "p10"));
+  EXPECT_FALSE(NaturalLess("p10", "p2"));
+  EXPECT_TRUE(NaturalLess("p7", "p7-8"));
+  EXPECT_TRUE(NaturalLess("p7-8", "p7-forstarkning"));
+  EXPECT_TRUE(NaturalLess("p9", "p10"));
+  EXPECT_FALSE(NaturalLess("p1", "p1"));
 }
 
 TEST(PostingsTest, EveryMoneyEventBalances) {

@@ -1,0 +1,61 @@
+// The two-clock flags; see as_of_flags.h.
+#include "cli/as_of_flags.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "ledger/civil_date.h"
+#include "ledger/status_macros.h"
+
+namespace grantledger {
+
+void AsOfFlags::AddTo(CLI::App* command) {
+  command->add_option(
+      "--as-of", as_of,
+      "effective as-of date YYYY-MM-DD (events dated on or before it; default today)");
+  command->add_option("--recorded-as-of", recorded_as_of,
+                      "as the ledger knew it then: a sequence number, a date (end of that day, "
+                      "UTC) or an RFC 3339 time");
+}
+
+absl::CivilDay TodayUtc() { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()); }
+
+absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend) {
+  AsOf out;
+  if (flags.as_of.empty()) {
+    out.date = TodayUtc();
+  } else {
+    GL_ASSIGN_OR_RETURN(out.date, ParseCivilDay(flags.as_of, "--as-of"));
+  }
+  const std::string& recorded = flags.recorded_as_of;
+  if (recorded.empty()) return out;
+  uint64_t sequence = 0;
+  if (absl::SimpleAtoi(recorded, &sequence)) {
+    if (sequence == 0) {
+      return absl::InvalidArgumentError("--recorded-as-of: sequence numbers start at 1");
+    }
+    out.sequence = sequence;
+    return out;
+  }
+  absl::Time time;
+  std::string error;
+  if (recorded.size() == 10) {
+    GL_ASSIGN_OR_RETURN(absl::CivilDay day, ParseCivilDay(recorded, "--recorded-as-of"));
+    time = absl::FromCivil(day + 1, absl::UTCTimeZone()) - absl::Microseconds(1);
+  } else if (!absl::ParseTime(absl::RFC3339_full, recorded, &time, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--recorded-as-of: \"", recorded,
+                     "\" is not a sequence number, a date or an RFC 3339 "
+                     "time; write e.g. 2026-01-15, 2026-01-15T08:00:00Z or 4711"));
+  }
+  GL_ASSIGN_OR_RETURN(uint64_t at, backend.SequenceAtRecordedTime(time));
+  if (at == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("--recorded-as-of: the ledger had recorded nothing by ", recorded));
+  }
+  out.sequence = at;
+  return out;
+}
+
+}  // namespace grantledger

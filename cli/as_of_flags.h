@@ -1,0 +1,30 @@
+// The two-clock flags every query command takes: --as-of DATE (effective, default today) and
+// --recorded-as-of TIME|SEQ (what the ledger knew then: a sequence number, a date meaning the
+// end of that day UTC, or an RFC 3339 time), resolved against a backend.
+#ifndef GRANTLEDGER_CLI_AS_OF_FLAGS_H_
+#define GRANTLEDGER_CLI_AS_OF_FLAGS_H_
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "cli/ledger_backend.h"
+#include "ledger/as_of.h"
+
+namespace grantledger {
+
+struct AsOfFlags {
+  std::string as_of;           // YYYY-MM-DD; empty: today (UTC)
+  std::string recorded_as_of;  // SEQ, YYYY-MM-DD or RFC 3339; empty: everything recorded
+  void AddTo(CLI::App* command);
+};
+
+// Parses the flags and maps a recorded time to a sequence. InvalidArgument names the flag.
+absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend);
+
+// Today's date in UTC.
+absl::CivilDay TodayUtc();
+
+}  // namespace grantledger
+
+#endif  // GRANTLEDGER_CLI_AS_OF_FLAGS_H_

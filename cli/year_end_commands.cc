@@ -1,0 +1,226 @@
+// The year-end subcommands; see year_end_commands.h.
+#include "cli/year_end_commands.h"
+
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "cli/as_of_flags.h"
+#include "cli/exit_codes.h"
+#include "cli/ledger_backend.h"
+#include "cli/report.h"
+#include "cli/year_end_report.h"
+#include "ledger/civil_date.h"
+#include "ledger/obligations.h"
+
+namespace grantledger {
+namespace {
+
+struct QueryOptions {
+  std::string db;
+  AsOfFlags as_of;
+  bool json = false;
+};
+
+int Fail(const absl::Status& status) {
+  std::cerr << "grantledger: " << status.message() << "\n";
+  return ExitCodeFor(status);
+}
+
+// Opens the backend, resolves the clocks and returns every grant's obligation.
+absl::StatusOr<std::vector<Obligation>> AllObligations(const QueryOptions& options, AsOf* as_of) {
+  if (options.db.empty()) {
+    return absl::InvalidArgumentError("--db: give the ledger's data directory, e.g. --db ./data");
+  }
+  auto backend = OpenDirectBackend(options.db, /*writable=*/false);
+  if (!backend.ok()) return backend.status();
+  auto resolved = ResolveAsOf(options.as_of, **backend);
+  if (!resolved.ok()) return resolved.status();
+  *as_of = *resolved;
+  auto positions = (*backend)->Positions(*resolved);
+  if (!positions.ok()) return positions.status();
+  std::vector<Obligation> out;
+  for (const GrantPosition& p : *positions) out.push_back(ObligationOf(p));
+  return out;
+}
+
+CLI::App* Command(CLI::App& app, const char* name, const char* help,
+                  std::shared_ptr<QueryOptions> o) {
+  CLI::App* cmd = app.add_subcommand(name, help);
+  cmd->add_option("--db", o->db, "the ledger's data directory (opened read-only)");
+  o->as_of.AddTo(cmd);
+  cmd->add_flag("--json", o->json, "JSON output (amounts in öre)");
+  return cmd;
+}
+
+}  // namespace
+
+void AddYearEndCommands(CLI::App& app, int* exit_code) {
+  {
+    auto o = std::make_shared<QueryOptions>();
+    auto from = std::make_shared<std::string>();
+    auto to = std::make_shared<std::string>();
+    CLI::App* cmd = Command(app, "unused",
+                            "grants with unused funds or amounts to repay, by repayment deadline "
+                            "(default: the next deadline)",
+                            o);
+    cmd->add_option("--from", *from, "first repayment deadline to include (YYYY-MM-DD)");
+    cmd->add_option("--to", *to, "last repayment deadline to include (YYYY-MM-DD)");
+    cmd->callback([=] {
+      AsOf as_of;
+      auto all = AllObligations(*o, &as_of);
+      if (!all.ok()) {
+        *exit_code = Fail(all.status());
+        return;
+      }
+      absl::CivilDay first, last;
+      if (from->empty() && to->empty()) {
+        auto next = NextRepaymentDeadline(*all, as_of.date);
+        if (!next) {
+          if (o->json)
+            std::cout << "{\"obligations\":[]}\n";
+          else
+            std::cout << "nothing is unused or outstanding with a deadline on or after "
+                      << FormatCivilDay(as_of.date) << "\n";
+          *exit_code = kExitOk;
+          return;
+        }
+        first = last = *next;
+      } else {
+        auto f = ParseCivilDay(from->empty() ? "1900-01-01" : *from, "--from");
+        auto t = ParseCivilDay(to->empty() ? "2999-12-31" : *to, "--to");
+        if (!f.ok() || !t.ok()) {
+          *exit_code = Fail(!f.ok() ? f.status() : t.status());
+          return;
+        }
+        first = *f;
+        last = *t;
+      }
+      ObligationList list = ListObligations(*all, first, last);
+      if (o->json) {
+        std::cout << "{\"as_of\":" << JsonQuote(FormatCivilDay(as_of.date))
+                  << ",\"recorded_as_of_sequence\":" << as_of.sequence
+                  << ",\"deadline_from\":" << JsonQuote(FormatCivilDay(first))
+                  << ",\"deadline_to\":" << JsonQuote(FormatCivilDay(last))
+                  << ",\"unused_ore\":" << list.unused_ore
+                  << ",\"repayable_ore\":" << list.repayable_ore
+                  << ",\"outstanding_ore\":" << list.outstanding_ore << ",\"per_grantor\":[";
+        for (size_t i = 0; i < list.per_grantor.size(); ++i) {
+          const GrantorTotals& g = list.per_grantor[i];
+          std::cout << (i ? "," : "") << "{\"grantor\":" << JsonQuote(g.grantor)
+                    << ",\"grants\":" << g.grants << ",\"unused_ore\":" << g.unused_ore
+                    << ",\"repayable_ore\":" << g.repayable_ore
+                    << ",\"outstanding_ore\":" << g.outstanding_ore << "}";
+        }
+        std::cout << "],\"obligations\":[";
+        for (size_t i = 0; i < list.obligations.size(); ++i) {
+          std::cout << (i ? "," : "") << ObligationJson(list.obligations[i]);
+        }
+        std::cout << "]}\n";
+      } else {
+        std::cout << "as of " << FormatCivilDay(as_of.date)
+                  << (as_of.sequence ? absl::StrCat(", as recorded up to sequence ", as_of.sequence)
+                                     : "")
+                  << "\n";
+        PrintObligationList(list, std::cout);
+      }
+      *exit_code = kExitOk;
+    });
+  }
+  {
+    auto o = std::make_shared<QueryOptions>();
+    CLI::App* cmd = Command(app, "obligations",
+                            "every grant's unused funds, repayable amount, deadline and status", o);
+    cmd->callback([=] {
+      AsOf as_of;
+      auto all = AllObligations(*o, &as_of);
+      if (!all.ok()) {
+        *exit_code = Fail(all.status());
+        return;
+      }
+      std::sort(all->begin(), all->end(), [](const Obligation& a, const Obligation& b) {
+        if (a.repayment_deadline != b.repayment_deadline)
+          return a.repayment_deadline < b.repayment_deadline;
+        return a.grant_id < b.grant_id;
+      });
+      if (o->json) {
+        PrintObligationsJson(*all, std::cout);
+      } else {
+        std::cout << "as of " << FormatCivilDay(as_of.date)
+                  << (as_of.sequence ? absl::StrCat(", as recorded up to sequence ", as_of.sequence)
+                                     : "")
+                  << "\n";
+        PrintObligations(*all, std::cout);
+      }
+      *exit_code = kExitOk;
+    });
+  }
+  {
+    auto o = std::make_shared<QueryOptions>();
+    auto year = std::make_shared<std::string>();
+    CLI::App* cmd = Command(
+        app, "overview", "every grant of a year: decided, received, spent, unused, repayable", o);
+    cmd->add_option("--year", *year, "the grants' year, e.g. 2025")->required();
+    cmd->callback([=] {
+      AsOf as_of;
+      if (o->as_of.as_of.empty()) o->as_of.as_of = *year + "-12-31";
+      auto all = AllObligations(*o, &as_of);
+      if (!all.ok()) {
+        *exit_code = Fail(all.status());
+        return;
+      }
+      YearOverview overview = OverviewOfYear(*all, *year);
+      if (o->json) {
+        std::cout << "{\"year\":" << JsonQuote(*year)
+                  << ",\"as_of\":" << JsonQuote(FormatCivilDay(as_of.date))
+                  << ",\"decided_ore\":" << overview.decided_ore
+                  << ",\"received_ore\":" << overview.received_ore
+                  << ",\"spent_ore\":" << overview.spent_ore
+                  << ",\"unused_ore\":" << overview.unused_ore
+                  << ",\"repayable_ore\":" << overview.repayable_ore << ",\"grants\":";
+        PrintObligationsJson(overview.grants, std::cout);
+        std::cout << "}\n";
+      } else {
+        std::cout << "as of " << FormatCivilDay(as_of.date) << "\n";
+        PrintYearOverview(overview, std::cout);
+      }
+      *exit_code = kExitOk;
+    });
+  }
+  {
+    auto o = std::make_shared<QueryOptions>();
+    auto grant = std::make_shared<std::string>();
+    CLI::App* cmd = Command(
+        app, "account",
+        "financial account (ekonomisk redovisning): used funds by purpose and cost group", o);
+    cmd->add_option("grant", *grant, "the grant's diary number")->required();
+    cmd->callback([=] {
+      if (o->db.empty()) {
+        *exit_code = Fail(absl::InvalidArgumentError("--db: give the ledger's data directory"));
+        return;
+      }
+      auto backend = OpenDirectBackend(o->db, false);
+      if (!backend.ok()) {
+        *exit_code = Fail(backend.status());
+        return;
+      }
+      auto as_of = ResolveAsOf(o->as_of, **backend);
+      if (!as_of.ok()) {
+        *exit_code = Fail(as_of.status());
+        return;
+      }
+      auto position = (*backend)->Position(*grant, *as_of);
+      if (!position.ok()) {
+        *exit_code = Fail(position.status());
+        return;
+      }
+      FinancialAccount account = FinancialAccountOf(*position);
+      if (o->json)
+        PrintFinancialAccountJson(account, std::cout);
+      else
+        PrintFinancialAccount(account, std::cout);
+      *exit_code = kExitOk;
+    });
+  }
+}
+
+}  // namespace grantledger

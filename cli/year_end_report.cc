@@ -1,0 +1,177 @@
+// Year-end tables and JSON; see year_end_report.h.
+#include "cli/year_end_report.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "cli/report.h"
+#include "cli/table.h"
+#include "ledger/civil_date.h"
+#include "ledger/money.h"
+
+namespace grantledger {
+namespace {
+
+std::string Kr(int64_t ore) { return FormatKronor(ore); }
+
+std::string StatusWord(const Obligation& o) {
+  if (o.rejected) return "rejected";
+  if (!o.period_ended) return "in period";
+  return ObligationStatusName(o.status);
+}
+
+std::string DaysLeft(const Obligation& o) {
+  if (o.status == ObligationStatus::kSettled || o.outstanding_ore == 0) return "";
+  if (o.days_left < 0) return absl::StrCat(-o.days_left, " days late");
+  return absl::StrCat(o.days_left, " days");
+}
+
+}  // namespace
+
+std::string ObligationJson(const Obligation& o) {
+  return absl::StrCat(
+      "{\"grant_id\":", JsonQuote(o.grant_id), ",\"title\":", JsonQuote(o.title),
+      ",\"grantor\":", JsonQuote(o.grantor), ",\"year\":", JsonQuote(o.year),
+      ",\"as_of\":", JsonQuote(FormatCivilDay(o.as_of_date)),
+      ",\"usage_period_start\":", JsonQuote(FormatCivilDay(o.usage_period_start)),
+      ",\"usage_period_end\":", JsonQuote(FormatCivilDay(o.usage_period_end)),
+      ",\"repayment_deadline\":", JsonQuote(FormatCivilDay(o.repayment_deadline)),
+      ",\"reporting_deadline\":", JsonQuote(FormatCivilDay(o.reporting_deadline)),
+      ",\"period_ended\":", o.period_ended ? "true" : "false",
+      ",\"rejected\":", o.rejected ? "true" : "false", ",\"decided_ore\":", o.decided_ore,
+      ",\"received_ore\":", o.received_ore, ",\"carried_in_ore\":", o.carried_in_ore,
+      ",\"carried_out_ore\":", o.carried_out_ore, ",\"eligible_spent_ore\":", o.eligible_spent_ore,
+      ",\"ineligible_spent_ore\":", o.ineligible_spent_ore, ",\"repaid_ore\":", o.repaid_ore,
+      ",\"unused_ore\":", o.unused_ore, ",\"condition_repayable_ore\":", o.condition_repayable_ore,
+      ",\"repayable_ore\":", o.repayable_ore, ",\"outstanding_ore\":", o.outstanding_ore,
+      ",\"days_left\":", o.days_left, ",\"status\":", JsonQuote(StatusWord(o)),
+      ",\"burn_rate_ore_per_day\":", o.burn_rate_ore_per_day,
+      ",\"forecast_unused_at_end_ore\":", o.forecast_unused_at_end_ore, "}");
+}
+
+void PrintObligationsJson(const std::vector<Obligation>& obligations, std::ostream& out) {
+  out << "[";
+  for (size_t i = 0; i < obligations.size(); ++i)
+    out << (i ? "," : "") << ObligationJson(obligations[i]);
+  out << "]\n";
+}
+
+void PrintObligations(const std::vector<Obligation>& obligations, std::ostream& out) {
+  Table table({"grant", "grantor", "received", "eligible spent", "unused", "repayable", "repaid",
+               "outstanding", "repay by", "left", "status"},
+              {false, false, true, true, true, true, true, true, false, true, false});
+  for (const Obligation& o : obligations) {
+    table.AddRow({o.grant_id, o.grantor, Kr(o.received_ore), Kr(o.eligible_spent_ore),
+                  Kr(o.unused_ore), Kr(o.repayable_ore), Kr(o.repaid_ore), Kr(o.outstanding_ore),
+                  FormatCivilDay(o.repayment_deadline), DaysLeft(o), StatusWord(o)});
+  }
+  table.Print(out);
+  for (const Obligation& o : obligations) {
+    if (o.ineligible_spent_ore > 0) {
+      out << "note: " << o.grant_id << " has " << Kr(o.ineligible_spent_ore)
+          << " booked outside its usage period (not eligible; it does not reduce the obligation)\n";
+    }
+    if (o.condition_repayable_ore > 0) {
+      out << "note: " << o.grant_id << ": unmet conditions make " << Kr(o.condition_repayable_ore)
+          << " repayable\n";
+    }
+    if (!o.period_ended && !o.rejected) {
+      out << "note: " << o.grant_id << " is in its usage period (day " << o.days_elapsed << " of "
+          << o.days_in_period << "): spending " << Kr(o.burn_rate_ore_per_day)
+          << " a day, forecast unused at " << FormatCivilDay(o.usage_period_end) << ": "
+          << Kr(o.forecast_unused_at_end_ore) << "\n";
+    }
+  }
+}
+
+void PrintObligationList(const ObligationList& list, std::ostream& out) {
+  out << "Unused funds and repayment obligations with deadlines "
+      << (list.deadline_from == list.deadline_to
+              ? FormatCivilDay(list.deadline_from)
+              : absl::StrCat(FormatCivilDay(list.deadline_from), " – ",
+                             FormatCivilDay(list.deadline_to)))
+      << "\n\n";
+  if (list.obligations.empty()) {
+    out << "nothing is unused or outstanding with a deadline in that range\n";
+    return;
+  }
+  PrintObligations(list.obligations, out);
+  out << "\n";
+  Table totals({"grantor", "grants", "unused", "repayable", "outstanding"},
+               {false, true, true, true, true});
+  for (const GrantorTotals& g : list.per_grantor) {
+    totals.AddRow({g.grantor, absl::StrCat(g.grants), Kr(g.unused_ore), Kr(g.repayable_ore),
+                   Kr(g.outstanding_ore)});
+  }
+  totals.AddRule();
+  totals.AddRow({"total", absl::StrCat(list.obligations.size()), Kr(list.unused_ore),
+                 Kr(list.repayable_ore), Kr(list.outstanding_ore)});
+  totals.Print(out);
+}
+
+void PrintYearOverview(const YearOverview& y, std::ostream& out) {
+  out << "Targeted state grants " << y.year << "\n\n";
+  Table table({"grantor", "grant", "title", "decided", "received", "spent", "unused", "repayable",
+               "status"},
+              {false, false, false, true, true, true, true, true, false});
+  for (const Obligation& o : y.grants) {
+    std::string title = o.title;
+    if (DisplayWidth(title) > 48) {
+      // Cut at a character boundary.
+      size_t cut = 0, chars = 0;
+      while (cut < title.size() && chars < 47) {
+        ++cut;
+        while (cut < title.size() && (static_cast<unsigned char>(title[cut]) & 0xC0) == 0x80) ++cut;
+        ++chars;
+      }
+      title = title.substr(0, cut) + "…";
+    }
+    table.AddRow({o.grantor, o.grant_id, title, Kr(o.decided_ore), Kr(o.received_ore),
+                  Kr(o.eligible_spent_ore), Kr(o.unused_ore), Kr(o.repayable_ore), StatusWord(o)});
+  }
+  table.AddRule();
+  table.AddRow({"total", absl::StrCat(y.grants.size(), y.grants.size() == 1 ? " grant" : " grants"),
+                "", Kr(y.decided_ore), Kr(y.received_ore), Kr(y.spent_ore), Kr(y.unused_ore),
+                Kr(y.repayable_ore), ""});
+  table.Print(out);
+}
+
+void PrintFinancialAccount(const FinancialAccount& a, std::ostream& out) {
+  out << "Ekonomisk redovisning " << a.grant_id << " per " << FormatCivilDay(a.as_of_date)
+      << "\n\n";
+  Table head({"disposable", "used", "remaining"}, {true, true, true});
+  head.AddRow({Kr(a.disposable_ore), Kr(a.used_ore), Kr(a.remaining_ore)});
+  head.Print(out);
+  out << "\n";
+  Table lines({"purpose (ändamål)", "cost group (kostnadsgrupp)", "amount"}, {false, false, true});
+  std::string last_purpose;
+  std::map<std::string, int64_t> per_purpose;
+  for (const PurposeSpending& s : a.lines) per_purpose[s.purpose] += s.spent_ore;
+  for (size_t i = 0; i < a.lines.size(); ++i) {
+    const PurposeSpending& s = a.lines[i];
+    lines.AddRow({s.purpose == last_purpose ? "" : (s.purpose.empty() ? "(none)" : s.purpose),
+                  s.cost_group.empty() ? "(none)" : s.cost_group, Kr(s.spent_ore)});
+    last_purpose = s.purpose;
+    if (i + 1 == a.lines.size() || a.lines[i + 1].purpose != s.purpose) {
+      lines.AddRow({"", "SUMMA", Kr(per_purpose[s.purpose])});
+      lines.AddRule();
+    }
+  }
+  lines.AddRow({"TOT SUMMA", "", Kr(a.used_ore)});
+  lines.Print(out);
+}
+
+void PrintFinancialAccountJson(const FinancialAccount& a, std::ostream& out) {
+  out << "{\"grant_id\":" << JsonQuote(a.grant_id)
+      << ",\"as_of\":" << JsonQuote(FormatCivilDay(a.as_of_date))
+      << ",\"disposable_ore\":" << a.disposable_ore << ",\"used_ore\":" << a.used_ore
+      << ",\"remaining_ore\":" << a.remaining_ore << ",\"lines\":[";
+  for (size_t i = 0; i < a.lines.size(); ++i) {
+    out << (i ? "," : "") << "{\"purpose\":" << JsonQuote(a.lines[i].purpose)
+        << ",\"cost_group\":" << JsonQuote(a.lines[i].cost_group)
+        << ",\"amount_ore\":" << a.lines[i].spent_ore << "}";
+  }
+  out << "]}\n";
+}
+
+}  // namespace grantledger

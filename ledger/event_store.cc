@@ -118,6 +118,10 @@ absl::StatusOr<v1::RecordedEvent> ParseLogValue(uint64_t sequence, absl::string_
 struct EventStore::PreparedEvent {
   v1::Event event;
   std::string bytes;  // deterministic serialization
+  // Restores only: the record as exported.
+  uint64_t restored_sequence = 0;
+  int64_t restored_time_unix_micros = 0;
+  std::string restored_hash;
 };
 
 struct EventStore::Writer {
@@ -142,12 +146,14 @@ class EventStore::Group {
     const v1::Event* event;
     uint64_t sequence;
     const v1::Event* reversal_target;
+    int64_t recorded_time = 0;
   };
   std::vector<Logged> logged;
   std::vector<std::unique_ptr<v1::Event>> read_targets;  // reversal targets read from the log
   uint64_t next_sequence = 1;
   std::string head_hash;
-  int64_t recorded_time_unix_micros = 0;
+  int64_t recorded_time_unix_micros = 0;       // for new appends
+  int64_t last_recorded_time_unix_micros = 0;  // of the last record chained so far
   rocksdb::WriteBatch batch;
 };
 
@@ -351,6 +357,10 @@ absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
     }
   }
 
+  return Submit(writer);
+}
+
+absl::StatusOr<AppendResult> EventStore::Submit(Writer& writer) {
   std::vector<Writer*> group;
   {
     absl::MutexLock lock(&queue_mu_);
@@ -380,6 +390,37 @@ absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
   return std::move(writer.result);
 }
 
+absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) {
+  if (options_.read_only) return absl::FailedPreconditionError("the ledger is open read-only");
+  if (records.empty()) return Head();
+  if (records.size() > kMaxEventsPerBatch) {
+    return absl::InvalidArgumentError(
+        StrCat("restore: at most ", kMaxEventsPerBatch, " records per call"));
+  }
+  static const AppendOptions kVerbatim = [] {
+    AppendOptions o;
+    o.verbatim = true;
+    return o;
+  }();
+  Writer writer;
+  writer.options = &kVerbatim;
+  writer.events.resize(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    PreparedEvent& prepared = writer.events[i];
+    prepared.event = std::move(records[i].event);
+    prepared.restored_sequence = records[i].sequence;
+    prepared.restored_time_unix_micros = records[i].recorded_time_unix_micros;
+    prepared.restored_hash = std::move(records[i].hash);
+    if (absl::Status s = CheckEventShape(prepared.event); !s.ok()) {
+      return absl::Status(s.code(),
+                          StrCat("record ", prepared.restored_sequence, ": ", s.message()));
+    }
+    prepared.bytes = SerializeEvent(prepared.event);
+  }
+  GL_ASSIGN_OR_RETURN(AppendResult result, Submit(writer));
+  return result.head;
+}
+
 void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
   size_t bytes = 0;
   for (const Writer* w : writers) {
@@ -393,6 +434,7 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     group.head_hash = state_.head_hash;
     group.recorded_time_unix_micros =
         std::max(absl::ToUnixMicros(options_.clock()), state_.last_recorded_time_unix_micros);
+    group.last_recorded_time_unix_micros = state_.last_recorded_time_unix_micros;
     for (Writer* w : writers) {
       absl::Status s = ProcessWriter(*w, group);
       if (!s.ok()) w->result = s;
@@ -421,13 +463,12 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
       state_.grants[id] = std::move(*grant);
     }
     for (const Group::Logged& logged : group.logged) {
-      IndexRecorded(*logged.event, logged.sequence, group.recorded_time_unix_micros,
-                    logged.reversal_target);
+      IndexRecorded(*logged.event, logged.sequence, logged.recorded_time, logged.reversal_target);
     }
     if (group.batch.Count() > 0) {
       state_.sequence = group.next_sequence - 1;
       state_.head_hash = group.head_hash;
-      state_.last_recorded_time_unix_micros = group.recorded_time_unix_micros;
+      state_.last_recorded_time_unix_micros = group.last_recorded_time_unix_micros;
     }
     if (options_.check_invariants && state_.TrialBalance() != 0) {
       std::fprintf(stderr, "grantledger: trial balance is not zero after sequence %llu\n",
@@ -488,6 +529,11 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     } else if (auto git = group.ids.find(event.event_id()); git != group.ids.end()) {
       seen = git->second;
     }
+    if (writer.options->verbatim && prepared.restored_sequence != next_sequence) {
+      return absl::FailedPreconditionError(StrCat(
+          "record ", prepared.restored_sequence, ": the ledger's next sequence is ", next_sequence,
+          "; restore an export from its first record into a new, empty data directory"));
+    }
     std::optional<uint64_t> stored_sequence;
     bool same_content = false;
     if (seen.has_value()) {
@@ -499,6 +545,11 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
         GL_ASSIGN_OR_RETURN(std::string stored_bytes, ReadEventBytes(*stored_sequence));
         same_content = stored_bytes == prepared.bytes;
       }
+    }
+    if (stored_sequence.has_value() && writer.options->verbatim) {
+      return absl::DataLossError(StrCat("record ", prepared.restored_sequence, ": event_id \"",
+                                        event.event_id(), "\" is already at sequence ",
+                                        *stored_sequence, "; the export was altered"));
     }
     if (stored_sequence.has_value()) {
       if (!same_content) {
@@ -550,24 +601,58 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     writer.result = std::move(result);  // valid; nothing joins the group's write
     return absl::OkStatus();
   }
-  // The whole batch is valid: chain its records into the group's write.
-  absl::flat_hash_map<std::string, std::vector<uint64_t>> grant_runs;
+  // The whole batch is valid: chain its records (checking restored hashes before anything
+  // joins the group's write), then add them to the batch.
+  std::vector<std::string> values;
+  values.reserve(new_events.size());
+  std::string head_hash = group.head_hash;
+  int64_t last_recorded_time = group.last_recorded_time_unix_micros;
+  std::vector<int64_t> recorded_times;
+  recorded_times.reserve(new_events.size());
   for (size_t i : new_events) {
     const PreparedEvent& prepared = writer.events[i];
     const uint64_t sequence = result.sequences[i];
-    std::string record = EncodeRecord(sequence, group.recorded_time_unix_micros, prepared.bytes);
-    std::string hash = ChainHash(group.head_hash, record);
+    const int64_t recorded_time = writer.options->verbatim ? prepared.restored_time_unix_micros
+                                                           : group.recorded_time_unix_micros;
+    std::string record = EncodeRecord(sequence, recorded_time, prepared.bytes);
+    std::string hash = ChainHash(head_hash, record);
+    if (writer.options->verbatim) {
+      if (recorded_time < last_recorded_time) {
+        return absl::DataLossError(StrCat("record ", sequence,
+                                          ": its recorded time is earlier than the record "
+                                          "before it; the export was altered"));
+      }
+      if (hash != prepared.restored_hash) {
+        return absl::DataLossError(
+            StrCat("record ", sequence, ": its content does not match its hash ",
+                   HexOf(prepared.restored_hash).substr(0, 16),
+                   "...: the export was altered at this record (or the one before it); nothing of "
+                   "this batch was restored"));
+      }
+    }
+    last_recorded_time = recorded_time;
+    recorded_times.push_back(recorded_time);
     std::string value;
     value.reserve(hash.size() + record.size());
     value.append(hash).append(record);
+    values.push_back(std::move(value));
+    head_hash = std::move(hash);
+  }
+  absl::flat_hash_map<std::string, std::vector<uint64_t>> grant_runs;
+  for (size_t k = 0; k < new_events.size(); ++k) {
+    const PreparedEvent& prepared = writer.events[new_events[k]];
+    const uint64_t sequence = result.sequences[new_events[k]];
     const std::string key = EncodeSequence(sequence);
-    group.batch.Put(log_cf_, key, value);
+    group.batch.Put(log_cf_, key, values[k]);
     for (const std::string& touched : GrantsTouched(prepared.event)) {
       grant_runs[touched].push_back(sequence);
     }
     group.batch.Put(ids_cf_, EventIdKey(prepared.event.event_id()), key);
-    group.head_hash = std::move(hash);
   }
+  group.head_hash = std::move(head_hash);
+  group.last_recorded_time_unix_micros = last_recorded_time;
+  for (size_t k = 0; k < local_logged.size(); ++k)
+    local_logged[k].recorded_time = recorded_times[k];
   for (const auto& [grant_id, sequences] : grant_runs) {
     group.batch.Put(grant_cf_, GrantIndexKey(grant_id, sequences.front()),
                     EncodeGrantIndexValue(sequences));

@@ -50,6 +50,8 @@ struct AppendOptions {
   absl::flat_hash_map<std::string, uint64_t> expected_versions;
   // Validate only: the result says what would be assigned; nothing is written.
   bool dry_run = false;
+  // Internal: the events are exported records restored as they were (Restore).
+  bool verbatim = false;
 };
 
 // Rejections of a batch carry the 0-based index of the offending event under this payload
@@ -66,6 +68,14 @@ struct AppendResult {
   std::vector<uint64_t> sequences;  // one per event, in order; the original for a retry
   std::vector<bool> duplicates;     // true where the event was already in the log
   Digest head;
+};
+
+// An exported record to restore: its sequence, recorded time and hash as exported.
+struct RestoredRecord {
+  uint64_t sequence = 0;
+  int64_t recorded_time_unix_micros = 0;
+  v1::Event event;
+  std::string hash;  // 32 bytes
 };
 
 struct VerifyResult {
@@ -96,6 +106,12 @@ class EventStore {
                                       const AppendOptions& options = {});
 
   Digest Head() const;
+
+  // Rebuilds a ledger from an export, record by record in order from sequence 1: each record
+  // passes the rules again and gets exactly its exported sequence, recorded time and hash, or
+  // the batch is refused (DataLoss naming the first record whose hash does not match). The
+  // result has the export's head hash. REQUIRES: records continue the ledger's head.
+  absl::StatusOr<Digest> Restore(std::vector<RestoredRecord> records);
 
   // Blocks until the head passes `sequence` or `timeout` passes; returns the head then. For
   // subscribers: read up to the returned head, then wait again from it (no gap, no duplicate).
@@ -145,6 +161,7 @@ class EventStore {
 
   explicit EventStore(EventStoreOptions options);
   absl::Status Recover();
+  absl::StatusOr<AppendResult> Submit(Writer& writer);
   void ProcessGroup(std::vector<Writer*>& group);
   absl::Status ProcessWriter(Writer& writer, Group& group);
   absl::StatusOr<std::optional<uint64_t>> FindEventId(const std::string& event_id) const;

@@ -296,3 +296,56 @@ TEST(EventStoreTest, EmptyBatchIsInvalidArgument) {
 
 }  // namespace
 }  // namespace grantledger
+
+namespace grantledger {
+namespace {
+
+std::vector<RestoredRecord> ExportAll(EventStore& store) {
+  std::vector<RestoredRecord> out;
+  EXPECT_THAT(store.Scan(1, 0, "",
+                         [&](const v1::RecordedEvent& r) {
+                           out.push_back(RestoredRecord{r.record().sequence(),
+                                                        r.record().recorded_time_unix_micros(),
+                                                        r.record().event(), r.hash()});
+                           return true;
+                         }),
+              IsOk());
+  return out;
+}
+
+TEST(EventStoreRestoreTest, RestoreGivesTheSameHeadAndState) {
+  TempDir dir;
+  auto source = OpenStore(dir.Sub("source"));
+  ASSERT_THAT(source->Append(GrantSetup()), IsOk());
+  ASSERT_THAT(source->Append({Spend("s1", kGrant, 100, "p7", "HS Kir")}), IsOk());
+  ASSERT_THAT(source->Append({Reverse("v1", kGrant, 4)}), IsOk());
+  auto target = OpenStore(dir.Sub("copy"));
+  auto head = target->Restore(ExportAll(*source));
+  ASSERT_THAT(head, IsOk());
+  EXPECT_EQ(head->sequence, source->Head().sequence);
+  EXPECT_EQ(head->head_hash, source->Head().head_hash);
+  EXPECT_EQ(target->State(), source->State());
+  EXPECT_TRUE(target->Verify(0, 0)->ok);
+}
+
+TEST(EventStoreRestoreTest, RestoreRefusesTheFirstAlteredRecord) {
+  TempDir dir;
+  auto source = OpenStore(dir.Sub("source"));
+  ASSERT_THAT(source->Append(GrantSetup()), IsOk());
+  ASSERT_THAT(source->Append({Spend("s1", kGrant, 100, "p7", "HS Kir")}), IsOk());
+  std::vector<RestoredRecord> records = ExportAll(*source);
+  records[3].event.mutable_expense()->set_amount_ore(99);  // record 4, changed
+  auto target = OpenStore(dir.Sub("copy"));
+  EXPECT_THAT(
+      target->Restore(records),
+      StatusIs(absl::StatusCode::kDataLoss, AllOf(HasSubstr("record 4"), HasSubstr("altered"))));
+  EXPECT_EQ(target->Head().sequence, 0u);
+  // Restoring onto a ledger that is not empty is refused too.
+  auto again = target->Restore(ExportAll(*source));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_THAT(target->Restore(ExportAll(*source)),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("empty data directory")));
+}
+
+}  // namespace
+}  // namespace grantledger

@@ -29,6 +29,10 @@ class DirectBackend : public LedgerBackend {
 
   absl::StatusOr<Digest> Head() override { return store_->Head(); }
 
+  absl::StatusOr<Digest> Restore(std::vector<RestoredRecord> records) override {
+    return store_->Restore(std::move(records));
+  }
+
   absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const AsOf& as_of) override {
     return store_->Position(grant_id, as_of);
   }

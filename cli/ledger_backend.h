@@ -32,6 +32,8 @@ class LedgerBackend {
   virtual absl::Status ReadEvents(uint64_t from, const std::string& grant_id,
                                   const std::function<bool(const v1::RecordedEvent&)>& visit) = 0;
   virtual absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) = 0;
+  // Appends exported records as they were (only into an empty ledger; see EventStore::Restore).
+  virtual absl::StatusOr<Digest> Restore(std::vector<RestoredRecord> records) = 0;
   virtual absl::StatusOr<Digest> Head() = 0;
   // Two clocks: positions as of an effective date and a recorded sequence (0: all recorded).
   virtual absl::StatusOr<GrantPosition> Position(const std::string& grant_id,

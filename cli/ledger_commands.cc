@@ -12,6 +12,7 @@
 #include "cli/as_of_flags.h"
 #include "cli/event_file.h"
 #include "cli/exit_codes.h"
+#include "cli/progress.h"
 #include "cli/report.h"
 #include "cli/sample_grants.h"
 #include "cli/table.h"
@@ -61,10 +62,18 @@ int PostEvents(LedgerBackend& backend, const std::string& text, const std::strin
                size_t batch_size, bool dry_run, std::ostream& out, std::ostream& err) {
   absl::StatusOr<std::vector<EventLine>> lines = ParseEventLines(text, name);
   if (!lines.ok()) return Fail(lines.status(), err);
+  return PostEventLines(backend, *lines, name, batch_size, dry_run, out, err);
+}
+
+int PostEventLines(LedgerBackend& backend, const std::vector<EventLine>& event_lines,
+                   const std::string& name, size_t batch_size, bool dry_run, std::ostream& out,
+                   std::ostream& err) {
+  const std::vector<EventLine>* lines = &event_lines;
   if (batch_size == 0) batch_size = lines->size();
   size_t written = 0, duplicates = 0;
   uint64_t first = 0, last = 0;
   Digest head;
+  Progress progress(dry_run ? "events checked" : "events posted", lines->size());
   for (size_t start = 0; start < lines->size(); start += batch_size) {
     const size_t end = std::min(lines->size(), start + batch_size);
     std::vector<v1::Event> batch;
@@ -91,6 +100,7 @@ int PostEvents(LedgerBackend& backend, const std::string& text, const std::strin
       last = result->sequences[i];
     }
     head = result->head;
+    progress.Update(end);
   }
   if (dry_run) {
     out << "valid: " << lines->size() << " events (" << written << " new, " << duplicates
@@ -119,7 +129,9 @@ int RunDemo(LedgerBackend& backend, std::ostream& out, std::ostream& err) {
   if (!post(sample::Rs229Decision(), "decision, receipt and 26 allocation lines") ||
       !post(sample::Rs229YearOfExpenses(),
             "a year of expenses on object 9929 and a reallocation") ||
-      !post(sample::Rs229LateYearEndPostings(), "year-end postings dated 2025-12-31")) {
+      !post(sample::Rs229LateYearEndPostings(), "year-end postings dated 2025-12-31") ||
+      !post(sample::OtherSampleGrants(),
+            "RS/211/2025, and the 2019/2020 grants of the 2020 summary")) {
     return kExitRejected;
   }
   const AsOf year_end{absl::CivilDay(2025, 12, 31), 0};
@@ -344,6 +356,20 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
       auto head = (*backend)->Head();
       std::cout << "replayed " << head->sequence
                 << " events: the projections equal a rebuild from the log\n";
+      *exit_code = kExitOk;
+    });
+  }
+  // sample-events (hidden): the demo's events as JSON Lines, to regenerate examples/.
+  {
+    auto* cmd = app.add_subcommand("sample-events", "");
+    cmd->group("");
+    cmd->callback([=] {
+      std::vector<v1::Event> all = sample::Rs229Decision();
+      for (auto part : {sample::Rs229YearOfExpenses(), sample::Rs229LateYearEndPostings(),
+                        sample::OtherSampleGrants()}) {
+        all.insert(all.end(), part.begin(), part.end());
+      }
+      for (const v1::Event& e : all) std::cout << EventToJson(e) << "\n";
       *exit_code = kExitOk;
     });
   }

@@ -4,6 +4,7 @@
 #include "cli/entitle_command.h"
 #include "cli/exit_codes.h"
 #include "cli/ledger_commands.h"
+#include "cli/transfer_commands.h"
 #include "cli/year_end_commands.h"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = grantledger::kExitOk;
   grantledger::AddLedgerCommands(app, &exit_code);
   grantledger::AddYearEndCommands(app, &exit_code);
+  grantledger::AddTransferCommands(app, &exit_code);
   grantledger::AddEntitleCommands(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -37,6 +37,13 @@ std::vector<v1::Event> Rs229YearOfExpenses();
 // Year-end postings dated 2025-12-31 that the ERP posts in February 2026.
 std::vector<v1::Event> Rs229LateYearEndPostings();
 
+// The other sample grants: RS/211/2025 (performance-based operations, preliminary receipt, a
+// reporting condition); the 2019 national minorities grant with its financial account table
+// (250 000 kr, 234 054 kr used, 15 946 kr repaid); cancer care 2019 carried over into
+// RS/28/2020; RS/29/2020 with its reporting deadline moved; RS/242/2020, an application
+// rejected. Amounts and dates follow the seeds; where the seeds say nothing, plausible values.
+std::vector<v1::Event> OtherSampleGrants();
+
 }  // namespace grantledger::sample
 
 #endif  // GRANTLEDGER_CLI_SAMPLE_GRANTS_H_

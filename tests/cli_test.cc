@@ -1,0 +1,212 @@
+// End-to-end tests of the built `grantledger` binary against a data directory: post, query,
+// verify, export and restore; golden output for the tables and --json; and bad input, each a
+// clear message with file:line, exit code 2, and the ledger unchanged.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ledger/event_store.h"
+#include "tests/test_support.h"
+
+namespace grantledger {
+namespace {
+
+using ::grantledger::testing::TempDir;
+using ::testing::HasSubstr;
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  Result Run(const std::string& args) {
+    const std::string out = dir_.Sub("stdout"), err = dir_.Sub("stderr");
+    const std::string command = absl::StrCat(GRANTLEDGER_BINARY_DIR, "/cli/grantledger ", args,
+                                             " > ", out, " 2> ", err, " < /dev/null");
+    const int status = std::system(command.c_str());
+    Result r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(out);
+    r.err = Slurp(err);
+    return r;
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = dir_.Sub(name);
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+  std::string Db() const { return dir_.Sub("data"); }
+  std::string Example(const std::string& name) const {
+    return absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/examples/", name);
+  }
+  std::string Head() {
+    Result r = Run("verify --db " + Db());
+    return r.out;
+  }
+  void PostSamples() {
+    Result r = Run(absl::StrCat("post ", Example("sample-grants.jsonl"), " --db ", Db()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_THAT(r.out, HasSubstr("posted 245 events"));
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CliTest, PostQueryVerifyAndRetry) {
+  PostSamples();
+  Result again = Run(absl::StrCat("post ", Example("sample-grants.jsonl"), " --db ", Db()));
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_THAT(again.out, HasSubstr("posted 0 events, 245 already in the ledger"));
+  Result grants = Run("grants --db " + Db() + " --as-of 2025-12-31");
+  EXPECT_EQ(grants.exit_code, 0);
+  EXPECT_THAT(grants.out, HasSubstr("RS/229/2025"));
+  EXPECT_THAT(grants.out, HasSubstr("147 463 000 kr"));
+  EXPECT_THAT(grants.out, HasSubstr("7 grants"));
+  Result verify = Run("verify --db " + Db());
+  EXPECT_EQ(verify.exit_code, 0);
+  EXPECT_THAT(verify.out, HasSubstr("intact: 245 records"));
+  Result replay = Run("replay --db " + Db());
+  EXPECT_EQ(replay.exit_code, 0) << replay.err;
+  Result unused = Run("unused --db " + Db() + " --as-of 2025-12-31");
+  EXPECT_EQ(unused.exit_code, 0);
+  EXPECT_THAT(unused.out, HasSubstr("4 116 612 kr"));
+  EXPECT_THAT(unused.out, HasSubstr("2026-03-31"));
+}
+
+TEST_F(CliTest, GoldenBalanceTableAndJson) {
+  PostSamples();
+  Result table = Run("balance RS/229/2025 --db " + Db() + " --as-of 2025-12-31");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out,
+            Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/balance_rs229.txt")));
+  Result json = Run("balance RS/229/2025 --db " + Db() + " --as-of 2025-12-31 --json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out,
+            Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/balance_rs229.json")));
+  Result account = Run("account RS/285/2019 --db " + Db() + " --as-of 2019-12-31");
+  ASSERT_EQ(account.exit_code, 0) << account.err;
+  EXPECT_EQ(account.out,
+            Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/account_rs285.txt")));
+  Result obligations = Run("obligations --db " + Db() + " --as-of 2025-12-31 --json");
+  ASSERT_EQ(obligations.exit_code, 0) << obligations.err;
+  EXPECT_EQ(obligations.out,
+            Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/obligations_2025.json")));
+}
+
+TEST_F(CliTest, ExportThenRestoreGivesTheSameLedger) {
+  PostSamples();
+  ASSERT_EQ(Run(absl::StrCat("import-expenses ", Example("erp-9929-2026-02.csv"), " --db ", Db()))
+                .exit_code,
+            0);
+  const std::string exported = dir_.Sub("export.jsonl");
+  Result e = Run("export --db " + Db() + " --out " + exported);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  Result r = Run("restore " + exported + " --db " + dir_.Sub("copy"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Run("verify --db " + dir_.Sub("copy")).out, Head());
+  EXPECT_EQ(Run("obligations --json --as-of 2026-03-10 --db " + dir_.Sub("copy")).out,
+            Run("obligations --json --as-of 2026-03-10 --db " + Db()).out);
+  // An altered export is refused at the altered record, and nothing is restored.
+  std::string text = Slurp(exported);
+  const size_t at = text.find("\"amount_ore\":\"6857143\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 22, "\"amount_ore\":\"6857142\"");
+  const std::string altered = Write("altered.jsonl", text);
+  Result refused = Run("restore " + altered + " --db " + dir_.Sub("copy2"));
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, HasSubstr("does not match its hash"));
+  EXPECT_THAT(refused.err, HasSubstr("nothing was restored"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("copy2")));
+}
+
+TEST_F(CliTest, BadInputIsRejectedWithFileLineAndNothingChanges) {
+  PostSamples();
+  const std::string before = Head();
+  const std::string good =
+      R"({"event_id":"x1","grant_id":"RS/229/2025","effective_date":"2025-06-30","source":"t","receipt":{"amount_ore":"100"}})";
+  struct Case {
+    std::string name;
+    std::string text;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {"malformed.jsonl", good + "\n{\"event_id\": \"x2\", \n", "malformed.jsonl:2:"},
+      {"unknown-type.jsonl",
+       R"({"event_id":"x3","grant_id":"RS/229/2025","effective_date":"2025-06-30","source":"t","bonus":{"amount_ore":"1"}})",
+       "unknown-type.jsonl:1:"},
+      {"unknown-grant.jsonl",
+       good + "\n" +
+           R"({"event_id":"x4","grant_id":"RS/999/2025","effective_date":"2025-06-30","source":"t","receipt":{"amount_ore":"1"}})",
+       "unknown-grant.jsonl:2: event 1 (event_id \"x4\"): grant_id: grant RS/999/2025 is not "
+       "registered"},
+      {"empty.jsonl", "", "has no events"},
+      {"bad-middle.jsonl",
+       good + "\n" +
+           R"({"event_id":"x5","grant_id":"RS/229/2025","effective_date":"2025-06-30","source":"t","receipt":{"amount_ore":"0"}})" +
+           "\n" + good,
+       "bad-middle.jsonl:2:"},
+  };
+  for (const Case& c : cases) {
+    Result r = Run(absl::StrCat("post ", Write(c.name, c.text), " --db ", Db()));
+    EXPECT_EQ(r.exit_code, 2) << c.name << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.expect)) << c.name;
+    EXPECT_EQ(Head(), before) << c.name;
+  }
+  const std::vector<Case> csv_cases = {
+      {"amount.csv",
+       "booking_date,voucher,amount,cost_object\n2025-12-31,V1,100\n2025-12-31,V2,\"12,5,0\","
+       "9929\n",
+       "amount.csv:2:"},
+      {"amount2.csv", "booking_date,voucher,amount,cost_object\n2025-12-31,V2,\"12,5,0\",9929\n",
+       "more than one decimal separator"},
+      {"missing.csv", "booking_date,voucher,cost_object\n2025-12-31,V1,9929\n",
+       "missing.csv:1: the header has no amount column"},
+      {"empty.csv", "", "empty"},
+      {"object.csv", "booking_date,voucher,amount,cost_object\n2025-12-31,V1,100,4711\n",
+       "object.csv:2: no grant has cost object \"4711\""},
+  };
+  for (const Case& c : csv_cases) {
+    Result r = Run(absl::StrCat("import-expenses ", Write(c.name, c.text), " --db ", Db()));
+    EXPECT_EQ(r.exit_code, 2) << c.name << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.expect)) << c.name;
+    EXPECT_EQ(Head(), before) << c.name;
+  }
+}
+
+TEST_F(CliTest, UsageErrorsExitOneAndLockedDirectoryExitsThree) {
+  EXPECT_EQ(Run("balance").exit_code, 1);
+  EXPECT_EQ(Run("no-such-command").exit_code, 1);
+  Result missing = Run("grants --db " + dir_.Sub("nowhere"));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("no such directory"));
+  // While another process (here: this test) holds the directory, posting is refused with 3,
+  // and read-only queries still work.
+  PostSamples();
+  EventStoreOptions options;
+  options.path = Db();
+  auto holder = EventStore::Open(options);
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  Result locked = Run(absl::StrCat("post ", Example("sample-grants.jsonl"), " --db ", Db()));
+  EXPECT_EQ(locked.exit_code, 3);
+  EXPECT_THAT(locked.err, HasSubstr("in use by another process"));
+  EXPECT_EQ(Run("verify --db " + Db()).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace grantledger

@@ -79,8 +79,23 @@ absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenDirectBackend(const std::stri
   return WrapStore(std::move(store));
 }
 
+absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenBackend(const std::string& db,
+                                                           const std::string& server,
+                                                           bool writable) {
+  if (!db.empty()) return OpenDirectBackend(db, writable);
+  return OpenServerBackend(server.empty() ? kDefaultServer : server);
+}
+
 std::unique_ptr<LedgerBackend> WrapStore(std::unique_ptr<EventStore> store) {
   return std::make_unique<DirectBackend>(std::move(store));
 }
+
+#ifndef GRANTLEDGER_WITH_SERVER
+// Built without the gRPC services (GRANTLEDGER_BUILD_SERVICES=OFF): no server mode.
+absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenServerBackend(const std::string& address) {
+  return absl::UnavailableError(
+      absl::StrCat("this build has no server mode (", address, "); give --db DIR"));
+}
+#endif
 
 }  // namespace grantledger

@@ -51,6 +51,16 @@ class LedgerBackend {
 absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenDirectBackend(const std::string& path,
                                                                  bool writable);
 
+// Connects to a grantledgerd at `address` (host:port). Unavailable when none answers.
+absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenServerBackend(const std::string& address);
+
+// --db DIR when given (writable only if `writable`), else the server at `server`.
+absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenBackend(const std::string& db,
+                                                           const std::string& server,
+                                                           bool writable);
+
+inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
+
 // Wraps an already open store (the demo's).
 std::unique_ptr<LedgerBackend> WrapStore(std::unique_ptr<EventStore> store);
 

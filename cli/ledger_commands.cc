@@ -27,6 +27,7 @@ namespace {
 
 struct CommonOptions {
   std::string db;
+  std::string server = kDefaultServer;
   bool json = false;
 };
 
@@ -36,12 +37,7 @@ int Fail(const absl::Status& status, std::ostream& err) {
 }
 
 absl::StatusOr<std::unique_ptr<LedgerBackend>> Open(const CommonOptions& common, bool writable) {
-  if (common.db.empty()) {
-    return absl::InvalidArgumentError(
-        "--db: give the ledger's data directory, e.g. --db ./data (server access comes with "
-        "grantledgerd)");
-  }
-  return OpenDirectBackend(common.db, writable);
+  return OpenBackend(common.db, common.server, writable);
 }
 
 // Maps a rejected batch's event index back to its line in the file.
@@ -156,7 +152,9 @@ int RunDemo(LedgerBackend& backend, std::ostream& out, std::ostream& err) {
 void AddLedgerCommands(CLI::App& app, int* exit_code) {
   auto common = std::make_shared<CommonOptions>();
   auto add_db = [common](CLI::App* cmd) {
-    cmd->add_option("--db", common->db, "the ledger's data directory (opened directly)");
+    cmd->add_option("--db", common->db,
+                    "open this data directory directly (queries read-only) instead of a server");
+    cmd->add_option("--server", common->server, "grantledgerd address (default 127.0.0.1:50051)");
   };
 
   // post

@@ -185,6 +185,7 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
     auto* cmd =
         app.add_subcommand("import-expenses", "post expenses from an ERP CSV export, atomically");
     auto db = std::make_shared<std::string>();
+    auto server = std::make_shared<std::string>(kDefaultServer);
     auto file = std::make_shared<std::string>();
     auto options = std::make_shared<ExpenseImportOptions>();
     auto dry_run = std::make_shared<bool>(false);
@@ -192,7 +193,8 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
     cmd->add_option("file", *file,
                     "CSV with a header row (booking date, voucher, amount, cost object, ...)")
         ->required();
-    cmd->add_option("--db", *db, "the ledger's data directory")->required();
+    cmd->add_option("--db", *db, "post directly into this data directory instead of a server");
+    cmd->add_option("--server", *server, "grantledgerd address (default 127.0.0.1:50051)");
     cmd->add_option("--grant", options->grant_id,
                     "post every row on this grant instead of mapping by cost object");
     cmd->add_option("--id-prefix", options->id_prefix,
@@ -206,7 +208,7 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
         *exit_code = Fail(text.status());
         return;
       }
-      auto backend = OpenDirectBackend(*db, /*writable=*/true);
+      auto backend = OpenBackend(*db, *server, /*writable=*/true);
       if (!backend.ok()) {
         *exit_code = Fail(backend.status());
         return;
@@ -231,16 +233,18 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
     auto* cmd = app.add_subcommand(
         "export", "the stored records with hashes (JSON Lines), or balances/history as CSV");
     auto db = std::make_shared<std::string>();
+    auto server = std::make_shared<std::string>(kDefaultServer);
     auto out_path = std::make_shared<std::string>();
     auto csv = std::make_shared<std::string>();
     auto grant = std::make_shared<std::string>();
-    cmd->add_option("--db", *db, "the ledger's data directory")->required();
+    cmd->add_option("--db", *db, "read this data directory directly instead of a server");
+    cmd->add_option("--server", *server, "grantledgerd address (default 127.0.0.1:50051)");
     cmd->add_option("--out", *out_path, "write to this file (default: standard output)");
     cmd->add_option("--csv", *csv, "balances or history, as CSV, instead of the records")
         ->check(CLI::IsMember({"balances", "history"}));
     cmd->add_option("--grant", *grant, "only this grant (with --csv)");
     cmd->callback([=] {
-      auto backend = OpenDirectBackend(*db, false);
+      auto backend = OpenBackend(*db, *server, false);
       if (!backend.ok()) {
         *exit_code = Fail(backend.status());
         return;

@@ -17,6 +17,7 @@ namespace {
 
 struct QueryOptions {
   std::string db;
+  std::string server = kDefaultServer;
   AsOfFlags as_of;
   bool json = false;
 };
@@ -28,10 +29,7 @@ int Fail(const absl::Status& status) {
 
 // Opens the backend, resolves the clocks and returns every grant's obligation.
 absl::StatusOr<std::vector<Obligation>> AllObligations(const QueryOptions& options, AsOf* as_of) {
-  if (options.db.empty()) {
-    return absl::InvalidArgumentError("--db: give the ledger's data directory, e.g. --db ./data");
-  }
-  auto backend = OpenDirectBackend(options.db, /*writable=*/false);
+  auto backend = OpenBackend(options.db, options.server, /*writable=*/false);
   if (!backend.ok()) return backend.status();
   auto resolved = ResolveAsOf(options.as_of, **backend);
   if (!resolved.ok()) return resolved.status();
@@ -46,7 +44,8 @@ absl::StatusOr<std::vector<Obligation>> AllObligations(const QueryOptions& optio
 CLI::App* Command(CLI::App& app, const char* name, const char* help,
                   std::shared_ptr<QueryOptions> o) {
   CLI::App* cmd = app.add_subcommand(name, help);
-  cmd->add_option("--db", o->db, "the ledger's data directory (opened read-only)");
+  cmd->add_option("--db", o->db, "open this data directory read-only instead of a server");
+  cmd->add_option("--server", o->server, "grantledgerd address (default 127.0.0.1:50051)");
   o->as_of.AddTo(cmd);
   cmd->add_flag("--json", o->json, "JSON output (amounts in öre)");
   return cmd;
@@ -194,11 +193,7 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
         "financial account (ekonomisk redovisning): used funds by purpose and cost group", o);
     cmd->add_option("grant", *grant, "the grant's diary number")->required();
     cmd->callback([=] {
-      if (o->db.empty()) {
-        *exit_code = Fail(absl::InvalidArgumentError("--db: give the ledger's data directory"));
-        return;
-      }
-      auto backend = OpenDirectBackend(o->db, false);
+      auto backend = OpenBackend(o->db, o->server, false);
       if (!backend.ok()) {
         *exit_code = Fail(backend.status());
         return;

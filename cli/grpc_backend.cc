@@ -1,0 +1,199 @@
+// The server backend: the commands' view of a ledger served by grantledgerd, over the same
+// gRPC API a finance system uses.
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "cli/ledger_backend.h"
+#include "grantledger/v1/audit_service.grpc.pb.h"
+#include "grantledger/v1/ledger_service.grpc.pb.h"
+#include "grantledger/v1/query_service.grpc.pb.h"
+#include "grantledger/v1/year_end_service.grpc.pb.h"
+#include "ledger/civil_date.h"
+#include "ledger/event_store.h"
+#include "services/year_end_codec.h"
+
+namespace grantledger {
+namespace {
+
+constexpr int kDeadlineSeconds = 120;
+
+class GrpcBackend : public LedgerBackend {
+ public:
+  GrpcBackend(std::string address, std::shared_ptr<grpc::Channel> channel)
+      : address_(std::move(address)),
+        ledger_(v1::LedgerService::NewStub(channel)),
+        audit_(v1::AuditService::NewStub(channel)),
+        query_(v1::QueryService::NewStub(channel)),
+        year_end_(v1::YearEndService::NewStub(channel)) {}
+
+  absl::StatusOr<AppendResult> Append(std::vector<v1::Event> events, bool dry_run) override {
+    v1::AppendRequest request;
+    for (v1::Event& e : events) *request.add_events() = std::move(e);
+    request.set_dry_run(dry_run);
+    v1::AppendResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = ledger_->Append(&context, request, &response);
+    if (!s.ok()) return FromGrpc(s, &context);
+    AppendResult out;
+    out.sequences.assign(response.sequences().begin(), response.sequences().end());
+    out.duplicates.assign(response.duplicates().begin(), response.duplicates().end());
+    out.head = Digest{response.head().sequence(), response.head().head_hash()};
+    return out;
+  }
+
+  absl::Status ReadEvents(uint64_t from, const std::string& grant_id,
+                          const std::function<bool(const v1::RecordedEvent&)>& visit) override {
+    v1::ReadEventsRequest request;
+    request.set_from_sequence(from);
+    request.set_grant_id(grant_id);
+    grpc::ClientContext context;
+    auto reader = audit_->ReadEvents(&context, request);
+    v1::EventsChunk chunk;
+    bool stopped = false;
+    while (!stopped && reader->Read(&chunk)) {
+      for (const v1::RecordedEvent& e : chunk.events()) {
+        if (!visit(e)) {
+          stopped = true;
+          context.TryCancel();
+          break;
+        }
+      }
+    }
+    grpc::Status s = reader->Finish();
+    if (stopped) return absl::OkStatus();
+    return s.ok() ? absl::OkStatus() : FromGrpc(s, &context);
+  }
+
+  absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) override {
+    v1::VerifyChainRequest request;
+    request.set_from_sequence(from);
+    request.set_to_sequence(to);
+    v1::VerifyChainResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = audit_->VerifyChain(&context, request, &response);
+    if (!s.ok()) return FromGrpc(s, &context);
+    VerifyResult out;
+    out.ok = response.ok();
+    out.first_bad_sequence = response.first_bad_sequence();
+    out.problem = response.problem();
+    out.checked = response.checked();
+    out.last_good = Digest{response.last_good().sequence(), response.last_good().head_hash()};
+    return out;
+  }
+
+  absl::StatusOr<Digest> Head() override {
+    v1::GetDigestRequest request;
+    v1::GetDigestResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = audit_->GetDigest(&context, request, &response);
+    if (!s.ok()) return FromGrpc(s, &context);
+    return Digest{response.digest().sequence(), response.digest().head_hash()};
+  }
+
+  absl::StatusOr<Digest> Restore(std::vector<RestoredRecord>) override {
+    return absl::FailedPreconditionError(
+        "restore builds a new data directory: run it with --db NEWDIR, not against a server");
+  }
+
+  absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const AsOf& as_of) override {
+    v1::PositionRequest request;
+    request.set_grant_id(grant_id);
+    SetAsOf(as_of, request.mutable_as_of());
+    v1::PositionResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = year_end_->GetPosition(&context, request, &response);
+    if (!s.ok()) return FromGrpc(s, &context);
+    return DecodePosition(response);
+  }
+
+  absl::StatusOr<std::vector<GrantPosition>> Positions(const AsOf& as_of) override {
+    v1::ListGrantsRequest request;
+    if (as_of.sequence != 0) request.set_as_of_sequence(as_of.sequence);
+    v1::ListGrantsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = query_->ListGrants(&context, request, &response);
+    if (!s.ok()) return FromGrpc(s, &context);
+    std::vector<GrantPosition> out;
+    for (const v1::GrantView& g : response.grants()) {
+      absl::StatusOr<GrantPosition> p = Position(g.grant_id(), as_of);
+      if (absl::IsNotFound(p.status())) continue;
+      if (!p.ok()) return p.status();
+      out.push_back(std::move(*p));
+    }
+    return out;
+  }
+
+  absl::StatusOr<uint64_t> SequenceAtRecordedTime(absl::Time time) override {
+    // The server resolves recorded times; an obligations query echoes the sequence it used.
+    v1::ObligationsRequest request;
+    const int64_t micros = absl::ToUnixMicros(time);
+    request.mutable_as_of()->mutable_recorded_as_of()->set_seconds(micros / 1'000'000);
+    request.mutable_as_of()->mutable_recorded_as_of()->set_nanos(
+        static_cast<int32_t>(micros % 1'000'000) * 1000);
+    v1::ObligationsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = year_end_->GetObligations(&context, request, &response);
+    if (!s.ok()) return FromGrpc(s, &context);
+    return response.as_of_sequence();
+  }
+
+  absl::Status Replay() override {
+    return absl::FailedPreconditionError(
+        "replay reads the data directory itself: run it with --db DIR (a copy will do)");
+  }
+
+ private:
+  void SetDeadline(grpc::ClientContext& context) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(kDeadlineSeconds));
+  }
+  static void SetAsOf(const AsOf& as_of, v1::AsOfPoint* out) {
+    out->set_as_of_date(FormatCivilDay(as_of.date));
+    if (as_of.sequence != 0) out->set_as_of_sequence(as_of.sequence);
+  }
+  absl::Status FromGrpc(const grpc::Status& s, grpc::ClientContext* context) {
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE &&
+        s.error_message().find("connect") != std::string::npos) {
+      return absl::UnavailableError(absl::StrCat(
+          "no grantledgerd answers at ", address_,
+          "; start it (build/services/grantledgerd --data-dir DIR), or give --db DIR"));
+    }
+    absl::Status out(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+    // A rejected batch carries the offending event's index as trailing metadata.
+    const auto& trailing = context->GetServerTrailingMetadata();
+    auto it = trailing.find("grantledger-event-index");
+    if (it != trailing.end()) {
+      out.SetPayload(kEventIndexPayload,
+                     absl::Cord(std::string(it->second.data(), it->second.size())));
+    }
+    return out;
+  }
+
+  std::string address_;
+  std::unique_ptr<v1::LedgerService::Stub> ledger_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::unique_ptr<v1::QueryService::Stub> query_;
+  std::unique_ptr<v1::YearEndService::Stub> year_end_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenServerBackend(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxSendMessageSize(64 << 20);
+  auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
+    return absl::UnavailableError(
+        absl::StrCat("no grantledgerd answers at ", address,
+                     "; start it (build/services/grantledgerd --data-dir DIR), or give --db DIR"));
+  }
+  return std::unique_ptr<LedgerBackend>(new GrpcBackend(address, std::move(channel)));
+}
+
+}  // namespace grantledger

@@ -1,0 +1,78 @@
+// See server.h.
+#include "services/server.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace grantledger {
+
+GrantLedgerServer::GrantLedgerServer(EventStore& store, const ServerOptions& options)
+    : pool_(options.worker_threads, options.max_queued_requests),
+      ledger_service_(service_),
+      query_service_(service_),
+      audit_service_(service_),
+      year_end_service_(service_) {
+  service_.store = &store;
+  service_.pool = &pool_;
+  service_.max_streams = options.max_streams;
+}
+
+absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(EventStore& store,
+                                                                            ServerOptions options) {
+  std::unique_ptr<GrantLedgerServer> out(new GrantLedgerServer(store, options));
+  // Both are process-wide switches read when a builder is made.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int selected_port = 0;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
+                           &selected_port);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_send_message_bytes);
+  builder.RegisterService(&out->ledger_service_);
+  builder.RegisterService(&out->query_service_);
+  builder.RegisterService(&out->audit_service_);
+  builder.RegisterService(&out->year_end_service_);
+  out->server_ = builder.BuildAndStart();
+  if (out->server_ == nullptr || selected_port == 0) {
+    if (out->server_ != nullptr) out->server_->Shutdown();
+    out->pool_.Stop();
+    {
+      absl::MutexLock lock(&out->shutdown_mu_);
+      out->shut_down_ = true;
+    }
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     " (address in use, or not host:port?); give another --listen address"));
+  }
+  out->port_ = selected_port;
+  absl::string_view host = options.listen_address;
+  host = host.substr(0, host.rfind(':'));
+  out->address_ = absl::StrCat(host, ":", selected_port);
+  out->server_->GetHealthCheckService()->SetServingStatus(true);
+  return out;
+}
+
+GrantLedgerServer::~GrantLedgerServer() { Shutdown(absl::ZeroDuration()); }
+
+void GrantLedgerServer::Shutdown(absl::Duration grace) {
+  absl::MutexLock lock(&shutdown_mu_);
+  if (shut_down_) return;
+  shut_down_ = true;
+  service_.stopping.store(true);
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  // Blocks until every call has finished; after the deadline the rest are cancelled.
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
+  pool_.Stop();
+  server_->Wait();
+}
+
+}  // namespace grantledger

@@ -1,0 +1,80 @@
+// The grantledger gRPC server: the three services, the health service (grpc.health.v1) and
+// reflection on one listening port, with message size limits and a graceful shutdown. Used by
+// grantledgerd's main, the tests and the load benchmark alike.
+#ifndef GRANTLEDGER_SERVICES_SERVER_H_
+#define GRANTLEDGER_SERVICES_SERVER_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "ledger/event_store.h"
+#include "services/audit_service.h"
+#include "services/ledger_service.h"
+#include "services/query_service.h"
+#include "services/service_context.h"
+#include "services/work_pool.h"
+#include "services/year_end_service.h"
+
+namespace grantledger {
+
+struct ServerOptions {
+  // host:port; port 0 lets the system pick a free one (see GrantLedgerServer::port()).
+  std::string listen_address = "127.0.0.1:50051";
+  // Largest request accepted: room for a batch of 100 000 typical (~200-byte) events; a larger
+  // request is RESOURCE_EXHAUSTED before it reaches the ledger.
+  int max_receive_message_bytes = 64 << 20;
+  // Largest response sent: stream chunks stay near 1 MiB, a list of every grant far below.
+  int max_send_message_bytes = 64 << 20;
+  // Threads for blocking work: each concurrent append waits on one, so this bounds how many
+  // appends can share one group commit.
+  size_t worker_threads = 128;
+  size_t max_queued_requests = 4096;
+  int max_streams = 256;  // ReadEvents and Subscribe calls open at once
+};
+
+class GrantLedgerServer {
+ public:
+  // Starts serving `store`, which must outlive the server. Health reports SERVING on return.
+  static absl::StatusOr<std::unique_ptr<GrantLedgerServer>> Start(EventStore& store,
+                                                                  ServerOptions options);
+  // Shutdown(absl::ZeroDuration()) if not yet shut down.
+  ~GrantLedgerServer();
+  GrantLedgerServer(const GrantLedgerServer&) = delete;
+  GrantLedgerServer& operator=(const GrantLedgerServer&) = delete;
+
+  int port() const { return port_; }
+  // "host:port" with the port actually bound.
+  const std::string& address() const { return address_; }
+
+  // Health goes NOT_SERVING, new appends are refused (UNAVAILABLE), streams end (UNAVAILABLE),
+  // no new connection is accepted; calls in flight get `grace` to finish and are cancelled
+  // after it, but an append already inside the store always completes (it is durable or not
+  // acknowledged). Returns when every call is done and the worker threads are joined; the
+  // store may be closed then. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  GrantLedgerServer(EventStore& store, const ServerOptions& options);
+
+  ServiceContext service_;
+  WorkPool pool_;
+  LedgerServiceImpl ledger_service_;
+  QueryServiceImpl query_service_;
+  AuditServiceImpl audit_service_;
+  YearEndServiceImpl year_end_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string address_;
+  absl::Mutex shutdown_mu_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+};
+
+}  // namespace grantledger
+
+#endif  // GRANTLEDGER_SERVICES_SERVER_H_

@@ -1,0 +1,53 @@
+// See service_context.h.
+#include "services/service_context.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/event_store.h"
+#include "services/server_log.h"
+#include "services/status_mapping.h"
+
+namespace grantledger {
+
+grpc::Status FinishStatus(grpc::CallbackServerContext* context, absl::string_view method,
+                          const absl::Status& status) {
+  if (!status.ok() && status.code() != absl::StatusCode::kCancelled) {
+    LogLine(absl::StrCat("rejected ", method, " from ", context->peer(), ": ",
+                         absl::StatusCodeToString(status.code()), ": ", status.message()));
+    auto index = status.GetPayload(kEventIndexPayload);
+    if (index.has_value()) context->AddTrailingMetadata(kEventIndexMetadata, std::string(*index));
+  }
+  return ToGrpcStatus(status);
+}
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context, absl::string_view method,
+                                    const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(FinishStatus(context, method, status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RunUnary(ServiceContext& service, grpc::CallbackServerContext* context,
+                                   absl::string_view method, std::function<absl::Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto task = [context, reactor, method = std::string(method), work = std::move(work)] {
+    absl::Status status = context->IsCancelled()
+                              ? absl::CancelledError(
+                                    "the client cancelled or its deadline passed before the "
+                                    "call ran; nothing was done")
+                              : work();
+    reactor->Finish(FinishStatus(context, method, status));
+  };
+  if (!service.pool->TrySubmit(std::move(task))) {
+    reactor->Finish(FinishStatus(
+        context, method,
+        absl::ResourceExhaustedError("the server is busy (its request queue is full) or "
+                                     "stopping; retry with backoff")));
+  }
+  return reactor;
+}
+
+}  // namespace grantledger

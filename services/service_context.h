@@ -1,0 +1,48 @@
+// What the three services share: the store, the work pool, the stopping flag, the stream
+// limit; and the one path every unary call takes: run on the pool, map the status, log a
+// rejection with its reason.
+#ifndef GRANTLEDGER_SERVICES_SERVICE_CONTEXT_H_
+#define GRANTLEDGER_SERVICES_SERVICE_CONTEXT_H_
+
+#include <atomic>
+#include <functional>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+#include "ledger/event_store.h"
+#include "services/work_pool.h"
+
+namespace grantledger {
+
+struct ServiceContext {
+  EventStore* store = nullptr;  // outlives the server
+  WorkPool* pool = nullptr;
+  // Set when shutdown starts: new appends are refused (UNAVAILABLE) and streams end.
+  std::atomic<bool> stopping{false};
+  std::atomic<int> open_streams{0};
+  int max_streams = 256;
+};
+
+// Trailing metadata key carrying the 0-based index of the rejected event of a batch.
+inline constexpr char kEventIndexMetadata[] = "grantledger-event-index";
+
+// Logs a rejected call (any status but OK and client cancellations) with its reason, adds
+// the event index of a rejected batch as trailing metadata, and maps the status.
+grpc::Status FinishStatus(grpc::CallbackServerContext* context, absl::string_view method,
+                          const absl::Status& status);
+
+// Runs `work` on the pool and finishes the call with what it returns. A call whose client
+// has gone (cancelled, deadline passed) by the time a thread is free is not run. When the
+// pool's queue is full the call is RESOURCE_EXHAUSTED at once.
+grpc::ServerUnaryReactor* RunUnary(ServiceContext& service, grpc::CallbackServerContext* context,
+                                   absl::string_view method, std::function<absl::Status()> work);
+
+// Finishes a unary call at once with `status` (logged if a rejection).
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context, absl::string_view method,
+                                    const absl::Status& status);
+
+}  // namespace grantledger
+
+#endif  // GRANTLEDGER_SERVICES_SERVICE_CONTEXT_H_

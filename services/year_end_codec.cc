@@ -1,0 +1,151 @@
+// Year-end message conversions; see year_end_codec.h.
+#include "services/year_end_codec.h"
+
+#include "ledger/civil_date.h"
+
+namespace grantledger {
+namespace {
+absl::CivilDay Day(const std::string& text) {
+  return ParseCivilDay(text, "").value_or(absl::CivilDay());
+}
+}  // namespace
+
+void EncodeTerms(const GrantTerms& t, v1::GrantTermsView* out) {
+  out->set_title(t.title);
+  out->set_grantor(t.grantor);
+  out->set_decided_amount_ore(t.decided_amount_ore);
+  out->set_usage_period_start(FormatCivilDay(t.usage_period_start));
+  out->set_usage_period_end(FormatCivilDay(t.usage_period_end));
+  out->set_repayment_deadline(FormatCivilDay(t.repayment_deadline));
+  out->set_reporting_deadline(FormatCivilDay(t.reporting_deadline));
+  out->set_cost_object(t.cost_object);
+  out->set_kind(t.kind);
+  out->set_year(t.year);
+}
+
+GrantTerms DecodeTerms(const v1::GrantTermsView& in) {
+  GrantTerms t;
+  t.title = in.title();
+  t.grantor = in.grantor();
+  t.decided_amount_ore = in.decided_amount_ore();
+  t.usage_period_start = Day(in.usage_period_start());
+  t.usage_period_end = Day(in.usage_period_end());
+  t.repayment_deadline = Day(in.repayment_deadline());
+  t.reporting_deadline = Day(in.reporting_deadline());
+  t.cost_object = in.cost_object();
+  t.kind = in.kind();
+  t.year = in.year();
+  return t;
+}
+
+void EncodeBalance(const GrantBalance& b, v1::GrantBalance* out) {
+  out->set_grant_id(b.grant_id);
+  out->set_decided_ore(b.decided_ore);
+  out->set_received_ore(b.received_ore);
+  out->set_allocated_ore(b.allocated_ore);
+  out->set_unallocated_ore(b.unallocated_ore);
+  out->set_spent_ore(b.spent_ore);
+  out->set_unassigned_spent_ore(b.unassigned_spent_ore);
+  out->set_repaid_ore(b.repaid_ore);
+  out->set_remaining_ore(b.remaining_ore);
+  out->set_overspent_ore(b.overspent_ore);
+  for (const ActivityBalance& a : b.activities) {
+    v1::ActivityBalance* x = out->add_activities();
+    x->set_activity(a.activity);
+    x->set_division(a.division);
+    x->set_allocated_ore(a.allocated_ore);
+    x->set_spent_ore(a.spent_ore);
+    x->set_remaining_ore(a.remaining_ore);
+    x->set_overspent_ore(a.overspent_ore);
+  }
+  for (const DivisionBalance& d : b.divisions) {
+    v1::DivisionBalance* x = out->add_divisions();
+    x->set_division(d.division);
+    x->set_allocated_ore(d.allocated_ore);
+    x->set_spent_ore(d.spent_ore);
+    x->set_remaining_ore(d.remaining_ore);
+    x->set_overspent_ore(d.overspent_ore);
+  }
+}
+
+GrantBalance DecodeBalance(const v1::GrantBalance& in) {
+  GrantBalance b;
+  b.grant_id = in.grant_id();
+  b.decided_ore = in.decided_ore();
+  b.received_ore = in.received_ore();
+  b.allocated_ore = in.allocated_ore();
+  b.unallocated_ore = in.unallocated_ore();
+  b.spent_ore = in.spent_ore();
+  b.unassigned_spent_ore = in.unassigned_spent_ore();
+  b.repaid_ore = in.repaid_ore();
+  b.remaining_ore = in.remaining_ore();
+  b.overspent_ore = in.overspent_ore();
+  for (const v1::ActivityBalance& x : in.activities()) {
+    b.activities.push_back(ActivityBalance{x.activity(), x.division(), x.allocated_ore(),
+                                           x.spent_ore(), x.remaining_ore(), x.overspent_ore()});
+  }
+  for (const v1::DivisionBalance& x : in.divisions()) {
+    b.divisions.push_back(DivisionBalance{x.division(), x.allocated_ore(), x.spent_ore(),
+                                          x.remaining_ore(), x.overspent_ore()});
+  }
+  return b;
+}
+
+void EncodePosition(const GrantPosition& p, v1::PositionResponse* out) {
+  out->set_grant_id(p.grant_id);
+  out->set_as_of_date(FormatCivilDay(p.as_of.date));
+  out->set_as_of_sequence(p.as_of.sequence);
+  EncodeTerms(p.terms, out->mutable_terms());
+  EncodeBalance(p.balance, out->mutable_balance());
+  out->set_carried_in_ore(p.carried_in_ore);
+  out->set_carried_out_ore(p.carried_out_ore);
+  out->set_eligible_spent_ore(p.eligible_spent_ore);
+  out->set_ineligible_spent_ore(p.ineligible_spent_ore);
+}
+
+GrantPosition DecodePosition(const v1::PositionResponse& in) {
+  GrantPosition p;
+  p.grant_id = in.grant_id();
+  p.as_of.date = Day(in.as_of_date());
+  p.as_of.sequence = in.as_of_sequence();
+  p.terms = DecodeTerms(in.terms());
+  p.balance = DecodeBalance(in.balance());
+  p.carried_in_ore = in.carried_in_ore();
+  p.carried_out_ore = in.carried_out_ore();
+  p.balance.carried_in_ore = in.carried_in_ore();
+  p.balance.carried_out_ore = in.carried_out_ore();
+  p.received_from_grantor_ore = p.balance.received_ore - p.carried_in_ore;
+  p.eligible_spent_ore = in.eligible_spent_ore();
+  p.ineligible_spent_ore = in.ineligible_spent_ore();
+  return p;
+}
+
+void EncodeObligation(const Obligation& o, v1::Obligation* out) {
+  out->set_grant_id(o.grant_id);
+  out->set_title(o.title);
+  out->set_grantor(o.grantor);
+  out->set_year(o.year);
+  out->set_usage_period_start(FormatCivilDay(o.usage_period_start));
+  out->set_usage_period_end(FormatCivilDay(o.usage_period_end));
+  out->set_repayment_deadline(FormatCivilDay(o.repayment_deadline));
+  out->set_reporting_deadline(FormatCivilDay(o.reporting_deadline));
+  out->set_period_ended(o.period_ended);
+  out->set_rejected(o.rejected);
+  out->set_decided_ore(o.decided_ore);
+  out->set_received_ore(o.received_ore);
+  out->set_carried_in_ore(o.carried_in_ore);
+  out->set_carried_out_ore(o.carried_out_ore);
+  out->set_eligible_spent_ore(o.eligible_spent_ore);
+  out->set_ineligible_spent_ore(o.ineligible_spent_ore);
+  out->set_repaid_ore(o.repaid_ore);
+  out->set_unused_ore(o.unused_ore);
+  out->set_condition_repayable_ore(o.condition_repayable_ore);
+  out->set_repayable_ore(o.repayable_ore);
+  out->set_outstanding_ore(o.outstanding_ore);
+  out->set_days_left(o.days_left);
+  out->set_status(ObligationStatusName(o.status));
+  out->set_burn_rate_ore_per_day(o.burn_rate_ore_per_day);
+  out->set_forecast_unused_at_end_ore(o.forecast_unused_at_end_ore);
+}
+
+}  // namespace grantledger

@@ -1,0 +1,202 @@
+// See year_end_service.h.
+#include "services/year_end_service.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "ledger/civil_date.h"
+#include "ledger/status_macros.h"
+#include "services/recorded_point.h"
+#include "services/year_end_codec.h"
+
+namespace grantledger {
+namespace {
+
+// The request's two clocks; `default_date` when as_of_date is empty. nullopt: the recorded
+// point lies before the first event (nothing was known).
+absl::StatusOr<std::optional<AsOf>> Resolve(const EventStore& store, const v1::AsOfPoint& point,
+                                            absl::CivilDay default_date) {
+  AsOf as_of;
+  if (point.as_of_date().empty()) {
+    as_of.date = default_date;
+  } else {
+    GL_ASSIGN_OR_RETURN(as_of.date, ParseCivilDay(point.as_of_date(), "as_of.as_of_date"));
+  }
+  std::optional<uint64_t> sequence;
+  if (point.has_as_of_sequence()) sequence = point.as_of_sequence();
+  const google::protobuf::Timestamp* time =
+      point.has_recorded_as_of() ? &point.recorded_as_of() : nullptr;
+  GL_ASSIGN_OR_RETURN(std::optional<uint64_t> resolved,
+                      ResolveRecordedPoint(store, sequence, time));
+  if (resolved.has_value()) {
+    if (*resolved == 0) return std::optional<AsOf>();
+    as_of.sequence = *resolved;
+  }
+  return std::optional<AsOf>(as_of);
+}
+
+absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()); }
+
+std::vector<Obligation> ObligationsAt(const EventStore& store, const std::optional<AsOf>& as_of) {
+  std::vector<Obligation> out;
+  if (!as_of.has_value()) return out;
+  for (const GrantPosition& p : store.Positions(*as_of)) out.push_back(ObligationOf(p));
+  return out;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* YearEndServiceImpl::GetPosition(grpc::CallbackServerContext* context,
+                                                          const v1::PositionRequest* request,
+                                                          v1::PositionResponse* response) {
+  return RunUnary(
+      service_, context, "YearEndService/GetPosition", [this, request, response]() -> absl::Status {
+        if (request->grant_id().empty()) {
+          return absl::InvalidArgumentError("grant_id: is required, e.g. \"RS/229/2025\"");
+        }
+        GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
+                            Resolve(*service_.store, request->as_of(), Today()));
+        if (!as_of.has_value()) {
+          return absl::NotFoundError(absl::StrCat("grant ", request->grant_id(),
+                                                  " was not registered at that recorded point"));
+        }
+        GL_ASSIGN_OR_RETURN(GrantPosition position,
+                            service_.store->Position(request->grant_id(), *as_of));
+        EncodePosition(position, response);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* YearEndServiceImpl::GetObligations(grpc::CallbackServerContext* context,
+                                                             const v1::ObligationsRequest* request,
+                                                             v1::ObligationsResponse* response) {
+  return RunUnary(service_, context, "YearEndService/GetObligations",
+                  [this, request, response]() -> absl::Status {
+                    GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
+                                        Resolve(*service_.store, request->as_of(), Today()));
+                    std::vector<Obligation> all = ObligationsAt(*service_.store, as_of);
+                    std::sort(all.begin(), all.end(), [](const Obligation& a, const Obligation& b) {
+                      if (a.repayment_deadline != b.repayment_deadline)
+                        return a.repayment_deadline < b.repayment_deadline;
+                      return a.grant_id < b.grant_id;
+                    });
+                    if (as_of) {
+                      response->set_as_of_date(FormatCivilDay(as_of->date));
+                      response->set_as_of_sequence(as_of->sequence);
+                    }
+                    for (const Obligation& o : all)
+                      EncodeObligation(o, response->add_obligations());
+                    return absl::OkStatus();
+                  });
+}
+
+grpc::ServerUnaryReactor* YearEndServiceImpl::ListUnused(grpc::CallbackServerContext* context,
+                                                         const v1::UnusedRequest* request,
+                                                         v1::UnusedResponse* response) {
+  return RunUnary(
+      service_, context, "YearEndService/ListUnused", [this, request, response]() -> absl::Status {
+        GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
+                            Resolve(*service_.store, request->as_of(), Today()));
+        std::vector<Obligation> all = ObligationsAt(*service_.store, as_of);
+        const absl::CivilDay date = as_of ? as_of->date : Today();
+        absl::CivilDay from, to;
+        if (request->deadline_from().empty() && request->deadline_to().empty()) {
+          std::optional<absl::CivilDay> next = NextRepaymentDeadline(all, date);
+          response->set_as_of_date(FormatCivilDay(date));
+          if (!next) return absl::OkStatus();
+          from = to = *next;
+        } else {
+          GL_ASSIGN_OR_RETURN(
+              from, ParseCivilDay(
+                        request->deadline_from().empty() ? "1900-01-01" : request->deadline_from(),
+                        "deadline_from"));
+          GL_ASSIGN_OR_RETURN(
+              to,
+              ParseCivilDay(request->deadline_to().empty() ? "2999-12-31" : request->deadline_to(),
+                            "deadline_to"));
+        }
+        ObligationList list = ListObligations(all, from, to);
+        response->set_as_of_date(FormatCivilDay(date));
+        if (as_of) response->set_as_of_sequence(as_of->sequence);
+        response->set_deadline_from(FormatCivilDay(from));
+        response->set_deadline_to(FormatCivilDay(to));
+        for (const Obligation& o : list.obligations)
+          EncodeObligation(o, response->add_obligations());
+        for (const GrantorTotals& g : list.per_grantor) {
+          v1::GrantorTotals* x = response->add_per_grantor();
+          x->set_grantor(g.grantor);
+          x->set_grants(g.grants);
+          x->set_unused_ore(g.unused_ore);
+          x->set_repayable_ore(g.repayable_ore);
+          x->set_outstanding_ore(g.outstanding_ore);
+        }
+        response->set_unused_ore(list.unused_ore);
+        response->set_repayable_ore(list.repayable_ore);
+        response->set_outstanding_ore(list.outstanding_ore);
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* YearEndServiceImpl::GetYearOverview(
+    grpc::CallbackServerContext* context, const v1::YearOverviewRequest* request,
+    v1::YearOverviewResponse* response) {
+  return RunUnary(service_, context, "YearEndService/GetYearOverview",
+                  [this, request, response]() -> absl::Status {
+                    int year = 0;
+                    if (request->year().size() != 4 || !absl::SimpleAtoi(request->year(), &year)) {
+                      return absl::InvalidArgumentError(
+                          "year: write the budget year as four digits, e.g. \"2025\"");
+                    }
+                    GL_ASSIGN_OR_RETURN(
+                        std::optional<AsOf> as_of,
+                        Resolve(*service_.store, request->as_of(), absl::CivilDay(year, 12, 31)));
+                    YearOverview overview =
+                        OverviewOfYear(ObligationsAt(*service_.store, as_of), request->year());
+                    response->set_year(overview.year);
+                    response->set_as_of_date(
+                        FormatCivilDay(as_of ? as_of->date : absl::CivilDay(year, 12, 31)));
+                    for (const Obligation& o : overview.grants)
+                      EncodeObligation(o, response->add_grants());
+                    response->set_decided_ore(overview.decided_ore);
+                    response->set_received_ore(overview.received_ore);
+                    response->set_spent_ore(overview.spent_ore);
+                    response->set_unused_ore(overview.unused_ore);
+                    response->set_repayable_ore(overview.repayable_ore);
+                    return absl::OkStatus();
+                  });
+}
+
+grpc::ServerUnaryReactor* YearEndServiceImpl::GetFinancialAccount(
+    grpc::CallbackServerContext* context, const v1::FinancialAccountRequest* request,
+    v1::FinancialAccountResponse* response) {
+  return RunUnary(
+      service_, context, "YearEndService/GetFinancialAccount",
+      [this, request, response]() -> absl::Status {
+        GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
+                            Resolve(*service_.store, request->as_of(), Today()));
+        if (!as_of.has_value()) {
+          return absl::NotFoundError(absl::StrCat("grant ", request->grant_id(),
+                                                  " was not registered at that recorded point"));
+        }
+        GL_ASSIGN_OR_RETURN(GrantPosition position,
+                            service_.store->Position(request->grant_id(), *as_of));
+        FinancialAccount account = FinancialAccountOf(position);
+        response->set_grant_id(account.grant_id);
+        response->set_as_of_date(FormatCivilDay(account.as_of_date));
+        response->set_disposable_ore(account.disposable_ore);
+        response->set_used_ore(account.used_ore);
+        response->set_remaining_ore(account.remaining_ore);
+        for (const PurposeSpending& s : account.lines) {
+          v1::PurposeSpending* x = response->add_lines();
+          x->set_purpose(s.purpose);
+          x->set_cost_group(s.cost_group);
+          x->set_spent_ore(s.spent_ore);
+        }
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace grantledger

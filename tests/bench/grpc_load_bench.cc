@@ -1,0 +1,300 @@
+// Append load over gRPC against the embedded library, measured in one run with the same
+// event shape as append_bench.cc: single events from 1 and 64 concurrent clients, and
+// 1000-event batches; events/s and per-call p50/p99 latency, and the gRPC / library ratio.
+// Issue 4's targets on a 2-core machine, client included: >= 20 000 durable single-event
+// appends/s with 64 clients, >= 200 000 events/s in 1000-event batches.
+// Usage: grpc_load_bench [--seconds S] [--dir DIR] [--no-sync] [--server HOST:PORT]
+//                        [--only single1|single64|batch1|batch2] [--no-library] [--channels N]
+//   Without --server it starts a server in-process on 127.0.0.1 over a fresh ledger in DIR;
+//   with it, it posts to that running server (the library figures still use DIR). Each client
+//   has its own connection unless --channels N makes them share N.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "grantledger/v1/ledger_service.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "ledger/event_store.h"
+#include "services/server.h"
+
+namespace gl = grantledger;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double g_seconds = 3.0;
+bool g_sync = true;
+std::string g_dir = "/tmp/grantledger-grpc-bench";
+std::string g_server;
+std::string g_only;  // one case: single1, single64, batch1 or batch2
+bool g_no_library = false;
+int g_channels = 0;  // connections the clients share; 0: one per client
+constexpr char kGrant[] = "RS/229/2025";
+constexpr int kBatch = 1000;
+
+gl::v1::Event MakeEvent(const std::string& id) {
+  // About 200 bytes encoded: an expense as the ERP posts it (as append_bench.cc).
+  gl::v1::Event e;
+  e.set_event_id(id);
+  e.set_grant_id(kGrant);
+  e.set_effective_date("2025-06-25");
+  e.set_source("erp");
+  e.set_external_ref("V2025-0041234");
+  gl::v1::Expense* x = e.mutable_expense();
+  x->set_amount_ore(123456);
+  x->set_activity("p7");
+  x->set_division("HS Kir");
+  x->set_purpose("Hyrpersonal läkare");
+  x->set_cost_group("Köpta tjänster");
+  x->set_cost_object("9929");
+  x->set_text("Inhyrd specialistläkare ortopedi vecka 26, faktura 778812");
+  return e;
+}
+
+gl::v1::Event Registration() {
+  gl::v1::Event reg;
+  reg.set_event_id("bench-reg");
+  reg.set_grant_id(kGrant);
+  reg.set_effective_date("2025-05-26");
+  reg.set_source("bench");
+  auto* g = reg.mutable_grant_registered();
+  g->set_title("bench");
+  g->set_grantor("Socialstyrelsen");
+  g->set_decided_amount_ore(1'000'000'000'00);
+  g->set_usage_period_start("2025-01-01");
+  g->set_usage_period_end("2025-12-31");
+  g->set_repayment_deadline("2026-03-31");
+  g->set_kind(gl::v1::GRANT_KIND_FIXED);
+  return reg;
+}
+
+std::string Fresh(const std::string& name) {
+  std::string path = g_dir + "/" + name;
+  std::filesystem::remove_all(path);
+  std::filesystem::create_directories(g_dir);
+  return path;
+}
+
+std::unique_ptr<gl::EventStore> OpenLedger(const std::string& name) {
+  gl::EventStoreOptions options;
+  options.path = Fresh(name);
+  options.sync = g_sync;
+  auto store = gl::EventStore::Open(options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    std::exit(1);
+  }
+  if (!(*store)->Append({Registration()}).ok()) std::exit(1);
+  return std::move(*store);
+}
+
+struct Figures {
+  double events_per_second = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+};
+
+// Runs `body(thread, i)` (one call of `events_per_call` events; false = failed) from `threads`
+// threads for g_seconds; returns events/s and the calls' latency percentiles.
+Figures RunFor(int threads, int events_per_call, const std::function<bool(int, uint64_t)>& body) {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  std::vector<std::vector<double>> latencies(threads);
+  std::vector<std::thread> workers;
+  const auto start = Clock::now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      latencies[t].reserve(1 << 16);
+      for (uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+        const auto call_start = Clock::now();
+        if (!body(t, i)) {
+          failed = true;
+          return;
+        }
+        latencies[t].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - call_start).count());
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(g_seconds));
+  stop = true;
+  for (auto& w : workers) w.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  if (failed) {
+    std::fprintf(stderr, "a call failed; figures are not valid\n");
+    std::exit(1);
+  }
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  Figures f;
+  f.events_per_second = static_cast<double>(all.size()) * events_per_call / elapsed;
+  if (!all.empty()) {
+    f.p50_ms = all[all.size() / 2];
+    f.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  }
+  return f;
+}
+
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection per client
+  args.SetMaxSendMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+// One stub per client, over g_channels connections (0: one each).
+std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>> Stubs(const std::string& address,
+                                                                int clients) {
+  const int channels = g_channels <= 0 ? clients : std::min(g_channels, clients);
+  std::vector<std::shared_ptr<grpc::Channel>> shared;
+  for (int c = 0; c < channels; ++c) shared.push_back(NewChannel(address));
+  std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>> stubs;
+  for (int c = 0; c < clients; ++c) {
+    stubs.push_back(gl::v1::LedgerService::NewStub(shared[c % channels]));
+  }
+  return stubs;
+}
+
+bool GrpcAppend(gl::v1::LedgerService::Stub& stub, const gl::v1::AppendRequest& request) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  gl::v1::AppendResponse response;
+  grpc::Status status = stub.Append(&context, request, &response);
+  if (!status.ok()) std::fprintf(stderr, "Append: %s\n", status.error_message().c_str());
+  return status.ok();
+}
+
+void Print(const char* name, const Figures& grpc_figures, const Figures& lib) {
+  std::printf("%-34s gRPC %9.0f events/s  p50 %6.2f ms  p99 %6.2f ms", name,
+              grpc_figures.events_per_second, grpc_figures.p50_ms, grpc_figures.p99_ms);
+  if (lib.events_per_second == 0) {
+    std::printf("\n");
+    return;
+  }
+  std::printf(" | library %9.0f events/s  p50 %6.2f ms  p99 %6.2f ms | ratio %.2f\n",
+              lib.events_per_second, lib.p50_ms, lib.p99_ms,
+              grpc_figures.events_per_second / lib.events_per_second);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) {
+      g_seconds = std::atof(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) {
+      g_dir = argv[++i];
+    } else if (!std::strcmp(argv[i], "--no-sync")) {
+      g_sync = false;
+    } else if (!std::strcmp(argv[i], "--server") && i + 1 < argc) {
+      g_server = argv[++i];
+    } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
+      g_only = argv[++i];
+    } else if (!std::strcmp(argv[i], "--channels") && i + 1 < argc) {
+      g_channels = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--no-library")) {
+      g_no_library = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: grpc_load_bench [--seconds S] [--dir DIR] [--no-sync] "
+                   "[--server HOST:PORT] [--only single1|single64|batch1|batch2] [--no-library] "
+                   "[--channels N]\n");
+      return 1;
+    }
+  }
+  g_seconds = std::clamp(g_seconds, 0.2, 60.0);
+  // As grantledgerd: no lock-order graph on every mutex gRPC creates (a debugging aid).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // Event ids unique per run, so a long-running --server accepts every run's events.
+  const std::string run = absl::StrCat(std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+
+  std::unique_ptr<gl::EventStore> served_store;
+  std::unique_ptr<gl::GrantLedgerServer> server;
+  std::string address = g_server;
+  if (address.empty()) {
+    served_store = OpenLedger("served");
+    gl::ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    auto started = gl::GrantLedgerServer::Start(*served_store, options);
+    if (!started.ok()) {
+      std::fprintf(stderr, "%s\n", started.status().ToString().c_str());
+      return 1;
+    }
+    server = std::move(*started);
+    address = server->address();
+  }
+  {
+    auto stub = gl::v1::LedgerService::NewStub(NewChannel(address));
+    gl::v1::AppendRequest request;
+    *request.add_events() = Registration();  // a duplicate when the grant is there already
+    if (!GrpcAppend(*stub, request)) return 1;
+  }
+  std::printf("grpc_load_bench: %.1f s per case, sync=%s, event %zu bytes encoded, server %s%s\n",
+              g_seconds, g_sync ? "on" : "off", MakeEvent("erp-000000000001").ByteSizeLong(),
+              address.c_str(), g_server.empty() ? " (in-process)" : "");
+
+  for (int clients : {1, 64}) {
+    if (!g_only.empty() && g_only != absl::StrCat("single", clients)) continue;
+    std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>> stubs = Stubs(address, clients);
+    Figures over_grpc = RunFor(clients, 1, [&](int t, uint64_t i) {
+      gl::v1::AppendRequest request;
+      *request.add_events() = MakeEvent(absl::StrCat(run, "-s", clients, "-", t, "-", i));
+      return GrpcAppend(*stubs[t], request);
+    });
+    Figures library;
+    if (!g_no_library) {
+      auto store = OpenLedger(absl::StrCat("lib-single-", clients));
+      library = RunFor(clients, 1, [&](int t, uint64_t i) {
+        return store->Append({MakeEvent(absl::StrCat("s", t, "-", i))}).ok();
+      });
+    }
+    Print(absl::StrCat("single events, ", clients, " client(s):").c_str(), over_grpc, library);
+  }
+
+  for (int clients : {1, 2}) {
+    if (!g_only.empty() && g_only != absl::StrCat("batch", clients)) continue;
+    std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>> stubs = Stubs(address, clients);
+    Figures over_grpc = RunFor(clients, kBatch, [&](int t, uint64_t i) {
+      gl::v1::AppendRequest request;
+      request.mutable_events()->Reserve(kBatch);
+      for (int k = 0; k < kBatch; ++k) {
+        *request.add_events() = MakeEvent(absl::StrCat(run, "-b", clients, "-", t, "-", i, "-", k));
+      }
+      return GrpcAppend(*stubs[t], request);
+    });
+    Figures library;
+    if (!g_no_library) {
+      auto store = OpenLedger(absl::StrCat("lib-batch-", clients));
+      library = RunFor(clients, kBatch, [&](int t, uint64_t i) {
+        std::vector<gl::v1::Event> events;
+        events.reserve(kBatch);
+        for (int k = 0; k < kBatch; ++k) {
+          events.push_back(MakeEvent(absl::StrCat("b", t, "-", i, "-", k)));
+        }
+        return store->Append(std::move(events)).ok();
+      });
+    }
+    Print(absl::StrCat("1000-event batches, ", clients, " client(s):").c_str(), over_grpc, library);
+  }
+  if (server) server->Shutdown(absl::Seconds(5));
+  server.reset();
+  served_store.reset();
+  std::filesystem::remove_all(g_dir);
+  return 0;
+}

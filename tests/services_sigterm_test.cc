@@ -1,0 +1,180 @@
+// grantledgerd as a child process: loaded by several clients, stopped with SIGTERM (it must
+// exit 0) or SIGKILL; either way every event it acknowledged must be in the ledger it leaves.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/grpc_test_support.h"
+
+extern char** environ;
+
+namespace grantledger::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kGrant[] = "RS/229/2025";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The port from the server's "listening on 127.0.0.1:PORT" line, once it is logged.
+std::optional<int> LoggedPort(const std::string& log) {
+  constexpr char kMarker[] = "listening on 127.0.0.1:";
+  size_t at = log.find(kMarker);
+  if (at == std::string::npos) return std::nullopt;
+  at += sizeof(kMarker) - 1;
+  size_t end = log.find_first_not_of("0123456789", at);
+  int port = 0;
+  if (!absl::SimpleAtoi(log.substr(at, end - at), &port)) return std::nullopt;
+  return port;
+}
+
+// Starts grantledgerd, loads it from several clients, sends `stop_signal` once 300 appends
+// are acknowledged, waits for it to exit, then opens its data directory (recovering, after a
+// SIGKILL) and checks that every acknowledged event is there and the chain verifies.
+void LoadThenStop(int stop_signal) {
+  const std::string binary = std::string(GRANTLEDGER_BINARY_DIR) + "/services/grantledgerd";
+  ASSERT_TRUE(std::filesystem::exists(binary)) << binary << " is not built";
+  TempDir dir;
+  const std::string data_dir = dir.Sub("data");
+  const std::string log_path = dir.Sub("grantledgerd.log");
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> args = {binary, "--data-dir", data_dir, "--listen", "127.0.0.1:0"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  bool exited = false;
+  // Whatever assertion fails below, the child does not outlive the test.
+  struct KillUnlessExited {
+    pid_t pid;
+    const bool& exited;
+    ~KillUnlessExited() {
+      if (exited) return;
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } guard{pid, exited};
+
+  std::optional<int> port;
+  const auto start = std::chrono::steady_clock::now();
+  while (!(port = LoggedPort(ReadFile(log_path))) &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(20)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(port.has_value()) << "no start line; log:\n" << ReadFile(log_path);
+  const std::string address = absl::StrCat("127.0.0.1:", *port);
+  {
+    auto ledger = v1::LedgerService::NewStub(NewChannel(address));
+    v1::AppendResponse response;
+    ASSERT_TRUE(
+        AppendEvents(*ledger, {RegisterGrant("reg", kGrant, 1'000'000'000)}, &response).ok());
+  }
+
+  // Load: each client appends until the server refuses or goes away, remembering what it was
+  // acknowledged.
+  constexpr int kClients = 8;
+  constexpr int kMaxAppendsPerClient = 20'000;
+  std::mutex mu;
+  std::map<std::string, uint64_t> acknowledged;  // event_id -> sequence
+  std::atomic<int> acked_count{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      auto ledger = v1::LedgerService::NewStub(NewChannel(address));
+      for (int i = 0; i < kMaxAppendsPerClient; ++i) {
+        const std::string id = absl::StrCat("c", c, "-", i);
+        v1::AppendRequest request;
+        *request.add_events() = Spend(id, kGrant, 1);
+        v1::AppendResponse response;
+        auto context = ContextWithDeadline(absl::Seconds(10));
+        if (!ledger->Append(context.get(), request, &response).ok()) return;
+        std::lock_guard<std::mutex> lock(mu);
+        acknowledged[id] = response.sequences(0);
+        ++acked_count;
+      }
+    });
+  }
+  const auto load_start = std::chrono::steady_clock::now();
+  while (acked_count.load() < 300 &&
+         std::chrono::steady_clock::now() - load_start < std::chrono::seconds(20)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(::kill(pid, stop_signal), 0);
+
+  int wait_status = 0;
+  const auto stop_start = std::chrono::steady_clock::now();
+  while (!exited && std::chrono::steady_clock::now() - stop_start < std::chrono::seconds(30)) {
+    pid_t r = ::waitpid(pid, &wait_status, WNOHANG);
+    if (r == pid) {
+      exited = true;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  for (std::thread& t : clients) t.join();
+  ASSERT_TRUE(exited) << "grantledgerd did not stop within 30 s of signal " << stop_signal;
+  const std::string log = ReadFile(log_path);
+  if (stop_signal == SIGKILL) {
+    ASSERT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL);
+  } else {
+    ASSERT_TRUE(WIFEXITED(wait_status)) << "grantledgerd died of a signal; log:\n" << log;
+    EXPECT_EQ(WEXITSTATUS(wait_status), 0);
+    EXPECT_THAT(log, HasSubstr("stopping on SIGTERM"));
+    EXPECT_THAT(log, HasSubstr("stopped: head sequence"));
+  }
+  ASSERT_GE(acknowledged.size(), 300u) << "the load never got going; log:\n" << log;
+
+  EventStoreOptions options;
+  options.path = data_dir;
+  auto store = EventStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  for (const auto& [id, sequence] : acknowledged) {
+    absl::StatusOr<v1::RecordedEvent> recorded = (*store)->Read(sequence);
+    ASSERT_TRUE(recorded.ok()) << id << " acknowledged at " << sequence << ": "
+                               << recorded.status();
+    EXPECT_EQ(recorded->record().event().event_id(), id);
+  }
+  EXPECT_GE((*store)->Head().sequence, acknowledged.size() + 1);
+  auto verified = (*store)->Verify(0, 0);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->ok) << verified->problem;
+}
+
+TEST(ServicesSigtermTest, NoAcknowledgedEventIsLostAndTheServerExitsZero) { LoadThenStop(SIGTERM); }
+
+TEST(ServicesSigtermTest, AfterSigkillTheLedgerRecoversEveryAcknowledgedEvent) {
+  LoadThenStop(SIGKILL);
+}
+
+}  // namespace
+}  // namespace grantledger::testing

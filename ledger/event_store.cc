@@ -139,7 +139,8 @@ class EventStore::Group {
  public:
   explicit Group(size_t reserved_bytes) : batch(reserved_bytes) {}
   absl::flat_hash_map<std::string, std::optional<GrantState>> grants;
-  absl::flat_hash_map<std::string, std::pair<uint64_t, const std::string*>> ids;
+  // Keys view event ids inside the writers' events, which live until the group is done.
+  absl::flat_hash_map<absl::string_view, std::pair<uint64_t, const std::string*>> ids;
   absl::flat_hash_map<uint64_t, const v1::Event*> events;
   // The group's new events in sequence order, for the histories once written.
   struct Logged {
@@ -512,12 +513,16 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   AppendResult result;
   result.sequences.resize(writer.events.size());
   result.duplicates.resize(writer.events.size());
-  absl::flat_hash_map<std::string, std::pair<uint64_t, const std::string*>> local_ids;
+  absl::flat_hash_map<absl::string_view, std::pair<uint64_t, const std::string*>> local_ids;
   absl::flat_hash_map<uint64_t, const v1::Event*> local_events;
   std::vector<std::unique_ptr<v1::Event>> read_targets;
   std::vector<Group::Logged> local_logged;
   std::vector<size_t> new_events;
   uint64_t next_sequence = group.next_sequence;
+
+  // Every id's stored sequence, looked up in one batched read (most are new: bloom filters).
+  std::vector<std::optional<uint64_t>> stored(writer.events.size());
+  GL_RETURN_IF_ERROR(FindEventIds(writer.events, stored));
 
   for (size_t i = 0; i < writer.events.size(); ++i) {
     const PreparedEvent& prepared = writer.events[i];
@@ -540,7 +545,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
       stored_sequence = seen->first;
       same_content = *seen->second == prepared.bytes;
     } else {
-      GL_ASSIGN_OR_RETURN(stored_sequence, FindEventId(event.event_id()));
+      stored_sequence = stored[i];
       if (stored_sequence.has_value()) {
         GL_ASSIGN_OR_RETURN(std::string stored_bytes, ReadEventBytes(*stored_sequence));
         same_content = stored_bytes == prepared.bytes;
@@ -671,14 +676,26 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<uint64_t>> EventStore::FindEventId(const std::string& event_id) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ids_cf_, EventIdKey(event_id), &value);
-  if (s.IsNotFound()) return std::optional<uint64_t>();
-  GL_RETURN_IF_ERROR(FromRocks(s, "reading the event id index"));
-  if (value.size() != 8)
-    return absl::DataLossError(StrCat("event id index entry for ", event_id, " is damaged"));
-  return std::optional<uint64_t>(DecodeSequence(value));
+absl::Status EventStore::FindEventIds(const std::vector<PreparedEvent>& events,
+                                      std::vector<std::optional<uint64_t>>& out) const {
+  std::vector<std::string> keys;
+  keys.reserve(events.size());
+  for (const PreparedEvent& e : events) keys.push_back(EventIdKey(e.event.event_id()));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), ids_cf_, keys.size(), slices.data(), values.data(),
+                statuses.data());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    GL_RETURN_IF_ERROR(FromRocks(statuses[i], "reading the event id index"));
+    if (values[i].size() != 8) {
+      return absl::DataLossError(
+          StrCat("event id index entry for ", events[i].event.event_id(), " is damaged"));
+    }
+    out[i] = DecodeSequence(View(values[i]));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::RecordedEvent> EventStore::ReadStored(uint64_t sequence) const {

@@ -164,7 +164,9 @@ class EventStore {
   absl::StatusOr<AppendResult> Submit(Writer& writer);
   void ProcessGroup(std::vector<Writer*>& group);
   absl::Status ProcessWriter(Writer& writer, Group& group);
-  absl::StatusOr<std::optional<uint64_t>> FindEventId(const std::string& event_id) const;
+  // The stored sequence of each event's id (nullopt where new), in one batched read.
+  absl::Status FindEventIds(const std::vector<PreparedEvent>& events,
+                            std::vector<std::optional<uint64_t>>& out) const;
   absl::StatusOr<std::string> ReadEventBytes(uint64_t sequence) const;
   absl::StatusOr<std::unique_ptr<v1::Event>> ReadEvent(uint64_t sequence) const;
   // A stored record without its prev_hash filled in (one RocksDB read instead of two).

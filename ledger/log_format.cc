@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <cstdlib>
+#include <memory>
 
 namespace grantledger {
 
@@ -83,8 +84,12 @@ std::optional<LogValue> SplitLogValue(absl::string_view value) {
 }
 
 std::string ChainHash(absl::string_view prev_hash, absl::string_view record_bytes) {
-  // One digest context per thread, reused: appends hash on the hot path.
-  thread_local EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  // One digest context per thread, reused (appends hash on the hot path), freed with the thread.
+  struct ContextDeleter {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> owned(EVP_MD_CTX_new());
+  EVP_MD_CTX* ctx = owned.get();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1 ||

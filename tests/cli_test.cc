@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/event_store.h"
+#include "tests/grpc_test_support.h"
 #include "tests/test_support.h"
 
 namespace grantledger {
@@ -206,6 +207,47 @@ TEST_F(CliTest, UsageErrorsExitOneAndLockedDirectoryExitsThree) {
   EXPECT_EQ(locked.exit_code, 3);
   EXPECT_THAT(locked.err, HasSubstr("in use by another process"));
   EXPECT_EQ(Run("verify --db " + Db()).exit_code, 0);
+}
+
+TEST_F(CliTest, AgainstARunningServer) {
+  testing::TestServer server;
+  const std::string at = " --server " + server.address();
+  Result posted = Run(absl::StrCat("post ", Example("sample-grants.jsonl"), at));
+  ASSERT_EQ(posted.exit_code, 0) << posted.err;
+  EXPECT_THAT(posted.out, HasSubstr("posted 245 events"));
+  Result imported = Run(absl::StrCat("import-expenses ", Example("erp-9929-2026-02.csv"), at));
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  // The same answers as the data directory would give.
+  Result unused = Run("unused --as-of 2025-12-31" + at);
+  EXPECT_EQ(unused.exit_code, 0) << unused.err;
+  EXPECT_THAT(unused.out, HasSubstr("3 930 961,50 kr"));
+  Result balance = Run("balance RS/229/2025 --as-of 2025-12-31 --json" + at);
+  EXPECT_EQ(balance.exit_code, 0) << balance.err;
+  EXPECT_THAT(balance.out, HasSubstr("\"received_ore\":14746300000"));
+  Result account = Run("account RS/285/2019 --as-of 2019-12-31" + at);
+  EXPECT_THAT(account.out, HasSubstr("234 054 kr"));
+  // A rejected batch names file:line through the server too, and nothing is written.
+  const std::string bad = Write(
+      "bad.jsonl",
+      R"({"event_id":"y1","grant_id":"RS/229/2025","effective_date":"2025-06-30","source":"t","receipt":{"amount_ore":"100"}})"
+      "\n"
+      R"({"event_id":"y2","grant_id":"RS/404/2025","effective_date":"2025-06-30","source":"t","receipt":{"amount_ore":"100"}})");
+  Result rejected = Run("post " + bad + at);
+  EXPECT_EQ(rejected.exit_code, 2);
+  EXPECT_THAT(rejected.err, HasSubstr("bad.jsonl:2:"));
+  EXPECT_THAT(rejected.err, HasSubstr("RS/404/2025"));
+  EXPECT_EQ(server.store().Head().sequence, 249u);
+  // Export over gRPC, restore into a directory: the same head hash.
+  const std::string exported = dir_.Sub("server-export.jsonl");
+  ASSERT_EQ(Run("export --out " + exported + at).exit_code, 0);
+  Result restored = Run("restore " + exported + " --db " + dir_.Sub("copy"));
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_EQ(Run("verify --db " + dir_.Sub("copy")).out, Run("verify" + at).out);
+  // No server at an address: exit 3 with a hint.
+  server.StopServer();
+  Result gone = Run("grants" + at);
+  EXPECT_EQ(gone.exit_code, 3);
+  EXPECT_THAT(gone.err, HasSubstr("--db"));
 }
 
 }  // namespace

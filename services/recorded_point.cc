@@ -7,20 +7,7 @@
 namespace grantledger {
 
 absl::StatusOr<uint64_t> SequenceAtRecordedTime(const EventStore& store, absl::Time time) {
-  const int64_t micros = absl::ToUnixMicros(time);
-  // Invariant: every sequence < lo is recorded at or before `time`, every one > hi after it.
-  uint64_t lo = 1;
-  uint64_t hi = store.Head().sequence;
-  while (lo <= hi) {
-    const uint64_t mid = lo + (hi - lo) / 2;
-    GL_ASSIGN_OR_RETURN(v1::RecordedEvent recorded, store.Read(mid));
-    if (recorded.record().recorded_time_unix_micros() <= micros) {
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return lo - 1;
+  return store.SequenceAtRecordedTime(time);  // an in-memory index: no log reads
 }
 
 absl::StatusOr<std::optional<uint64_t>> ResolveRecordedPoint(

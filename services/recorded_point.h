@@ -15,7 +15,7 @@
 namespace grantledger {
 
 // The last sequence recorded at or before `time`; 0 when the first event is later (or the
-// log is empty). O(log n) reads.
+// log is empty). From the store's in-memory index of recorded times.
 absl::StatusOr<uint64_t> SequenceAtRecordedTime(const EventStore& store, absl::Time time);
 
 // A request's point: nullopt for "now" (neither field set). as_of_sequence must be 1 .. head

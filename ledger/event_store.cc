@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
@@ -127,6 +128,8 @@ struct EventStore::PreparedEvent {
 struct EventStore::Writer {
   std::vector<PreparedEvent> events;
   const AppendOptions* options = nullptr;
+  AppendOptions owned_options;  // AppendAsync's copy
+  AppendCallback callback;      // AppendAsync: called on the writer thread instead of `cv`
   absl::StatusOr<AppendResult> result = absl::UnknownError("not processed");
   bool done = false;
   bool accepted = false;  // validated and in the group's WriteBatch
@@ -221,10 +224,22 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   store->ids_cf_ = store->handles_[3];
   store->checkpoint_cf_ = store->handles_[4];
   GL_RETURN_IF_ERROR(store->Recover());
+  if (!store->options_.read_only) {
+    EventStore* raw = store.get();
+    store->writer_thread_ = std::thread([raw] { raw->WriterLoop(); });
+  }
   return store;
 }
 
 EventStore::~EventStore() {
+  if (writer_thread_.joinable()) {
+    {
+      absl::MutexLock lock(&queue_mu_);
+      stopping_ = true;
+      work_cv_.Signal();
+    }
+    writer_thread_.join();  // it finishes everything queued first
+  }
   if (db_ == nullptr) return;
   if (!options_.read_only) {
     absl::MutexLock lock(&state_mu_);
@@ -328,27 +343,26 @@ absl::Status EventStore::ApplyLogged(const v1::Event& event, uint64_t sequence,
   return absl::OkStatus();
 }
 
-absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
-                                                const AppendOptions& options) {
+absl::Status EventStore::Prepare(std::vector<v1::Event> events, Writer& writer) const {
   if (options_.read_only) {
     return absl::FailedPreconditionError("the ledger is open read-only; post through the server");
   }
-  if (events.empty())
+  if (events.empty()) {
     return absl::InvalidArgumentError("events: the batch is empty; send at least one event");
+  }
   if (events.size() > kMaxEventsPerBatch) {
     return absl::InvalidArgumentError(StrCat("events: the batch has ", events.size(),
                                              " events; split it into batches of at most ",
                                              kMaxEventsPerBatch));
   }
   // Stateless checks and serialization happen here, in the caller's thread, in parallel.
-  Writer writer;
-  writer.options = &options;
   writer.events.resize(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     PreparedEvent& prepared = writer.events[i];
     prepared.event = std::move(events[i]);
-    if (absl::Status s = CheckEventShape(prepared.event); !s.ok())
+    if (absl::Status s = CheckEventShape(prepared.event); !s.ok()) {
       return AtEvent(s, i, prepared.event);
+    }
     prepared.bytes = SerializeEvent(prepared.event);
     if (prepared.bytes.size() > kMaxEncodedEventBytes) {
       return AtEvent(
@@ -357,38 +371,82 @@ absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
           i, prepared.event);
     }
   }
+  return absl::OkStatus();
+}
 
+absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
+                                                const AppendOptions& options) {
+  Writer writer;
+  writer.options = &options;
+  GL_RETURN_IF_ERROR(Prepare(std::move(events), writer));
   return Submit(writer);
 }
 
-absl::StatusOr<AppendResult> EventStore::Submit(Writer& writer) {
-  std::vector<Writer*> group;
+void EventStore::AppendAsync(std::vector<v1::Event> events, AppendOptions options,
+                             AppendCallback done) {
+  auto writer = std::make_unique<Writer>();
+  writer->owned_options = std::move(options);
+  writer->options = &writer->owned_options;
+  if (absl::Status s = Prepare(std::move(events), *writer); !s.ok()) {
+    done(s);
+    return;
+  }
+  writer->callback = std::move(done);
   {
     absl::MutexLock lock(&queue_mu_);
-    writers_.push_back(&writer);
-    while (!writer.done && writers_.front() != &writer) writer.cv.Wait(&queue_mu_);
-    if (writer.done) return std::move(writer.result);
-    // This writer leads: it takes everything queued so far, bounded in size.
-    size_t group_events = 0;
-    for (Writer* w : writers_) {
-      if (!group.empty() && group_events + w->events.size() > kMaxEventsPerBatch) break;
-      group.push_back(w);
-      group_events += w->events.size();
+    if (!stopping_) {
+      writers_.push_back(writer.release());  // the writer thread deletes it when done
+      work_cv_.Signal();
+      return;
     }
   }
-  ProcessGroup(group);
-  {
-    absl::MutexLock lock(&queue_mu_);
-    for (Writer* w : group) {
-      writers_.pop_front();
-      if (w != &writer) {
-        w->done = true;
-        w->cv.Signal();
+  writer->callback(absl::UnavailableError("the ledger is closing; nothing was written; retry"));
+}
+
+absl::StatusOr<AppendResult> EventStore::Submit(Writer& writer) {
+  absl::MutexLock lock(&queue_mu_);
+  if (stopping_) return absl::UnavailableError("the ledger is closing; nothing was written; retry");
+  writers_.push_back(&writer);
+  work_cv_.Signal();
+  while (!writer.done) writer.cv.Wait(&queue_mu_);
+  return std::move(writer.result);
+}
+
+void EventStore::WriterLoop() {
+  while (true) {
+    std::vector<Writer*> group;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      while (writers_.empty() && !stopping_) work_cv_.Wait(&queue_mu_);
+      if (writers_.empty()) return;  // stopping, and everything queued is done
+      // Everything queued while the previous group was syncing, bounded in size.
+      size_t group_events = 0;
+      while (!writers_.empty()) {
+        Writer* w = writers_.front();
+        if (!group.empty() && group_events + w->events.size() > kMaxEventsPerBatch) break;
+        group.push_back(w);
+        group_events += w->events.size();
+        writers_.pop_front();
       }
     }
-    if (!writers_.empty()) writers_.front()->cv.Signal();
+    ProcessGroup(group);
+    std::vector<Writer*> finished_async;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      for (Writer* w : group) {
+        if (w->callback) {
+          finished_async.push_back(w);
+        } else {
+          w->done = true;
+          w->cv.Signal();
+        }
+      }
+    }
+    for (Writer* w : finished_async) {
+      w->callback(std::move(w->result));
+      delete w;
+    }
   }
-  return std::move(writer.result);
 }
 
 absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) {

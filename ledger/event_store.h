@@ -3,9 +3,9 @@
 //
 // Append validates a batch in order against the rules (rules.h), assigns gap-free sequence
 // numbers, and writes the records and their index entries in one atomic, synced WriteBatch.
-// Concurrent appenders are grouped: one leader validates and writes everything that queued up
-// while the previous write was syncing, so they share one fsync (group commit, as LevelDB's
-// DBImpl::Write). There is no update or delete path.
+// Appends queue for the store's writer thread, which validates and writes everything that
+// queued up while the previous write was syncing, so concurrent appenders share one fsync
+// (group commit). There is no update or delete path.
 #ifndef GRANTLEDGER_LEDGER_EVENT_STORE_H_
 #define GRANTLEDGER_LEDGER_EVENT_STORE_H_
 
@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -70,6 +71,10 @@ struct AppendResult {
   Digest head;
 };
 
+// Called once with the outcome of AppendAsync, on the store's writer thread (or at once on
+// the caller's thread for a batch rejected before it was queued). Must not block.
+using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
+
 // An exported record to restore: its sequence, recorded time and hash as exported.
 struct RestoredRecord {
   uint64_t sequence = 0;
@@ -104,6 +109,9 @@ class EventStore {
   // a rejected batch starts with "event N" (0-based) and names the field and the fix.
   absl::StatusOr<AppendResult> Append(std::vector<v1::Event> events,
                                       const AppendOptions& options = {});
+  // The same without blocking the caller: `done` gets the result once the batch is durable
+  // (or rejected). For servers, whose threads must not wait on fsync.
+  void AppendAsync(std::vector<v1::Event> events, AppendOptions options, AppendCallback done);
 
   Digest Head() const;
 
@@ -161,7 +169,9 @@ class EventStore {
 
   explicit EventStore(EventStoreOptions options);
   absl::Status Recover();
+  absl::Status Prepare(std::vector<v1::Event> events, Writer& writer) const;
   absl::StatusOr<AppendResult> Submit(Writer& writer);
+  void WriterLoop();
   void ProcessGroup(std::vector<Writer*>& group);
   absl::Status ProcessWriter(Writer& writer, Group& group);
   // The stored sequence of each event's id (nullopt where new), in one batched read.
@@ -193,9 +203,12 @@ class EventStore {
   rocksdb::ColumnFamilyHandle* ids_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* checkpoint_cf_ = nullptr;
 
-  // Appenders wait here; the front one leads the next group.
+  // Appends wait here for the writer thread.
   absl::Mutex queue_mu_;
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(queue_mu_);
+  absl::CondVar work_cv_;
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread writer_thread_;
 
   // The projected state. Written only by the group leader, under the writer lock; the leader
   // reads it under a reader lock while validating.

@@ -17,27 +17,37 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::Append(grpc::CallbackServerContext*
                      absl::UnavailableError("the server is shutting down; nothing was written; "
                                             "retry the same batch against the restarted server"));
   }
-  return RunUnary(service_, context, kMethod, [this, request, response]() -> absl::Status {
-    AppendOptions options;
-    options.dry_run = request->dry_run();
-    for (const auto& [grant_id, version] : request->expected_versions()) {
-      if (grant_id.empty()) {
-        return absl::InvalidArgumentError(
-            "expected_versions: a key is empty; key each expected version by its grant id");
-      }
-      options.expected_versions[grant_id] = version;
+  AppendOptions options;
+  options.dry_run = request->dry_run();
+  for (const auto& [grant_id, version] : request->expected_versions()) {
+    if (grant_id.empty()) {
+      return FinishNow(context, kMethod,
+                       absl::InvalidArgumentError("expected_versions: a key is empty; key each "
+                                                  "expected version by its grant id"));
     }
-    std::vector<v1::Event> events(request->events().begin(), request->events().end());
-    GL_ASSIGN_OR_RETURN(AppendResult result, service_.store->Append(std::move(events), options));
-    Digest head = options.dry_run ? service_.store->Head() : result.head;
-    response->mutable_sequences()->Assign(result.sequences.begin(), result.sequences.end());
-    response->mutable_duplicates()->Reserve(static_cast<int>(result.duplicates.size()));
-    for (bool duplicate : result.duplicates) response->add_duplicates(duplicate);
-    response->mutable_head()->set_sequence(head.sequence);
-    response->mutable_head()->set_head_hash(head.head_hash);
-    response->set_dry_run(options.dry_run);
-    return absl::OkStatus();
-  });
+    options.expected_versions[grant_id] = version;
+  }
+  // No thread waits for the fsync: the store's writer thread finishes the call when the batch
+  // is durable (or rejected), so concurrent appends cost no blocked threads.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::vector<v1::Event> events(request->events().begin(), request->events().end());
+  const bool dry_run = options.dry_run;
+  EventStore* store = service_.store;
+  service_.store->AppendAsync(
+      std::move(events), std::move(options),
+      [context, reactor, response, dry_run, store](absl::StatusOr<AppendResult> result) {
+        if (result.ok()) {
+          const Digest head = dry_run ? store->Head() : result->head;
+          response->mutable_sequences()->Assign(result->sequences.begin(), result->sequences.end());
+          response->mutable_duplicates()->Reserve(static_cast<int>(result->duplicates.size()));
+          for (bool duplicate : result->duplicates) response->add_duplicates(duplicate);
+          response->mutable_head()->set_sequence(head.sequence);
+          response->mutable_head()->set_head_hash(head.head_hash);
+          response->set_dry_run(dry_run);
+        }
+        reactor->Finish(FinishStatus(context, "LedgerService/Append", result.status()));
+      });
+  return reactor;
 }
 
 }  // namespace grantledger

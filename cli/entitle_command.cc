@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "cli/report.h"
 #include "ledger/entitlement_csv.h"
 #include "ledger/entitlement_monthly_pots.h"
 #include "ledger/entitlement_per_unit.h"
@@ -86,37 +87,7 @@ std::string CsvField(absl::string_view text) {
   return out + "\"";
 }
 
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string JsonString(absl::string_view text) { return JsonQuote(std::string(text)); }
 
 int Rejected(std::ostream& err, const absl::Status& status) {
   err << "error: " << status.message() << "\n";

@@ -10,7 +10,7 @@
 #include "grantledger/v1/year_end_service.grpc.pb.h"
 #include "ledger/civil_date.h"
 #include "ledger/event_store.h"
-#include "services/year_end_codec.h"
+#include "services/codec.h"
 
 namespace grantledger {
 namespace {

@@ -146,35 +146,13 @@ absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const Gr
   b.received_ore = p.received_from_grantor_ore + p.carried_in_ore;
   b.carried_in_ore = p.carried_in_ore;
   b.carried_out_ore = p.carried_out_ore;
-  std::map<std::string, DivisionBalance> divisions;
-  std::vector<size_t> order(lines.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](size_t x, size_t y) { return history.lines()[x] < history.lines()[y]; });
-  for (size_t i : order) {
+  for (size_t i = 0; i < lines.size(); ++i) {
     if (!lines[i].used) continue;
     const ActivityKey& key = history.lines()[i];
-    ActivityBalance a;
-    a.activity = key.activity;
-    a.division = key.division;
-    a.allocated_ore = lines[i].allocated_ore;
-    a.spent_ore = lines[i].spent_ore;
-    a.remaining_ore = a.allocated_ore - a.spent_ore;
-    a.overspent_ore = std::max<int64_t>(0, -a.remaining_ore);
-    b.allocated_ore += a.allocated_ore;
-    DivisionBalance& d = divisions[key.division];
-    d.division = key.division;
-    d.allocated_ore += a.allocated_ore;
-    d.spent_ore += a.spent_ore;
-    d.remaining_ore += a.remaining_ore;
-    d.overspent_ore += a.overspent_ore;
-    b.activities.push_back(std::move(a));
+    b.activities.push_back(
+        LineBalance(key.activity, key.division, lines[i].allocated_ore, lines[i].spent_ore));
   }
-  std::sort(b.activities.begin(), b.activities.end(), ActivityOrder);
-  for (auto& [name, d] : divisions) b.divisions.push_back(std::move(d));
-  b.unallocated_ore = b.decided_ore - b.allocated_ore;
-  b.remaining_ore = b.received_ore - b.spent_ore - b.repaid_ore - p.carried_out_ore;
-  b.overspent_ore = std::max<int64_t>(0, -b.remaining_ore);
+  CompleteBalance(b);
   for (const auto& key : purpose_order) {
     p.eligible_by_purpose.push_back(PurposeSpending{
         history.purposes()[key.first], history.cost_groups()[key.second], by_purpose[key]});

@@ -6,40 +6,54 @@
 
 namespace grantledger {
 
+ActivityBalance LineBalance(std::string activity, std::string division, int64_t allocated_ore,
+                            int64_t spent_ore) {
+  ActivityBalance line;
+  line.activity = std::move(activity);
+  line.division = std::move(division);
+  line.allocated_ore = allocated_ore;
+  line.spent_ore = spent_ore;
+  line.remaining_ore = allocated_ore - spent_ore;
+  line.overspent_ore = std::max<int64_t>(0, -line.remaining_ore);
+  return line;
+}
+
+void CompleteBalance(GrantBalance& b) {
+  std::sort(b.activities.begin(), b.activities.end(), ActivityOrder);
+  std::map<std::string, DivisionBalance> divisions;
+  b.allocated_ore = 0;
+  for (const ActivityBalance& line : b.activities) {
+    b.allocated_ore += line.allocated_ore;
+    DivisionBalance& d = divisions[line.division];
+    d.division = line.division;
+    d.allocated_ore += line.allocated_ore;
+    d.spent_ore += line.spent_ore;
+    d.remaining_ore += line.remaining_ore;
+    d.overspent_ore += line.overspent_ore;
+  }
+  b.divisions.clear();
+  for (auto& [name, d] : divisions) b.divisions.push_back(std::move(d));
+  b.unallocated_ore = b.decided_ore - b.allocated_ore;
+  b.remaining_ore = b.received_ore - b.spent_ore - b.repaid_ore - b.carried_out_ore;
+  b.overspent_ore = std::max<int64_t>(0, -b.remaining_ore);
+}
+
 GrantBalance BalanceOfGrant(const GrantState& grant) {
   GrantBalance out;
   out.grant_id = grant.grant_id;
   out.decided_ore = grant.terms.decided_amount_ore;
   out.received_ore = grant.received_ore();
   out.repaid_ore = grant.repaid_ore;
-  out.unassigned_spent_ore = grant.unassigned_spent_ore;
-  out.spent_ore = grant.unassigned_spent_ore;
-  std::map<std::string, DivisionBalance> divisions;
-  for (const auto& [key, accounts] : grant.activities) {
-    ActivityBalance line;
-    line.activity = key.activity;
-    line.division = key.division;
-    line.spent_ore = accounts.spent_ore;
-    line.allocated_ore = accounts.allocation_ore + accounts.spent_ore;
-    line.remaining_ore = accounts.allocation_ore;
-    line.overspent_ore = std::max<int64_t>(0, -accounts.allocation_ore);
-    out.allocated_ore += line.allocated_ore;
-    out.spent_ore += line.spent_ore;
-    DivisionBalance& d = divisions[key.division];
-    d.division = key.division;
-    d.allocated_ore += line.allocated_ore;
-    d.spent_ore += line.spent_ore;
-    d.remaining_ore += line.remaining_ore;
-    d.overspent_ore += line.overspent_ore;
-    out.activities.push_back(std::move(line));
-  }
-  std::sort(out.activities.begin(), out.activities.end(), ActivityOrder);
-  for (auto& [name, d] : divisions) out.divisions.push_back(std::move(d));
-  out.unallocated_ore = out.decided_ore - out.allocated_ore;
   out.carried_in_ore = grant.carried_in_ore();
   out.carried_out_ore = grant.carried_out_ore;
-  out.remaining_ore = out.received_ore - out.spent_ore - out.repaid_ore - out.carried_out_ore;
-  out.overspent_ore = std::max<int64_t>(0, -out.remaining_ore);
+  out.unassigned_spent_ore = grant.unassigned_spent_ore;
+  out.spent_ore = grant.SpentOre();
+  for (const auto& [key, accounts] : grant.activities) {
+    out.activities.push_back(LineBalance(key.activity, key.division,
+                                         accounts.allocation_ore + accounts.spent_ore,
+                                         accounts.spent_ore));
+  }
+  CompleteBalance(out);
   return out;
 }
 

@@ -48,6 +48,14 @@ struct GrantBalance {
 
 GrantBalance BalanceOfGrant(const GrantState& grant);
 
+// One activity line's balance from what was allocated to it and spent on it.
+ActivityBalance LineBalance(std::string activity, std::string division, int64_t allocated_ore,
+                            int64_t spent_ore);
+// Given the lines and the grant's decided, received, spent, repaid and carried-out amounts:
+// sorts the lines, sums them per division, and sets allocated, unallocated, remaining and
+// overspent.
+void CompleteBalance(GrantBalance& balance);
+
 // Orders activity codes as people read them: "p2" before "p10", then by division.
 bool ActivityOrder(const ActivityBalance& a, const ActivityBalance& b);
 // Natural order of text with numbers in it: "p2" < "p10" < "p10a".

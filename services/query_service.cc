@@ -10,6 +10,7 @@
 #include "ledger/balances.h"
 #include "ledger/civil_date.h"
 #include "ledger/status_macros.h"
+#include "services/codec.h"
 #include "services/recorded_point.h"
 
 namespace grantledger {
@@ -102,54 +103,13 @@ absl::StatusOr<std::optional<uint64_t>> PointOf(const EventStore& store, const R
   }
 }
 
-void EncodeBalance(const GrantBalance& b, bool with_lines, v1::GrantBalance* out) {
-  out->set_grant_id(b.grant_id);
-  out->set_decided_ore(b.decided_ore);
-  out->set_received_ore(b.received_ore);
-  out->set_allocated_ore(b.allocated_ore);
-  out->set_unallocated_ore(b.unallocated_ore);
-  out->set_spent_ore(b.spent_ore);
-  out->set_unassigned_spent_ore(b.unassigned_spent_ore);
-  out->set_repaid_ore(b.repaid_ore);
-  out->set_remaining_ore(b.remaining_ore);
-  out->set_overspent_ore(b.overspent_ore);
-  if (!with_lines) return;
-  for (const ActivityBalance& a : b.activities) {
-    v1::ActivityBalance* line = out->add_activities();
-    line->set_activity(a.activity);
-    line->set_division(a.division);
-    line->set_allocated_ore(a.allocated_ore);
-    line->set_spent_ore(a.spent_ore);
-    line->set_remaining_ore(a.remaining_ore);
-    line->set_overspent_ore(a.overspent_ore);
-  }
-  for (const DivisionBalance& d : b.divisions) {
-    v1::DivisionBalance* line = out->add_divisions();
-    line->set_division(d.division);
-    line->set_allocated_ore(d.allocated_ore);
-    line->set_spent_ore(d.spent_ore);
-    line->set_remaining_ore(d.remaining_ore);
-    line->set_overspent_ore(d.overspent_ore);
-  }
-}
-
 void EncodeGrant(const GrantState& grant, bool with_lines, v1::GrantView* out) {
   out->set_grant_id(grant.grant_id);
-  v1::GrantTermsView* t = out->mutable_terms();
-  t->set_title(grant.terms.title);
-  t->set_grantor(grant.terms.grantor);
-  t->set_decided_amount_ore(grant.terms.decided_amount_ore);
-  t->set_usage_period_start(FormatCivilDay(grant.terms.usage_period_start));
-  t->set_usage_period_end(FormatCivilDay(grant.terms.usage_period_end));
-  t->set_repayment_deadline(FormatCivilDay(grant.terms.repayment_deadline));
-  t->set_reporting_deadline(FormatCivilDay(grant.terms.reporting_deadline));
-  t->set_cost_object(grant.terms.cost_object);
-  t->set_kind(grant.terms.kind);
-  t->set_year(grant.terms.year);
+  EncodeTerms(grant.terms, out->mutable_terms());
   out->set_version(grant.event_count);
   out->set_registered_sequence(grant.registered_sequence);
   out->set_last_sequence(grant.last_sequence);
-  EncodeBalance(BalanceOfGrant(grant), with_lines, out->mutable_balance());
+  EncodeBalance(BalanceOfGrant(grant), out->mutable_balance(), with_lines);
 }
 
 }  // namespace
@@ -206,7 +166,7 @@ grpc::ServerUnaryReactor* QueryServiceImpl::GetBalances(grpc::CallbackServerCont
     GL_ASSIGN_OR_RETURN(std::optional<uint64_t> point, PointOf(*service_.store, *request));
     GL_ASSIGN_OR_RETURN(GrantsAt at, GrantsAtPoint(*service_.store, ids, point));
     for (const GrantState& grant : at.grants) {
-      EncodeBalance(BalanceOfGrant(grant), /*with_lines=*/true, response->add_balances());
+      EncodeBalance(BalanceOfGrant(grant), response->add_balances());
     }
     response->set_as_of_sequence(at.sequence);
     return absl::OkStatus();

@@ -9,8 +9,8 @@
 #include "absl/time/clock.h"
 #include "ledger/civil_date.h"
 #include "ledger/status_macros.h"
+#include "services/codec.h"
 #include "services/recorded_point.h"
-#include "services/year_end_codec.h"
 
 namespace grantledger {
 namespace {

@@ -29,6 +29,7 @@
 #include "grpcpp/support/channel_arguments.h"
 #include "ledger/event_store.h"
 #include "services/server.h"
+#include "tests/bench/bench_events.h"
 
 namespace gl = grantledger;
 using Clock = std::chrono::steady_clock;
@@ -42,44 +43,11 @@ std::string g_server;
 std::string g_only;  // one case: single1, single64, batch1 or batch2
 bool g_no_library = false;
 int g_channels = 0;  // connections the clients share; 0: one per client
-constexpr char kGrant[] = "RS/229/2025";
 constexpr int kBatch = 1000;
 
-gl::v1::Event MakeEvent(const std::string& id) {
-  // About 200 bytes encoded: an expense as the ERP posts it (as append_bench.cc).
-  gl::v1::Event e;
-  e.set_event_id(id);
-  e.set_grant_id(kGrant);
-  e.set_effective_date("2025-06-25");
-  e.set_source("erp");
-  e.set_external_ref("V2025-0041234");
-  gl::v1::Expense* x = e.mutable_expense();
-  x->set_amount_ore(123456);
-  x->set_activity("p7");
-  x->set_division("HS Kir");
-  x->set_purpose("Hyrpersonal läkare");
-  x->set_cost_group("Köpta tjänster");
-  x->set_cost_object("9929");
-  x->set_text("Inhyrd specialistläkare ortopedi vecka 26, faktura 778812");
-  return e;
-}
+gl::v1::Event MakeEvent(const std::string& id) { return gl::bench::BenchExpense(id); }
 
-gl::v1::Event Registration() {
-  gl::v1::Event reg;
-  reg.set_event_id("bench-reg");
-  reg.set_grant_id(kGrant);
-  reg.set_effective_date("2025-05-26");
-  reg.set_source("bench");
-  auto* g = reg.mutable_grant_registered();
-  g->set_title("bench");
-  g->set_grantor("Socialstyrelsen");
-  g->set_decided_amount_ore(1'000'000'000'00);
-  g->set_usage_period_start("2025-01-01");
-  g->set_usage_period_end("2025-12-31");
-  g->set_repayment_deadline("2026-03-31");
-  g->set_kind(gl::v1::GRANT_KIND_FIXED);
-  return reg;
-}
+gl::v1::Event Registration() { return gl::bench::BenchRegistration(); }
 
 std::string Fresh(const std::string& name) {
   std::string path = g_dir + "/" + name;

@@ -1,5 +1,5 @@
-// Year-end message conversions; see year_end_codec.h.
-#include "services/year_end_codec.h"
+// Message conversions; see codec.h.
+#include "services/codec.h"
 
 #include "ledger/civil_date.h"
 
@@ -38,7 +38,7 @@ GrantTerms DecodeTerms(const v1::GrantTermsView& in) {
   return t;
 }
 
-void EncodeBalance(const GrantBalance& b, v1::GrantBalance* out) {
+void EncodeBalance(const GrantBalance& b, v1::GrantBalance* out, bool with_lines) {
   out->set_grant_id(b.grant_id);
   out->set_decided_ore(b.decided_ore);
   out->set_received_ore(b.received_ore);
@@ -49,6 +49,7 @@ void EncodeBalance(const GrantBalance& b, v1::GrantBalance* out) {
   out->set_repaid_ore(b.repaid_ore);
   out->set_remaining_ore(b.remaining_ore);
   out->set_overspent_ore(b.overspent_ore);
+  if (!with_lines) return;
   for (const ActivityBalance& a : b.activities) {
     v1::ActivityBalance* x = out->add_activities();
     x->set_activity(a.activity);

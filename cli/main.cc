@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/entitle_command.h"
+#include "cli/entitle_show_command.h"
 #include "cli/exit_codes.h"
 #include "cli/ledger_commands.h"
 #include "cli/transfer_commands.h"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   grantledger::AddYearEndCommands(app, &exit_code);
   grantledger::AddTransferCommands(app, &exit_code);
   grantledger::AddEntitleCommands(app, &exit_code);
+  grantledger::AddEntitleShowCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -190,6 +190,26 @@ std::vector<v1::Event> OtherSampleGrants() {
                  "Prestationsersättningar operationer (höftledsprotes, framfall, grå starr) 2025",
                  "Socialstyrelsen", 7'034'468, "2025-06-01", "2025-12-31", "2026-03-31",
                  v1::GRANT_KIND_PERFORMANCE_BASED, "9931");
+  // The model's parameters. The counts are invented for the sample (the seed gives only the
+  // rates and the cap); the reference years are 2022-2024, June-October.
+  v1::EntitlementModel::PerUnit* model =
+      rs211.mutable_grant_registered()->mutable_entitlement()->mutable_per_unit();
+  model->set_cap_kr(7'034'468);
+  const struct {
+    const char* name;
+    int64_t rate_kr;
+    int64_t actual;
+    int64_t references[3];
+  } categories[] = {{"Höftledsprotes", 108'000, 95, {70, 72, 74}},
+                    {"Framfall", 39'000, 60, {40, 42, 44}},
+                    {"Grå starr", 19'000, 1'400, {1'180, 1'200, 1'220}}};
+  for (const auto& k : categories) {
+    v1::EntitlementModel::UnitCategory* u = model->add_categories();
+    u->set_name(k.name);
+    u->set_rate_kr(k.rate_kr);
+    u->set_actual_count(k.actual);
+    for (int64_t r : k.references) u->add_reference_counts(r);
+  }
   v1::GrantCondition* c = rs211.mutable_grant_registered()->add_conditions();
   c->set_condition_id("rapportering");
   c->set_description(

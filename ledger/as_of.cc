@@ -32,6 +32,7 @@ void ApplyTerms(const v1::Event& event, GrantTerms& terms) {
     for (const v1::GrantCondition& c : g.conditions()) {
       terms.conditions[c.condition_id()] = ConditionState{c.description(), c.repayable_ore()};
     }
+    if (g.has_entitlement()) terms.entitlement = g.entitlement().SerializeAsString();
   } else if (event.has_terms_amended()) {
     const v1::TermsAmended& a = event.terms_amended();
     if (a.has_decided_amount_ore()) terms.decided_amount_ore = a.decided_amount_ore();
@@ -41,6 +42,7 @@ void ApplyTerms(const v1::Event& event, GrantTerms& terms) {
     if (a.has_reporting_deadline()) SetDay(a.reporting_deadline(), terms.reporting_deadline);
     if (a.has_cost_object()) terms.cost_object = a.cost_object();
     if (a.has_kind()) terms.kind = a.kind();
+    if (a.has_entitlement()) terms.entitlement = a.entitlement().SerializeAsString();
     for (const v1::GrantCondition& c : a.add_conditions()) {
       terms.conditions.emplace(c.condition_id(),
                                ConditionState{c.description(), c.repayable_ore()});

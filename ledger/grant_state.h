@@ -57,6 +57,7 @@ struct GrantTerms {
   v1::GrantKind kind = v1::GRANT_KIND_UNSPECIFIED;
   std::string year;
   std::map<std::string, ConditionState> conditions;  // by condition id
+  std::string entitlement;  // serialized v1::EntitlementModel; empty when there is none
   friend bool operator==(const GrantTerms&, const GrantTerms&) = default;
 };
 

@@ -38,6 +38,8 @@ v1::ProjectionCheckpoint ToCheckpoint(const LedgerState& state) {
     t->set_cost_object(g.terms.cost_object);
     t->set_kind(g.terms.kind);
     t->set_year(g.terms.year);
+    if (!g.terms.entitlement.empty())
+      t->mutable_entitlement()->ParseFromString(g.terms.entitlement);
     c->set_registered_sequence(g.registered_sequence);
     c->set_last_sequence(g.last_sequence);
     c->set_event_count(g.event_count);
@@ -97,6 +99,7 @@ absl::StatusOr<LedgerState> FromCheckpoint(const v1::ProjectionCheckpoint& check
     g.terms.cost_object = t.cost_object();
     g.terms.kind = t.kind();
     g.terms.year = t.year();
+    if (t.has_entitlement()) g.terms.entitlement = t.entitlement().SerializeAsString();
     g.registered_sequence = c.registered_sequence();
     g.last_sequence = c.last_sequence();
     g.event_count = c.event_count();

@@ -33,6 +33,7 @@ absl::StatusOr<GrantState> RegisterGrant(const v1::Event& event, uint64_t sequen
   for (const v1::GrantCondition& c : g.conditions()) {
     t.conditions[c.condition_id()] = ConditionState{c.description(), c.repayable_ore()};
   }
+  if (g.has_entitlement()) t.entitlement = g.entitlement().SerializeAsString();
   return grant;
 }
 
@@ -58,6 +59,7 @@ absl::Status AmendTerms(const v1::Event& event, GrantState& grant) {
   }
   if (a.has_cost_object()) terms.cost_object = a.cost_object();
   if (a.has_kind()) terms.kind = a.kind();
+  if (a.has_entitlement()) terms.entitlement = a.entitlement().SerializeAsString();
   for (const v1::GrantCondition& c : a.add_conditions()) {
     if (terms.conditions.contains(c.condition_id())) {
       return absl::AlreadyExistsError(absl::StrCat(

@@ -1,6 +1,7 @@
 // Stateless checks of an event (preflight): everything that can be judged without the ledger.
 #include "absl/strings/str_cat.h"
 #include "ledger/civil_date.h"
+#include "ledger/entitlement_link.h"
 #include "ledger/limits.h"
 #include "ledger/money.h"
 #include "ledger/rules.h"
@@ -125,6 +126,9 @@ absl::Status CheckGrantRegistered(const v1::GrantRegistered& g) {
                    "is missing; set GRANT_KIND_FIXED, GRANT_KIND_PERFORMANCE_BASED or "
                    "GRANT_KIND_APPLIED_FOR");
   }
+  if (g.has_entitlement()) {
+    GL_RETURN_IF_ERROR(ExpectedAmount(g.entitlement()).status());
+  }
   return CheckConditions("grant_registered.conditions", g.conditions());
 }
 
@@ -133,13 +137,14 @@ absl::Status CheckTermsAmended(const v1::TermsAmended& t) {
                                "the decision's diary number"));
   if (!t.has_decided_amount_ore() && !t.has_usage_period_start() && !t.has_usage_period_end() &&
       !t.has_repayment_deadline() && !t.has_reporting_deadline() && !t.has_cost_object() &&
-      !t.has_kind() && t.add_conditions().empty()) {
+      !t.has_kind() && t.add_conditions().empty() && !t.has_entitlement()) {
     return Invalid("terms_amended",
                    "changes nothing; set the terms that change (decided_amount_ore, "
                    "usage_period_start/end, repayment_deadline, reporting_deadline, "
                    "cost_object, kind, add_conditions)");
   }
   GL_RETURN_IF_ERROR(CheckConditions("terms_amended.add_conditions", t.add_conditions()));
+  if (t.has_entitlement()) GL_RETURN_IF_ERROR(ExpectedAmount(t.entitlement()).status());
   if (t.has_decided_amount_ore()) {
     GL_RETURN_IF_ERROR(CheckDecided("terms_amended.decided_amount_ore", t.decided_amount_ore()));
   }

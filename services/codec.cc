@@ -21,6 +21,7 @@ void EncodeTerms(const GrantTerms& t, v1::GrantTermsView* out) {
   out->set_cost_object(t.cost_object);
   out->set_kind(t.kind);
   out->set_year(t.year);
+  if (!t.entitlement.empty()) out->mutable_entitlement()->ParseFromString(t.entitlement);
 }
 
 GrantTerms DecodeTerms(const v1::GrantTermsView& in) {
@@ -35,6 +36,7 @@ GrantTerms DecodeTerms(const v1::GrantTermsView& in) {
   t.cost_object = in.cost_object();
   t.kind = in.kind();
   t.year = in.year();
+  if (in.has_entitlement()) t.entitlement = in.entitlement().SerializeAsString();
   return t;
 }
 

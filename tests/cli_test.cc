@@ -90,6 +90,18 @@ TEST_F(CliTest, PostQueryVerifyAndRetry) {
   EXPECT_THAT(unused.out, HasSubstr("2026-03-31"));
 }
 
+TEST_F(CliTest, EntitleShowSetsTheModelBesideWhatWasReceived) {
+  PostSamples();
+  Result show = Run("entitle show RS/211/2025 --as-of 2025-12-31 --json --db " + Db());
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("\"expected_ore\":698600000"));
+  EXPECT_THAT(show.out, HasSubstr("\"received_ore\":520000000"));
+  EXPECT_THAT(show.out, HasSubstr("\"difference_ore\":-178600000"));
+  Result none = Run("entitle show RS/229/2025 --db " + Db());
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("no entitlement model"));
+}
+
 TEST_F(CliTest, GoldenBalanceTableAndJson) {
   PostSamples();
   Result table = Run("balance RS/229/2025 --db " + Db() + " --as-of 2025-12-31");

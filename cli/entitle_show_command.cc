@@ -1,0 +1,85 @@
+// `entitle show`; see entitle_show_command.h.
+#include "cli/entitle_show_command.h"
+
+#include <iostream>
+
+#include "cli/as_of_flags.h"
+#include "cli/exit_codes.h"
+#include "cli/ledger_backend.h"
+#include "cli/report.h"
+#include "cli/table.h"
+#include "ledger/civil_date.h"
+#include "ledger/entitlement_link.h"
+#include "ledger/money.h"
+
+namespace grantledger {
+
+void AddEntitleShowCommand(CLI::App& app, int* exit_code) {
+  CLI::App* entitle = app.get_subcommand("entitle");
+  struct Options {
+    std::string grant;
+    std::string db;
+    std::string server = kDefaultServer;
+    AsOfFlags as_of;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = entitle->add_subcommand(
+      "show", "a grant's expected amount by its entitlement model, beside what was received");
+  cmd->add_option("grant", o->grant, "the grant's diary number, e.g. RS/211/2025")->required();
+  cmd->add_option("--db", o->db, "open this data directory read-only instead of a server");
+  cmd->add_option("--server", o->server, "grantledgerd address (default 127.0.0.1:50051)");
+  o->as_of.AddTo(cmd);
+  cmd->add_flag("--json", o->json, "JSON output (amounts in öre)");
+  cmd->callback([o, exit_code] {
+    auto fail = [&](const absl::Status& s) {
+      std::cerr << "grantledger: " << s.message() << "\n";
+      *exit_code = ExitCodeFor(s);
+    };
+    auto backend = OpenBackend(o->db, o->server, false);
+    if (!backend.ok()) return fail(backend.status());
+    auto as_of = ResolveAsOf(o->as_of, **backend);
+    if (!as_of.ok()) return fail(as_of.status());
+    auto position = (*backend)->Position(o->grant, *as_of);
+    if (!position.ok()) return fail(position.status());
+    if (position->terms.entitlement.empty()) {
+      return fail(absl::FailedPreconditionError(
+          o->grant +
+          " records no entitlement model; set grant_registered.entitlement (or "
+          "terms_amended.entitlement) with the model's parameters"));
+    }
+    v1::EntitlementModel model;
+    model.ParseFromString(position->terms.entitlement);
+    auto expected = ExpectedAmount(model);
+    if (!expected.ok()) return fail(expected.status());
+    const int64_t expected_ore = expected->expected_kr * 100;
+    const int64_t received_ore = position->balance.received_ore;
+    const int64_t difference_ore = received_ore - expected_ore;
+    if (o->json) {
+      std::cout << "{\"grant_id\":" << JsonQuote(o->grant)
+                << ",\"as_of\":" << JsonQuote(FormatCivilDay(as_of->date))
+                << ",\"model\":" << JsonQuote(expected->model)
+                << ",\"basis\":" << JsonQuote(expected->basis)
+                << ",\"expected_ore\":" << expected_ore
+                << ",\"decided_ore\":" << position->terms.decided_amount_ore
+                << ",\"received_ore\":" << received_ore << ",\"difference_ore\":" << difference_ore
+                << "}\n";
+    } else {
+      std::cout << o->grant << "  " << position->terms.title << "\n"
+                << "model: " << expected->model << " (" << expected->basis << ")\n\n";
+      Table table({"", "amount"}, {false, true});
+      table.AddRow({"expected by the model", FormatKronor(expected_ore)});
+      table.AddRow({"decided", FormatKronor(position->terms.decided_amount_ore)});
+      table.AddRow({"received per " + FormatCivilDay(as_of->date), FormatKronor(received_ore)});
+      table.AddRule();
+      table.AddRow({difference_ore < 0   ? "still to come"
+                    : difference_ore > 0 ? "received beyond the model"
+                                         : "difference",
+                    FormatKronor(difference_ore < 0 ? -difference_ore : difference_ore)});
+      table.Print(std::cout);
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace grantledger

@@ -40,17 +40,7 @@ std::string Fresh(const std::string& name) {
 }
 
 std::unique_ptr<gl::EventStore> OpenLedger(const std::string& name) {
-  gl::EventStoreOptions options;
-  options.path = Fresh(name);
-  options.sync = g_sync;
-  auto store = gl::EventStore::Open(options);
-  if (!store.ok()) {
-    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
-    std::exit(1);
-  }
-  gl::v1::Event reg = gl::bench::BenchRegistration();
-  if (!(*store)->Append({reg}).ok()) std::exit(1);
-  return std::move(*store);
+  return gl::bench::OpenBenchLedger(g_dir, name, g_sync);
 }
 
 struct RawDb {

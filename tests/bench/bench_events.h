@@ -1,11 +1,17 @@
-// The events the append benchmarks post: an ERP expense of about 200 bytes encoded, and the
-// registration of the grant it is booked on. Shared so the library and gRPC figures compare.
+// What the append benchmarks share, so the library and gRPC figures compare: the event they
+// post (an ERP expense of about 200 bytes encoded), the registration of its grant, and a fresh
+// ledger with that grant registered.
 #ifndef GRANTLEDGER_TESTS_BENCH_BENCH_EVENTS_H_
 #define GRANTLEDGER_TESTS_BENCH_BENCH_EVENTS_H_
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
 #include <string>
 
 #include "grantledger/v1/events.pb.h"
+#include "ledger/event_store.h"
 
 namespace grantledger::bench {
 
@@ -44,6 +50,24 @@ inline v1::Event BenchRegistration() {
   g->set_repayment_deadline("2026-03-31");
   g->set_kind(v1::GRANT_KIND_FIXED);
   return reg;
+}
+
+// A new ledger in `dir`/`name` (anything there is removed first) with the bench grant
+// registered. Exits the benchmark if it cannot be made.
+inline std::unique_ptr<EventStore> OpenBenchLedger(const std::string& dir, const std::string& name,
+                                                   bool sync) {
+  const std::string path = dir + "/" + name;
+  std::filesystem::remove_all(path);
+  std::filesystem::create_directories(dir);
+  EventStoreOptions options;
+  options.path = path;
+  options.sync = sync;
+  auto store = EventStore::Open(options);
+  if (!store.ok() || !(*store)->Append({BenchRegistration()}).ok()) {
+    std::fprintf(stderr, "cannot make a bench ledger in %s\n", path.c_str());
+    std::exit(1);
+  }
+  return std::move(*store);
 }
 
 }  // namespace grantledger::bench

@@ -49,24 +49,8 @@ gl::v1::Event MakeEvent(const std::string& id) { return gl::bench::BenchExpense(
 
 gl::v1::Event Registration() { return gl::bench::BenchRegistration(); }
 
-std::string Fresh(const std::string& name) {
-  std::string path = g_dir + "/" + name;
-  std::filesystem::remove_all(path);
-  std::filesystem::create_directories(g_dir);
-  return path;
-}
-
 std::unique_ptr<gl::EventStore> OpenLedger(const std::string& name) {
-  gl::EventStoreOptions options;
-  options.path = Fresh(name);
-  options.sync = g_sync;
-  auto store = gl::EventStore::Open(options);
-  if (!store.ok()) {
-    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
-    std::exit(1);
-  }
-  if (!(*store)->Append({Registration()}).ok()) std::exit(1);
-  return std::move(*store);
+  return gl::bench::OpenBenchLedger(g_dir, name, g_sync);
 }
 
 struct Figures {

@@ -102,6 +102,22 @@ TEST_F(CliTest, EntitleShowSetsTheModelBesideWhatWasReceived) {
   EXPECT_THAT(none.err, HasSubstr("no entitlement model"));
 }
 
+TEST_F(CliTest, EntitleModelsFromFiles) {
+  const std::string weights = Write(
+      "weights.csv", "Region,Befolkning\nStockholm,2 455 914\nJämtland,132 466\nGotland,61 001\n");
+  Result shares =
+      Run("entitle population-share --pot 1000000 --weights " + weights + " --format csv");
+  ASSERT_EQ(shares.exit_code, 0) << shares.err;
+  EXPECT_THAT(shares.out, HasSubstr("Jämtland,49999"));
+  const std::string negative =
+      Write("negative.csv", "Region,Befolkning\nStockholm,100\nJämtland,-3\n");
+  Result rejected = Run("entitle population-share --pot 1000 --weights " + negative);
+  EXPECT_EQ(rejected.exit_code, 2);
+  EXPECT_THAT(rejected.err, HasSubstr("negative.csv:3"));
+  Result usage = Run("entitle population-share --weights " + weights);
+  EXPECT_EQ(usage.exit_code, 1);
+}
+
 TEST_F(CliTest, GoldenBalanceTableAndJson) {
   PostSamples();
   Result table = Run("balance RS/229/2025 --db " + Db() + " --as-of 2025-12-31");

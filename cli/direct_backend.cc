@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/ledger_backend.h"
+#include "cli/progress.h"
 #include "ledger/status_macros.h"
 
 namespace grantledger {
@@ -24,7 +25,8 @@ class DirectBackend : public LedgerBackend {
   }
 
   absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) override {
-    return store_->Verify(from, to);
+    Progress progress("records verified", store_->Head().sequence);
+    return store_->Verify(from, to, [&](uint64_t n) { progress.Update(n); });
   }
 
   absl::StatusOr<Digest> Head() override { return store_->Head(); }
@@ -45,7 +47,9 @@ class DirectBackend : public LedgerBackend {
 
   absl::Status Replay() override {
     const LedgerState kept = store_->State();
-    GL_ASSIGN_OR_RETURN(LedgerState rebuilt, store_->Replay(kept.sequence));
+    Progress progress("records replayed", kept.sequence);
+    GL_ASSIGN_OR_RETURN(LedgerState rebuilt,
+                        store_->Replay(kept.sequence, [&](uint64_t n) { progress.Update(n); }));
     if (rebuilt == kept) return absl::OkStatus();
     for (const auto& [id, grant] : kept.grants) {
       auto it = rebuilt.grants.find(id);

@@ -915,7 +915,8 @@ absl::Status EventStore::ScanImpl(
   return FromRocks(it->status(), "reading the grant index");
 }
 
-absl::StatusOr<VerifyResult> EventStore::Verify(uint64_t from, uint64_t to) const {
+absl::StatusOr<VerifyResult> EventStore::Verify(
+    uint64_t from, uint64_t to, const std::function<void(uint64_t)>& progress) const {
   const Digest head = Head();
   if (from == 0) from = 1;
   if (to == 0 || to > head.sequence) to = head.sequence;
@@ -960,6 +961,7 @@ absl::StatusOr<VerifyResult> EventStore::Verify(uint64_t from, uint64_t to) cons
     expected_prev = std::string(split->hash);
     result.last_good = Digest{sequence, expected_prev};
     ++result.checked;
+    if (progress && result.checked % 4096 == 0) progress(result.checked);
     ++expected_sequence;
   }
   GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
@@ -1011,7 +1013,8 @@ LedgerState EventStore::State() const {
   return state_;
 }
 
-absl::StatusOr<LedgerState> EventStore::Replay(uint64_t to) const {
+absl::StatusOr<LedgerState> EventStore::Replay(
+    uint64_t to, const std::function<void(uint64_t)>& progress) const {
   LedgerState state;
   state.head_hash = GenesisHash();
   absl::Status applied = absl::OkStatus();
@@ -1026,6 +1029,7 @@ absl::StatusOr<LedgerState> EventStore::Replay(uint64_t to) const {
     state.sequence = recorded.record().sequence();
     state.head_hash = recorded.hash();
     state.last_recorded_time_unix_micros = recorded.record().recorded_time_unix_micros();
+    if (progress && state.sequence % 4096 == 0) progress(state.sequence);
     return true;
   }));
   if (!applied.ok()) return absl::DataLossError(StrCat("replay stopped: ", applied.message()));

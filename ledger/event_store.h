@@ -135,7 +135,9 @@ class EventStore {
                     const std::function<bool(const v1::RecordedEvent&)>& visit) const;
 
   // Recomputes the hash chain from the stored bytes over [from, to] (to = 0: the head).
-  absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) const;
+  // `progress`, if given, is called now and then with the number of records checked.
+  absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to,
+                                      const std::function<void(uint64_t)>& progress = {}) const;
 
   // Current state of a grant; nullopt if not registered.
   std::optional<GrantState> Grant(const std::string& grant_id) const;
@@ -155,7 +157,9 @@ class EventStore {
   // A copy of the whole projected state, as kept incrementally.
   LedgerState State() const;
   // The state rebuilt from the log alone, up to `to` (0: the head), ignoring checkpoints.
-  absl::StatusOr<LedgerState> Replay(uint64_t to) const;
+  // `progress`, if given, is called now and then with the number of records replayed.
+  absl::StatusOr<LedgerState> Replay(uint64_t to,
+                                     const std::function<void(uint64_t)>& progress = {}) const;
 
   // Writes a checkpoint of the current state now.
   absl::Status WriteCheckpoint();

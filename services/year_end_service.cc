@@ -47,6 +47,20 @@ std::vector<Obligation> ObligationsAt(const EventStore& store, const std::option
   return out;
 }
 
+// One grant's position on the request's two clocks.
+absl::StatusOr<GrantPosition> PositionFor(const EventStore& store, const std::string& grant_id,
+                                          const v1::AsOfPoint& point) {
+  if (grant_id.empty()) {
+    return absl::InvalidArgumentError("grant_id: is required, e.g. \"RS/229/2025\"");
+  }
+  GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of, Resolve(store, point, Today()));
+  if (!as_of.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("grant ", grant_id, " was not registered at that recorded point"));
+  }
+  return store.Position(grant_id, *as_of);
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* YearEndServiceImpl::GetPosition(grpc::CallbackServerContext* context,
@@ -54,17 +68,8 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::GetPosition(grpc::CallbackServerCo
                                                           v1::PositionResponse* response) {
   return RunUnary(
       service_, context, "YearEndService/GetPosition", [this, request, response]() -> absl::Status {
-        if (request->grant_id().empty()) {
-          return absl::InvalidArgumentError("grant_id: is required, e.g. \"RS/229/2025\"");
-        }
-        GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
-                            Resolve(*service_.store, request->as_of(), Today()));
-        if (!as_of.has_value()) {
-          return absl::NotFoundError(absl::StrCat("grant ", request->grant_id(),
-                                                  " was not registered at that recorded point"));
-        }
         GL_ASSIGN_OR_RETURN(GrantPosition position,
-                            service_.store->Position(request->grant_id(), *as_of));
+                            PositionFor(*service_.store, request->grant_id(), request->as_of()));
         EncodePosition(position, response);
         return absl::OkStatus();
       });
@@ -172,31 +177,25 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::GetYearOverview(
 grpc::ServerUnaryReactor* YearEndServiceImpl::GetFinancialAccount(
     grpc::CallbackServerContext* context, const v1::FinancialAccountRequest* request,
     v1::FinancialAccountResponse* response) {
-  return RunUnary(
-      service_, context, "YearEndService/GetFinancialAccount",
-      [this, request, response]() -> absl::Status {
-        GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
-                            Resolve(*service_.store, request->as_of(), Today()));
-        if (!as_of.has_value()) {
-          return absl::NotFoundError(absl::StrCat("grant ", request->grant_id(),
-                                                  " was not registered at that recorded point"));
-        }
-        GL_ASSIGN_OR_RETURN(GrantPosition position,
-                            service_.store->Position(request->grant_id(), *as_of));
-        FinancialAccount account = FinancialAccountOf(position);
-        response->set_grant_id(account.grant_id);
-        response->set_as_of_date(FormatCivilDay(account.as_of_date));
-        response->set_disposable_ore(account.disposable_ore);
-        response->set_used_ore(account.used_ore);
-        response->set_remaining_ore(account.remaining_ore);
-        for (const PurposeSpending& s : account.lines) {
-          v1::PurposeSpending* x = response->add_lines();
-          x->set_purpose(s.purpose);
-          x->set_cost_group(s.cost_group);
-          x->set_spent_ore(s.spent_ore);
-        }
-        return absl::OkStatus();
-      });
+  return RunUnary(service_, context, "YearEndService/GetFinancialAccount",
+                  [this, request, response]() -> absl::Status {
+                    GL_ASSIGN_OR_RETURN(
+                        GrantPosition position,
+                        PositionFor(*service_.store, request->grant_id(), request->as_of()));
+                    FinancialAccount account = FinancialAccountOf(position);
+                    response->set_grant_id(account.grant_id);
+                    response->set_as_of_date(FormatCivilDay(account.as_of_date));
+                    response->set_disposable_ore(account.disposable_ore);
+                    response->set_used_ore(account.used_ore);
+                    response->set_remaining_ore(account.remaining_ore);
+                    for (const PurposeSpending& s : account.lines) {
+                      v1::PurposeSpending* x = response->add_lines();
+                      x->set_purpose(s.purpose);
+                      x->set_cost_group(s.cost_group);
+                      x->set_spent_ore(s.spent_ore);
+                    }
+                    return absl::OkStatus();
+                  });
 }
 
 }  // namespace grantledger

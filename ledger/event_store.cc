@@ -16,6 +16,7 @@
 #include "ledger/log_format.h"
 #include "ledger/rules.h"
 #include "ledger/status_macros.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/memtablerep.h"
@@ -70,55 +71,113 @@ absl::Status AtEvent(const absl::Status& status, size_t index, const v1::Event& 
   return out;
 }
 
-// EventRecord bytes as stored: sequence, recorded time and the event, written directly so the
-// event's bytes are serialized only once. The previous hash is not repeated in the stored
-// bytes: it is chained in by the hash (log_format.h), and readers fill it in.
-std::string EncodeRecord(uint64_t sequence, int64_t recorded_time_unix_micros,
-                         const std::string& event_bytes) {
-  std::string out;
-  out.reserve(event_bytes.size() + 24);
-  {
-    google::protobuf::io::StringOutputStream raw(&out);
-    google::protobuf::io::CodedOutputStream coded(&raw);
-    coded.WriteTag(1 << 3 | 0);
-    coded.WriteVarint64(sequence);
-    coded.WriteTag(2 << 3 | 0);
-    coded.WriteVarint64(static_cast<uint64_t>(recorded_time_unix_micros));
-    coded.WriteTag(4 << 3 | 2);
-    coded.WriteVarint32(static_cast<uint32_t>(event_bytes.size()));
-    coded.WriteRaw(event_bytes.data(), static_cast<int>(event_bytes.size()));
-  }
-  return out;
+// Appends one record to a log entry being built: its length, the EventRecord bytes
+// (sequence, recorded time and the event, written directly so the event's bytes are serialized
+// only once; the previous hash is chained in by the hash, not repeated), and its hash, which is
+// also left in `hash` (kHashBytes). Returns the record bytes' offset in `entry`.
+size_t AppendRecord(std::string& entry, uint64_t sequence, int64_t recorded_time_unix_micros,
+                    const std::string& event_bytes, absl::string_view prev_hash, char* hash) {
+  using google::protobuf::io::CodedOutputStream;
+  const auto time = static_cast<uint64_t>(recorded_time_unix_micros);
+  const size_t record_size =
+      3 + CodedOutputStream::VarintSize64(sequence) + CodedOutputStream::VarintSize64(time) +
+      CodedOutputStream::VarintSize32(event_bytes.size()) + event_bytes.size();
+  AppendVarint32(entry, static_cast<uint32_t>(record_size));
+  const size_t offset = entry.size();
+  entry.resize(offset + record_size + kHashBytes);
+  auto* out = reinterpret_cast<uint8_t*>(entry.data() + offset);
+  *out++ = 1 << 3 | 0;
+  out = CodedOutputStream::WriteVarint64ToArray(sequence, out);
+  *out++ = 2 << 3 | 0;
+  out = CodedOutputStream::WriteVarint64ToArray(time, out);
+  *out++ = 4 << 3 | 2;
+  out = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(event_bytes.size()), out);
+  std::memcpy(out, event_bytes.data(), event_bytes.size());
+  ChainHashInto(prev_hash, absl::string_view(entry.data() + offset, record_size), hash);
+  std::memcpy(entry.data() + offset + record_size, hash, kHashBytes);
+  return offset;
 }
 
 std::string SerializeEvent(const v1::Event& event) {
+  // Events have no map fields, so the plain encoding is deterministic.
   std::string out;
-  google::protobuf::io::StringOutputStream raw(&out);
-  google::protobuf::io::CodedOutputStream coded(&raw);
-  coded.SetSerializationDeterministic(true);
-  event.SerializeToCodedStream(&coded);
-  coded.Trim();
+  event.SerializeToString(&out);
   return out;
 }
 
-// Parses a stored log value; prev_hash is left for the caller to fill.
-absl::StatusOr<v1::RecordedEvent> ParseLogValue(uint64_t sequence, absl::string_view value) {
-  std::optional<LogValue> split = SplitLogValue(value);
+// Parses a stored record; prev_hash is left for the caller to fill.
+absl::StatusOr<v1::RecordedEvent> ParseRecord(uint64_t sequence, const LogValue& value) {
   v1::RecordedEvent out;
-  if (!split || !out.mutable_record()->ParseFromArray(
-                    split->record_bytes.data(), static_cast<int>(split->record_bytes.size()))) {
+  if (!out.mutable_record()->ParseFromArray(value.record_bytes.data(),
+                                            static_cast<int>(value.record_bytes.size()))) {
     return absl::DataLossError(
         StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
   }
-  out.set_hash(std::string(split->hash));
+  out.set_hash(std::string(value.hash));
   return out;
 }
+
+// Reads records from the log's entries, keeping the current entry: most reads go forwards.
+// The views it returns stay valid until the next call.
+class LogCursor {
+ public:
+  LogCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log)
+      : it_(db->NewIterator(rocksdb::ReadOptions(), log)) {}
+
+  // Record `sequence`; NotFound when no entry holds it, DataLoss when its entry is damaged.
+  absl::StatusOr<LogValue> Find(uint64_t sequence) {
+    if (!Holds(sequence)) {
+      if (first_ != 0 && sequence >= first_ && it_->Valid()) {
+        it_->Next();  // usually the next entry
+        Load();
+      }
+      if (!Holds(sequence)) {
+        it_->SeekForPrev(EncodeSequence(sequence));
+        Load();
+      }
+    }
+    if (!it_->status().ok()) {
+      return absl::UnavailableError(StrCat("reading the log: ", it_->status().ToString()));
+    }
+    if (!Holds(sequence)) {
+      if (damaged_ && sequence >= first_) {
+        return absl::DataLossError(StrCat("the log entry holding record ", sequence,
+                                          " is damaged; run `grantledger verify`"));
+      }
+      return absl::NotFoundError(StrCat("sequence ", sequence, " is not in the log"));
+    }
+    return records_[sequence - first_];
+  }
+
+ private:
+  bool Holds(uint64_t sequence) const {
+    return first_ != 0 && sequence >= first_ && sequence - first_ < records_.size();
+  }
+  void Load() {
+    records_.clear();
+    first_ = 0;
+    damaged_ = false;
+    if (!it_->Valid()) return;
+    if (it_->key().size() != 8) {
+      damaged_ = true;
+      return;
+    }
+    first_ = DecodeSequence(View(it_->key()));
+    damaged_ = !SplitLogEntry(View(it_->value()), records_);
+  }
+
+  std::unique_ptr<rocksdb::Iterator> it_;
+  uint64_t first_ = 0;  // the current entry's first sequence; 0: none
+  std::vector<LogValue> records_;
+  bool damaged_ = false;
+};
 
 }  // namespace
 
 struct EventStore::PreparedEvent {
   v1::Event event;
-  std::string bytes;  // deterministic serialization
+  std::string bytes;   // deterministic serialization
+  std::string id_key;  // EventIdKey(event_id)
   // Restores only: the record as exported.
   uint64_t restored_sequence = 0;
   int64_t restored_time_unix_micros = 0;
@@ -131,34 +190,34 @@ struct EventStore::Writer {
   AppendOptions owned_options;  // AppendAsync's copy
   AppendCallback callback;      // AppendAsync: called on the writer thread instead of `cv`
   absl::StatusOr<AppendResult> result = absl::UnknownError("not processed");
+  bool released = false;  // validated: the writer thread no longer reads `events`
   bool done = false;
   bool accepted = false;  // validated and in the group's WriteBatch
   absl::CondVar cv;
 };
 
 // What a group of writers changes before it is committed: the grants they touched, the ids
-// and events they add, the chain head, and the batch to write.
+// and events they add, the chain head, the history additions, and the batches to write.
 class EventStore::Group {
  public:
-  explicit Group(size_t reserved_bytes) : batch(reserved_bytes) {}
+  explicit Group(size_t reserved_bytes) { entry.reserve(reserved_bytes); }
   absl::flat_hash_map<std::string, std::optional<GrantState>> grants;
-  // Keys view event ids inside the writers' events, which live until the group is done.
+  // Keys view event ids inside the writers' events, which live until validation is done.
   absl::flat_hash_map<absl::string_view, std::pair<uint64_t, const std::string*>> ids;
   absl::flat_hash_map<uint64_t, const v1::Event*> events;
-  // The group's new events in sequence order, for the histories once written.
-  struct Logged {
-    const v1::Event* event;
-    uint64_t sequence;
-    const v1::Event* reversal_target;
-    int64_t recorded_time = 0;
-  };
-  std::vector<Logged> logged;
+  // What the new events add to each grant's history, in sequence order.
+  absl::flat_hash_map<std::string, std::vector<HistoryAddition>> additions;
+  // (first sequence, recorded time) of each run of new records recorded at one time.
+  std::vector<std::pair<uint64_t, int64_t>> recorded_runs;
   std::vector<std::unique_ptr<v1::Event>> read_targets;  // reversal targets read from the log
+  uint64_t first_sequence = 1;
   uint64_t next_sequence = 1;
   std::string head_hash;
   int64_t recorded_time_unix_micros = 0;       // for new appends
   int64_t last_recorded_time_unix_micros = 0;  // of the last record chained so far
-  rocksdb::WriteBatch batch;
+  std::string entry;                           // the log entry: every new record
+  absl::flat_hash_map<std::string, std::vector<uint64_t>> grant_runs;  // by_grant entries
+  rocksdb::WriteBatch ids_batch;  // the event_ids entries, written once the log is durable
 };
 
 EventStore::EventStore(EventStoreOptions options) : options_(std::move(options)) {}
@@ -182,7 +241,14 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
 
   rocksdb::ColumnFamilyOptions log_options;
   log_options.write_buffer_size = 64 << 20;
-  log_options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(6));
+  {
+    // A log entry holds a whole write (up to a batch of records): larger blocks and a cache
+    // that holds a few of them.
+    rocksdb::BlockBasedTableOptions table;
+    table.block_size = 64 << 10;
+    table.block_cache = rocksdb::NewLRUCache(64 << 20);
+    log_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  }
   rocksdb::ColumnFamilyOptions index_options;
   index_options.write_buffer_size = 32 << 20;
   rocksdb::ColumnFamilyOptions ids_options = index_options;
@@ -223,6 +289,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   store->grant_cf_ = store->handles_[2];
   store->ids_cf_ = store->handles_[3];
   store->checkpoint_cf_ = store->handles_[4];
+  GL_RETURN_IF_ERROR(store->CheckFormat());
   GL_RETURN_IF_ERROR(store->Recover());
   if (!store->options_.read_only) {
     EventStore* raw = store.get();
@@ -249,6 +316,31 @@ EventStore::~EventStore() {
   (void)db_->Close();
 }
 
+absl::Status EventStore::CheckFormat() {
+  std::string format;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kFormatKey, &format);
+  if (s.ok()) {
+    if (format == kLogFormat) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        StrCat("the ledger at ", options_.path, " is in format \"", format, "\", not \"",
+               kLogFormat, "\"; open it with the grantledger that wrote it and export it"));
+  }
+  if (!s.IsNotFound()) return FromRocks(s, "reading the ledger's format");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+  it->SeekToFirst();
+  if (it->Valid()) {
+    return absl::FailedPreconditionError(
+        StrCat("the ledger at ", options_.path,
+               " was written by an earlier grantledger (no format mark); open it with that "
+               "version, export it, and restore the export into a new data directory"));
+  }
+  if (options_.read_only) return absl::OkStatus();
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  return FromRocks(db_->Put(write_options, checkpoint_cf_, kFormatKey, kLogFormat),
+                   "marking the ledger's format");
+}
+
 absl::Status EventStore::Recover() {
   absl::MutexLock lock(&state_mu_);
   state_ = LedgerState();
@@ -268,48 +360,80 @@ absl::Status EventStore::Recover() {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading the projection checkpoint");
   }
+  // The id index is written just after each durable write; events after its mark (a crash in
+  // between) are indexed again here.
+  uint64_t ids_through = 0;
+  std::string mark;
+  s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kIdsIndexedKey, &mark);
+  if (s.ok() && mark.size() == 8) {
+    ids_through = DecodeSequence(mark);
+  } else if (!s.ok() && !s.IsNotFound()) {
+    return FromRocks(s, "reading the id index mark");
+  }
+  rocksdb::WriteBatch ids_batch;
   // One pass over the log: the histories for as-of queries and the recorded-time index are
   // rebuilt from every record; the projections replay only the tail after the checkpoint.
   histories_.clear();
   recorded_times_.clear();
   const uint64_t checkpointed = state_.sequence;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
-  for (it->Seek(EncodeSequence(1)); it->Valid(); it->Next()) {
-    const uint64_t sequence = DecodeSequence(View(it->key()));
-    std::optional<LogValue> value = SplitLogValue(View(it->value()));
-    v1::EventRecord record;
-    const bool parsed =
-        value && record.ParseFromArray(value->record_bytes.data(),
-                                       static_cast<int>(value->record_bytes.size()));
-    if (sequence <= checkpointed) {
-      // Already in the checkpoint; a damaged record here is for `verify` to report.
-      if (parsed) IndexRecorded(record.event(), sequence, record.recorded_time_unix_micros());
-      continue;
+  std::vector<LogValue> records;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) {
+      return absl::DataLossError("the log has a damaged key; run `grantledger verify`");
     }
-    if (sequence != state_.sequence + 1) {
-      return absl::DataLossError(StrCat("the log has no record ", state_.sequence + 1, " but has ",
-                                        sequence, "; run `grantledger verify`"));
+    const uint64_t first = DecodeSequence(View(it->key()));
+    records.clear();
+    const bool intact = SplitLogEntry(View(it->value()), records);
+    for (size_t k = 0; k < records.size(); ++k) {
+      const uint64_t sequence = first + k;
+      const LogValue& value = records[k];
+      v1::EventRecord record;
+      const bool parsed = record.ParseFromArray(value.record_bytes.data(),
+                                                static_cast<int>(value.record_bytes.size()));
+      if (parsed && sequence > ids_through && !options_.read_only) {
+        ids_batch.Put(ids_cf_, EventIdKey(record.event().event_id()), EncodeSequence(sequence));
+      }
+      if (sequence <= checkpointed) {
+        // Already in the checkpoint; a damaged record here is for `verify` to report.
+        if (parsed) IndexRecorded(record.event(), sequence, record.recorded_time_unix_micros());
+        continue;
+      }
+      if (sequence != state_.sequence + 1) {
+        return absl::DataLossError(StrCat("the log has no record ", state_.sequence + 1,
+                                          " but has ", sequence, "; run `grantledger verify`"));
+      }
+      if (!parsed) {
+        return absl::DataLossError(
+            StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
+      }
+      if (ChainHash(state_.head_hash, value.record_bytes) != value.hash) {
+        return absl::DataLossError(
+            StrCat("log record ", sequence,
+                   " does not chain to the record before it; run `grantledger verify`"));
+      }
+      absl::Status applied = ApplyLogged(record.event(), sequence, state_.grants);
+      if (!applied.ok()) {
+        return absl::DataLossError(
+            StrCat("log record ", sequence, " no longer applies: ", applied.message()));
+      }
+      IndexRecorded(record.event(), sequence, record.recorded_time_unix_micros());
+      state_.sequence = sequence;
+      state_.head_hash = std::string(value.hash);
+      state_.last_recorded_time_unix_micros = record.recorded_time_unix_micros();
     }
-    if (!parsed) {
-      return absl::DataLossError(
-          StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
+    if (!intact && first + records.size() > checkpointed) {
+      return absl::DataLossError(StrCat("the log entry holding record ", first + records.size(),
+                                        " is damaged; run `grantledger verify`"));
     }
-    if (ChainHash(state_.head_hash, value->record_bytes) != value->hash) {
-      return absl::DataLossError(
-          StrCat("log record ", sequence,
-                 " does not chain to the record before it; run `grantledger verify`"));
-    }
-    absl::Status applied = ApplyLogged(record.event(), sequence, state_.grants);
-    if (!applied.ok()) {
-      return absl::DataLossError(
-          StrCat("log record ", sequence, " no longer applies: ", applied.message()));
-    }
-    IndexRecorded(record.event(), sequence, record.recorded_time_unix_micros());
-    state_.sequence = sequence;
-    state_.head_hash = std::string(value->hash);
-    state_.last_recorded_time_unix_micros = record.recorded_time_unix_micros();
   }
   GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
+  if (ids_batch.Count() > 0) {
+    ids_batch.Put(checkpoint_cf_, kIdsIndexedKey, EncodeSequence(state_.sequence));
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    GL_RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &ids_batch), "indexing event ids"));
+  }
   return absl::OkStatus();
 }
 
@@ -364,6 +488,7 @@ absl::Status EventStore::Prepare(std::vector<v1::Event> events, Writer& writer) 
       return AtEvent(s, i, prepared.event);
     }
     prepared.bytes = SerializeEvent(prepared.event);
+    prepared.id_key = EventIdKey(prepared.event.event_id());
     if (prepared.bytes.size() > kMaxEncodedEventBytes) {
       return AtEvent(
           absl::InvalidArgumentError(StrCat("the event is ", prepared.bytes.size(),
@@ -408,6 +533,14 @@ absl::StatusOr<AppendResult> EventStore::Submit(Writer& writer) {
   if (stopping_) return absl::UnavailableError("the ledger is closing; nothing was written; retry");
   writers_.push_back(&writer);
   work_cv_.Signal();
+  while (!writer.released && !writer.done) writer.cv.Wait(&queue_mu_);
+  if (!writer.done) {
+    // Validated and being written: free the events now, while the write syncs.
+    std::vector<PreparedEvent> events = std::move(writer.events);
+    queue_mu_.Unlock();
+    events.clear();
+    queue_mu_.Lock();
+  }
   while (!writer.done) writer.cv.Wait(&queue_mu_);
   return std::move(writer.result);
 }
@@ -429,23 +562,7 @@ void EventStore::WriterLoop() {
         writers_.pop_front();
       }
     }
-    ProcessGroup(group);
-    std::vector<Writer*> finished_async;
-    {
-      absl::MutexLock lock(&queue_mu_);
-      for (Writer* w : group) {
-        if (w->callback) {
-          finished_async.push_back(w);
-        } else {
-          w->done = true;
-          w->cv.Signal();
-        }
-      }
-    }
-    for (Writer* w : finished_async) {
-      w->callback(std::move(w->result));
-      delete w;
-    }
+    ProcessGroup(group);  // completes every writer of the group
   }
 }
 
@@ -475,21 +592,31 @@ absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) 
                           StrCat("record ", prepared.restored_sequence, ": ", s.message()));
     }
     prepared.bytes = SerializeEvent(prepared.event);
+    prepared.id_key = EventIdKey(prepared.event.event_id());
   }
   GL_ASSIGN_OR_RETURN(AppendResult result, Submit(writer));
   return result.head;
 }
 
 void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
+  std::string failed;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    failed = failed_;
+  }
+  if (!failed.empty()) {
+    for (Writer* w : writers) w->result = absl::UnavailableError(failed);
+    Complete(writers);
+    return;
+  }
   size_t bytes = 0;
   for (const Writer* w : writers) {
-    for (const PreparedEvent& e : w->events)
-      bytes += e.bytes.size() + 2 * e.event.event_id().size() + 160;
+    for (const PreparedEvent& e : w->events) bytes += e.bytes.size() + 64;
   }
   Group group(bytes);
   {
     absl::ReaderMutexLock lock(&state_mu_);
-    group.next_sequence = state_.sequence + 1;
+    group.first_sequence = group.next_sequence = state_.sequence + 1;
     group.head_hash = state_.head_hash;
     group.recorded_time_unix_micros =
         std::max(absl::ToUnixMicros(options_.clock()), state_.last_recorded_time_unix_micros);
@@ -499,10 +626,31 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
       if (!s.ok()) w->result = s;
     }
   }
-  if (group.batch.Count() > 0) {
+  // Nothing reads the writers' events from here on: their owners may free them while the
+  // write syncs.
+  group.ids.clear();
+  group.events.clear();
+  group.read_targets.clear();
+  {
+    absl::MutexLock lock(&queue_mu_);
+    for (Writer* w : writers) {
+      if (!w->callback) {
+        w->released = true;
+        w->cv.Signal();
+      }
+    }
+  }
+  const bool wrote = !group.entry.empty();
+  if (wrote) {
+    rocksdb::WriteBatch batch(group.entry.size() + 256);
+    batch.Put(log_cf_, EncodeSequence(group.first_sequence), group.entry);
+    for (const auto& [grant_id, sequences] : group.grant_runs) {
+      batch.Put(grant_cf_, GrantIndexKey(grant_id, sequences.front()),
+                EncodeGrantIndexValue(sequences));
+    }
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
-    rocksdb::Status s = db_->Write(write_options, &group.batch);
+    rocksdb::Status s = db_->Write(write_options, &batch);
     if (!s.ok()) {
       absl::Status failed = absl::UnavailableError(
           StrCat("the ledger could not write to disk (", s.ToString(),
@@ -510,24 +658,36 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
       for (Writer* w : writers) {
         if (w->accepted) w->result = failed;
       }
+      Complete(writers);
       return;
     }
   }
-  Digest head;
   {
     absl::MutexLock lock(&state_mu_);
+    // The state is locked until it includes the write: callers woken now see it when they read.
+    if (wrote) {
+      state_.sequence = group.next_sequence - 1;
+      state_.head_hash = group.head_hash;
+      state_.last_recorded_time_unix_micros = group.last_recorded_time_unix_micros;
+    }
+    const Digest head{state_.sequence, state_.head_hash};
+    for (Writer* w : writers) {
+      if (w->accepted || (w->result.ok() && w->options->dry_run)) w->result->head = head;
+    }
+    Complete(writers, /*synchronous_only=*/true);
     for (auto& [id, grant] : group.grants) {
       if (!grant.has_value()) continue;
       if (options_.check_invariants) CheckInvariants(*grant);
       state_.grants[id] = std::move(*grant);
     }
-    for (const Group::Logged& logged : group.logged) {
-      IndexRecorded(*logged.event, logged.sequence, logged.recorded_time, logged.reversal_target);
+    for (auto& [grant_id, additions] : group.additions) {
+      GrantHistory& history = histories_[grant_id];
+      for (HistoryAddition& addition : additions) history.Apply(std::move(addition));
     }
-    if (group.batch.Count() > 0) {
-      state_.sequence = group.next_sequence - 1;
-      state_.head_hash = group.head_hash;
-      state_.last_recorded_time_unix_micros = group.last_recorded_time_unix_micros;
+    for (const auto& [sequence, time] : group.recorded_runs) {
+      if (recorded_times_.empty() || recorded_times_.back().second != time) {
+        recorded_times_.emplace_back(sequence, time);
+      }
     }
     if (options_.check_invariants && state_.TrialBalance() != 0) {
       std::fprintf(stderr, "grantledger: trial balance is not zero after sequence %llu\n",
@@ -537,10 +697,41 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     if (state_.sequence - checkpoint_sequence_ >= options_.checkpoint_interval_events) {
       (void)WriteCheckpointLocked();  // a cache: a failure only means a longer replay on open
     }
-    head = Digest{state_.sequence, state_.head_hash};
   }
-  for (Writer* w : writers) {
-    if (w->accepted) w->result->head = head;
+  Complete(writers);
+  if (wrote) {
+    // The id index follows the durable log; Open indexes again whatever a crash loses here.
+    group.ids_batch.Put(checkpoint_cf_, kIdsIndexedKey, EncodeSequence(group.next_sequence - 1));
+    rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &group.ids_batch);
+    if (!s.ok()) {
+      absl::MutexLock lock(&queue_mu_);
+      failed_ = StrCat("the event id index could not be written (", s.ToString(),
+                       "); restart the ledger, which indexes the missing ids from the log");
+    }
+  }
+}
+
+void EventStore::Complete(std::vector<Writer*>& writers, bool synchronous_only) {
+  std::vector<Writer*> finished_async;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    for (Writer*& w : writers) {
+      if (w == nullptr) continue;
+      if (w->callback) {
+        if (!synchronous_only)
+          finished_async.push_back(w);
+        else
+          continue;
+      } else {
+        w->done = true;
+        w->cv.Signal();  // the caller may return (and destroy *w) from here on
+      }
+      w = nullptr;
+    }
+  }
+  for (Writer* w : finished_async) {
+    w->callback(std::move(w->result));
+    delete w;
   }
 }
 
@@ -557,6 +748,12 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     if (in_state != state_.grants.end()) return scratch.emplace(id, in_state->second).first->second;
     return scratch.emplace(id, std::nullopt).first->second;
   };
+  auto history_of = [&](const std::string& id) -> const GrantHistory& {
+    static const GrantHistory* const kEmpty = new GrantHistory();
+    state_mu_.AssertReaderHeld();
+    auto it = histories_.find(id);
+    return it == histories_.end() ? *kEmpty : it->second;
+  };
 
   for (const auto& [grant_id, expected] : writer.options->expected_versions) {
     const std::optional<GrantState>& grant = grant_slot(grant_id);
@@ -571,12 +768,22 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   AppendResult result;
   result.sequences.resize(writer.events.size());
   result.duplicates.resize(writer.events.size());
-  absl::flat_hash_map<absl::string_view, std::pair<uint64_t, const std::string*>> local_ids;
-  absl::flat_hash_map<uint64_t, const v1::Event*> local_events;
-  std::vector<std::unique_ptr<v1::Event>> read_targets;
-  std::vector<Group::Logged> local_logged;
-  std::vector<size_t> new_events;
+  struct NewEvent {
+    size_t index;
+    const v1::Event* reversal_target;
+  };
+  std::vector<NewEvent> new_events;
+  new_events.reserve(writer.events.size());
+  std::vector<absl::string_view> added_ids;
   uint64_t next_sequence = group.next_sequence;
+  // Undoes this writer's additions to the group's id and event maps when it is rejected.
+  auto rejected = [&](absl::Status status) {
+    for (absl::string_view id : added_ids) group.ids.erase(id);
+    for (uint64_t sequence = group.next_sequence; sequence < next_sequence; ++sequence) {
+      group.events.erase(sequence);
+    }
+    return status;
+  };
 
   // Every id's stored sequence, looked up in one batched read (most are new: bloom filters).
   std::vector<std::optional<uint64_t>> stored(writer.events.size());
@@ -585,42 +792,37 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   for (size_t i = 0; i < writer.events.size(); ++i) {
     const PreparedEvent& prepared = writer.events[i];
     const v1::Event& event = prepared.event;
-    // Idempotency: this batch, then the group, then the log.
-    std::optional<std::pair<uint64_t, const std::string*>> seen;
-    if (auto it = local_ids.find(event.event_id()); it != local_ids.end()) {
-      seen = it->second;
-    } else if (auto git = group.ids.find(event.event_id()); git != group.ids.end()) {
-      seen = git->second;
-    }
     if (writer.options->verbatim && prepared.restored_sequence != next_sequence) {
-      return absl::FailedPreconditionError(StrCat(
+      return rejected(absl::FailedPreconditionError(StrCat(
           "record ", prepared.restored_sequence, ": the ledger's next sequence is ", next_sequence,
-          "; restore an export from its first record into a new, empty data directory"));
+          "; restore an export from its first record into a new, empty data directory")));
     }
+    // Idempotency: this batch and the group, then the log.
     std::optional<uint64_t> stored_sequence;
     bool same_content = false;
-    if (seen.has_value()) {
-      stored_sequence = seen->first;
-      same_content = *seen->second == prepared.bytes;
+    if (auto seen = group.ids.find(event.event_id()); seen != group.ids.end()) {
+      stored_sequence = seen->second.first;
+      same_content = *seen->second.second == prepared.bytes;
     } else {
       stored_sequence = stored[i];
       if (stored_sequence.has_value()) {
-        GL_ASSIGN_OR_RETURN(std::string stored_bytes, ReadEventBytes(*stored_sequence));
-        same_content = stored_bytes == prepared.bytes;
+        absl::StatusOr<std::string> stored_bytes = ReadEventBytes(*stored_sequence);
+        if (!stored_bytes.ok()) return rejected(stored_bytes.status());
+        same_content = *stored_bytes == prepared.bytes;
       }
     }
     if (stored_sequence.has_value() && writer.options->verbatim) {
-      return absl::DataLossError(StrCat("record ", prepared.restored_sequence, ": event_id \"",
-                                        event.event_id(), "\" is already at sequence ",
-                                        *stored_sequence, "; the export was altered"));
+      return rejected(absl::DataLossError(
+          StrCat("record ", prepared.restored_sequence, ": event_id \"", event.event_id(),
+                 "\" is already at sequence ", *stored_sequence, "; the export was altered")));
     }
     if (stored_sequence.has_value()) {
       if (!same_content) {
-        return AtEvent(absl::AlreadyExistsError(StrCat(
-                           "event_id was already used at sequence ", *stored_sequence,
-                           " for an event with other content; give this event a new event_id, "
-                           "or resend the original unchanged")),
-                       i, event);
+        return rejected(AtEvent(absl::AlreadyExistsError(StrCat(
+                                    "event_id was already used at sequence ", *stored_sequence,
+                                    " for an event with other content; give this event a new "
+                                    "event_id, or resend the original unchanged")),
+                                i, event));
       }
       result.sequences[i] = *stored_sequence;
       result.duplicates[i] = true;
@@ -631,104 +833,99 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     context.sequence = next_sequence;
     if (event.has_reversal()) {
       const uint64_t target = event.reversal().reversed_sequence();
-      if (auto it = local_events.find(target); it != local_events.end()) {
-        context.reversal_target = it->second;
-      } else if (auto git = group.events.find(target); git != group.events.end()) {
+      if (auto git = group.events.find(target); git != group.events.end()) {
         context.reversal_target = git->second;
-      } else if (target < group.next_sequence) {
+      } else if (target < group.first_sequence) {
         auto read = ReadEvent(target);
         if (read.ok()) {
-          read_targets.push_back(std::move(*read));
-          context.reversal_target = read_targets.back().get();
+          group.read_targets.push_back(std::move(*read));
+          context.reversal_target = group.read_targets.back().get();
         } else if (!absl::IsNotFound(read.status())) {
-          return read.status();
+          return rejected(read.status());
         }
       }
     }
     if (absl::Status s = ApplyEvent(event, context, grant_slot(event.grant_id())); !s.ok()) {
-      return AtEvent(s, i, event);
+      return rejected(AtEvent(s, i, event));
     }
     if (event.has_carry_over()) {
       absl::Status s = ApplyCarryIn(event, context, grant_slot(event.carry_over().to_grant_id()));
-      if (!s.ok()) return AtEvent(s, i, event);
+      if (!s.ok()) return rejected(AtEvent(s, i, event));
     }
-    local_logged.push_back({&event, next_sequence, context.reversal_target});
-    local_ids[event.event_id()] = {next_sequence, &prepared.bytes};
-    local_events[next_sequence] = &event;
+    group.ids.emplace(event.event_id(), std::make_pair(next_sequence, &prepared.bytes));
+    added_ids.push_back(event.event_id());
+    group.events.emplace(next_sequence, &event);
+    new_events.push_back({i, context.reversal_target});
     result.sequences[i] = next_sequence;
-    new_events.push_back(i);
     ++next_sequence;
   }
 
   if (writer.options->dry_run) {
-    writer.result = std::move(result);  // valid; nothing joins the group's write
+    (void)rejected(absl::OkStatus());  // valid; nothing joins the group's write
+    writer.result = std::move(result);
     return absl::OkStatus();
   }
-  // The whole batch is valid: chain its records (checking restored hashes before anything
-  // joins the group's write), then add them to the batch.
-  std::vector<std::string> values;
-  values.reserve(new_events.size());
+  // The whole batch is valid: chain its records onto the group's log entry (checking restored
+  // hashes before anything joins the write), then its index entries and history additions.
+  const size_t entry_size = group.entry.size();
+  char hash[kHashBytes];
   std::string head_hash = group.head_hash;
   int64_t last_recorded_time = group.last_recorded_time_unix_micros;
   std::vector<int64_t> recorded_times;
   recorded_times.reserve(new_events.size());
-  for (size_t i : new_events) {
-    const PreparedEvent& prepared = writer.events[i];
-    const uint64_t sequence = result.sequences[i];
+  for (const NewEvent& added : new_events) {
+    const PreparedEvent& prepared = writer.events[added.index];
+    const uint64_t sequence = result.sequences[added.index];
     const int64_t recorded_time = writer.options->verbatim ? prepared.restored_time_unix_micros
                                                            : group.recorded_time_unix_micros;
-    std::string record = EncodeRecord(sequence, recorded_time, prepared.bytes);
-    std::string hash = ChainHash(head_hash, record);
+    AppendRecord(group.entry, sequence, recorded_time, prepared.bytes, head_hash, hash);
     if (writer.options->verbatim) {
+      absl::Status bad;
       if (recorded_time < last_recorded_time) {
-        return absl::DataLossError(StrCat("record ", sequence,
-                                          ": its recorded time is earlier than the record "
-                                          "before it; the export was altered"));
-      }
-      if (hash != prepared.restored_hash) {
-        return absl::DataLossError(
+        bad = absl::DataLossError(StrCat("record ", sequence,
+                                         ": its recorded time is earlier than the record "
+                                         "before it; the export was altered"));
+      } else if (absl::string_view(hash, kHashBytes) != prepared.restored_hash) {
+        bad = absl::DataLossError(
             StrCat("record ", sequence, ": its content does not match its hash ",
                    HexOf(prepared.restored_hash).substr(0, 16),
-                   "...: the export was altered at this record (or the one before it); nothing of "
-                   "this batch was restored"));
+                   "...: the export was altered at this record (or the one before it); nothing "
+                   "of this batch was restored"));
+      }
+      if (!bad.ok()) {
+        group.entry.resize(entry_size);
+        return rejected(bad);
       }
     }
     last_recorded_time = recorded_time;
     recorded_times.push_back(recorded_time);
-    std::string value;
-    value.reserve(hash.size() + record.size());
-    value.append(hash).append(record);
-    values.push_back(std::move(value));
-    head_hash = std::move(hash);
+    head_hash.assign(hash, kHashBytes);
   }
-  absl::flat_hash_map<std::string, std::vector<uint64_t>> grant_runs;
   for (size_t k = 0; k < new_events.size(); ++k) {
-    const PreparedEvent& prepared = writer.events[new_events[k]];
-    const uint64_t sequence = result.sequences[new_events[k]];
-    const std::string key = EncodeSequence(sequence);
-    group.batch.Put(log_cf_, key, values[k]);
-    for (const std::string& touched : GrantsTouched(prepared.event)) {
-      grant_runs[touched].push_back(sequence);
+    const PreparedEvent& prepared = writer.events[new_events[k].index];
+    const v1::Event& event = prepared.event;
+    const uint64_t sequence = result.sequences[new_events[k].index];
+    group.grant_runs[event.grant_id()].push_back(sequence);
+    group.additions[event.grant_id()].push_back(history_of(event.grant_id())
+                                                    .Plan(event, sequence,
+                                                          new_events[k].reversal_target,
+                                                          /*carry_in=*/false));
+    if (event.has_carry_over()) {
+      const std::string& to = event.carry_over().to_grant_id();
+      group.grant_runs[to].push_back(sequence);
+      group.additions[to].push_back(history_of(to).Plan(event, sequence, nullptr, true));
     }
-    group.batch.Put(ids_cf_, EventIdKey(prepared.event.event_id()), key);
+    group.ids_batch.Put(ids_cf_, prepared.id_key, EncodeSequence(sequence));
+    if (group.recorded_runs.empty() || group.recorded_runs.back().second != recorded_times[k]) {
+      group.recorded_runs.emplace_back(sequence, recorded_times[k]);
+    }
   }
   group.head_hash = std::move(head_hash);
   group.last_recorded_time_unix_micros = last_recorded_time;
-  for (size_t k = 0; k < local_logged.size(); ++k)
-    local_logged[k].recorded_time = recorded_times[k];
-  for (const auto& [grant_id, sequences] : grant_runs) {
-    group.batch.Put(grant_cf_, GrantIndexKey(grant_id, sequences.front()),
-                    EncodeGrantIndexValue(sequences));
-  }
   group.next_sequence = next_sequence;
   for (auto& [id, grant] : scratch) {
     if (grant.has_value()) group.grants[id] = std::move(grant);
   }
-  for (auto& entry : local_ids) group.ids.insert(entry);
-  for (auto& entry : local_events) group.events.insert(entry);
-  group.logged.insert(group.logged.end(), local_logged.begin(), local_logged.end());
-  for (auto& target : read_targets) group.read_targets.push_back(std::move(target));
-  // Reversal targets read from the log are only needed during validation.
   writer.accepted = true;
   writer.result = std::move(result);
   return absl::OkStatus();
@@ -736,13 +933,12 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
 
 absl::Status EventStore::FindEventIds(const std::vector<PreparedEvent>& events,
                                       std::vector<std::optional<uint64_t>>& out) const {
-  std::vector<std::string> keys;
+  std::vector<rocksdb::Slice> keys;
   keys.reserve(events.size());
-  for (const PreparedEvent& e : events) keys.push_back(EventIdKey(e.event.event_id()));
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  for (const PreparedEvent& e : events) keys.emplace_back(e.id_key);
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  db_->MultiGet(rocksdb::ReadOptions(), ids_cf_, keys.size(), slices.data(), values.data(),
+  db_->MultiGet(rocksdb::ReadOptions(), ids_cf_, keys.size(), keys.data(), values.data(),
                 statuses.data());
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].IsNotFound()) continue;
@@ -757,14 +953,9 @@ absl::Status EventStore::FindEventIds(const std::vector<PreparedEvent>& events,
 }
 
 absl::StatusOr<v1::RecordedEvent> EventStore::ReadStored(uint64_t sequence) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), log_cf_, EncodeSequence(sequence), &value);
-  if (s.IsNotFound()) {
-    return absl::NotFoundError(
-        StrCat("sequence ", sequence, " is not in the log (the head is ", Head().sequence, ")"));
-  }
-  GL_RETURN_IF_ERROR(FromRocks(s, "reading the log"));
-  return ParseLogValue(sequence, value);
+  LogCursor cursor(db_.get(), log_cf_);
+  GL_ASSIGN_OR_RETURN(LogValue value, cursor.Find(sequence));
+  return ParseRecord(sequence, value);
 }
 
 absl::StatusOr<v1::RecordedEvent> EventStore::Read(uint64_t sequence) const {
@@ -865,32 +1056,35 @@ absl::Status EventStore::ScanImpl(
     const std::function<bool(const v1::RecordedEvent&)>& visit) const {
   if (from == 0) from = 1;
   if (to == 0) to = Head().sequence;
-  if (grant_id.empty()) {
+  LogCursor cursor(db_.get(), log_cf_);
+  // Reads record `sequence`, with its prev_hash from the record before when asked.
+  auto read = [&](uint64_t sequence) -> absl::StatusOr<v1::RecordedEvent> {
     std::string prev_hash;
     if (fill_prev_hash) {
-      if (from == 1) {
+      if (sequence == 1) {
         prev_hash = GenesisHash();
       } else {
-        auto previous = ReadStored(from - 1);
-        if (previous.ok()) prev_hash = previous->hash();
+        GL_ASSIGN_OR_RETURN(LogValue previous, cursor.Find(sequence - 1));
+        prev_hash = std::string(previous.hash);
       }
     }
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
-    for (it->Seek(EncodeSequence(from)); it->Valid(); it->Next()) {
-      const uint64_t sequence = DecodeSequence(View(it->key()));
-      if (sequence > to) break;
-      GL_ASSIGN_OR_RETURN(v1::RecordedEvent out, ParseLogValue(sequence, View(it->value())));
-      if (fill_prev_hash) {
-        out.mutable_record()->set_prev_hash(prev_hash);
-        prev_hash = out.hash();
-      }
-      if (!visit(out)) return absl::OkStatus();
+    GL_ASSIGN_OR_RETURN(LogValue value, cursor.Find(sequence));
+    GL_ASSIGN_OR_RETURN(v1::RecordedEvent out, ParseRecord(sequence, value));
+    if (fill_prev_hash) out.mutable_record()->set_prev_hash(std::move(prev_hash));
+    return out;
+  };
+  if (grant_id.empty()) {
+    for (uint64_t sequence = from; sequence <= to; ++sequence) {
+      absl::StatusOr<v1::RecordedEvent> out = read(sequence);
+      if (absl::IsNotFound(out.status())) return absl::OkStatus();  // past the head
+      if (!out.ok()) return out.status();
+      if (!visit(*out)) return absl::OkStatus();
     }
-    return FromRocks(it->status(), "reading the log");
+    return absl::OkStatus();
   }
   const std::string prefix = GrantIndexPrefix(grant_id);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), grant_cf_));
-  // An entry lists the grant's events of one append, keyed by the first: start at the entry
+  // An entry lists the grant's events of one write, keyed by the first: start at the entry
   // that may hold `from`.
   it->SeekForPrev(GrantIndexKey(grant_id, from));
   if (!it->Valid() || !absl::StartsWith(View(it->key()), prefix))
@@ -906,10 +1100,8 @@ absl::Status EventStore::ScanImpl(
     for (uint64_t sequence : sequences) {
       if (sequence < from) continue;
       if (sequence > to) return absl::OkStatus();
-      absl::StatusOr<v1::RecordedEvent> out =
-          fill_prev_hash ? Read(sequence) : ReadStored(sequence);
-      if (!out.ok()) return out.status();
-      if (!visit(*out)) return absl::OkStatus();
+      GL_ASSIGN_OR_RETURN(v1::RecordedEvent out, read(sequence));
+      if (!visit(out)) return absl::OkStatus();
     }
   }
   return FromRocks(it->status(), "reading the grant index");
@@ -929,40 +1121,58 @@ absl::StatusOr<VerifyResult> EventStore::Verify(
   };
   std::string expected_prev = GenesisHash();
   if (from > 1) {
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), log_cf_, EncodeSequence(from - 1), &value);
-    std::optional<LogValue> split = SplitLogValue(value);
-    if (!s.ok() || !split) return bad(from - 1, "the record before the range cannot be read");
-    expected_prev = std::string(split->hash);
+    LogCursor cursor(db_.get(), log_cf_);
+    absl::StatusOr<LogValue> previous = cursor.Find(from - 1);
+    if (!previous.ok()) return bad(from - 1, "the record before the range cannot be read");
+    expected_prev = std::string(previous->hash);
   }
   result.last_good = Digest{from - 1, expected_prev};
   if (from > to) return result;
+  // Walks the entries in key order: a missing or extra record shows as a sequence mismatch.
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+  std::vector<LogValue> records;
   uint64_t expected_sequence = from;
-  for (it->Seek(EncodeSequence(from)); it->Valid() && expected_sequence <= to; it->Next()) {
+  for (it->SeekForPrev(EncodeSequence(from)); expected_sequence <= to; it->Next()) {
+    if (!it->Valid()) {
+      if (!it->status().ok()) break;
+      if (expected_sequence == from) {
+        it->Seek(EncodeSequence(from));  // no entry starts at or before `from`
+        if (!it->Valid()) break;
+      } else {
+        break;
+      }
+    }
     absl::string_view key = View(it->key());
-    const uint64_t sequence = key.size() == 8 ? DecodeSequence(key) : 0;
-    if (sequence != expected_sequence) {
+    const uint64_t first = key.size() == 8 ? DecodeSequence(key) : 0;
+    records.clear();
+    const bool intact = SplitLogEntry(View(it->value()), records);
+    if (first > expected_sequence || first == 0 ||
+        (first + records.size() <= expected_sequence && intact)) {
       return bad(expected_sequence,
                  StrCat("record ", expected_sequence, " is missing from the log"));
     }
-    std::optional<LogValue> split = SplitLogValue(View(it->value()));
-    if (!split) return bad(sequence, "the stored value is too short to hold a hash");
-    if (ChainHash(expected_prev, split->record_bytes) != split->hash) {
-      return bad(sequence, "the stored bytes do not match the record's hash (altered)");
+    for (uint64_t sequence = expected_sequence; sequence - first < records.size() && sequence <= to;
+         ++sequence) {
+      const LogValue& value = records[sequence - first];
+      if (ChainHash(expected_prev, value.record_bytes) != value.hash) {
+        return bad(sequence, "the stored bytes do not match the record's hash (altered)");
+      }
+      v1::EventRecord record;
+      if (!record.ParseFromArray(value.record_bytes.data(),
+                                 static_cast<int>(value.record_bytes.size()))) {
+        return bad(sequence, "the stored bytes do not parse as an event record");
+      }
+      if (record.sequence() != sequence)
+        return bad(sequence, "the record names another sequence number");
+      expected_prev = std::string(value.hash);
+      result.last_good = Digest{sequence, expected_prev};
+      ++result.checked;
+      if (progress && result.checked % 4096 == 0) progress(result.checked);
+      ++expected_sequence;
     }
-    v1::EventRecord record;
-    if (!record.ParseFromArray(split->record_bytes.data(),
-                               static_cast<int>(split->record_bytes.size()))) {
-      return bad(sequence, "the stored bytes do not parse as an event record");
+    if (!intact && expected_sequence <= to) {
+      return bad(expected_sequence, "the stored entry holding this record is damaged (altered)");
     }
-    if (record.sequence() != sequence)
-      return bad(sequence, "the record names another sequence number");
-    expected_prev = std::string(split->hash);
-    result.last_good = Digest{sequence, expected_prev};
-    ++result.checked;
-    if (progress && result.checked % 4096 == 0) progress(result.checked);
-    ++expected_sequence;
   }
   GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
   if (expected_sequence <= to) {

@@ -172,11 +172,16 @@ class EventStore {
   class Group;
 
   explicit EventStore(EventStoreOptions options);
+  // Refuses a data directory written in another log format; marks a new one.
+  absl::Status CheckFormat();
   absl::Status Recover();
   absl::Status Prepare(std::vector<v1::Event> events, Writer& writer) const;
   absl::StatusOr<AppendResult> Submit(Writer& writer);
   void WriterLoop();
+  // Validates, writes and applies a group of writers, and completes each.
   void ProcessGroup(std::vector<Writer*>& group);
+  // Completes the writers (all, or only the synchronous ones) and clears them from `writers`.
+  void Complete(std::vector<Writer*>& writers, bool synchronous_only = false);
   absl::Status ProcessWriter(Writer& writer, Group& group);
   // The stored sequence of each event's id (nullopt where new), in one batched read.
   absl::Status FindEventIds(const std::vector<PreparedEvent>& events,
@@ -212,6 +217,8 @@ class EventStore {
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(queue_mu_);
   absl::CondVar work_cv_;
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // Set when a write after the log's failed: appends are refused until the ledger is reopened.
+  std::string failed_ ABSL_GUARDED_BY(queue_mu_);
   std::thread writer_thread_;
 
   // The projected state. Written only by the group leader, under the writer lock; the leader

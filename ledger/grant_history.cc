@@ -11,21 +11,43 @@ absl::CivilDay DayOf(const v1::Event& event) {
 }
 }  // namespace
 
-int32_t GrantHistory::Intern(const std::string& text, std::vector<std::string>& table,
-                             std::map<std::string, int32_t>& index) {
-  auto [it, inserted] = index.emplace(text, static_cast<int32_t>(table.size()));
-  if (inserted) table.push_back(text);
-  return it->second;
+int32_t GrantHistory::FindLine(const std::string& activity, const std::string& division,
+                               std::optional<ActivityKey>& unknown) const {
+  auto it = line_index_.find(LineRef{activity, division});
+  if (it != line_index_.end()) return it->second;
+  unknown = ActivityKey{activity, division};
+  return -1;
 }
 
-int32_t GrantHistory::LineIndex(const std::string& activity, const std::string& division) {
-  ActivityKey key{activity, division};
-  auto [it, inserted] = line_index_.emplace(key, static_cast<int32_t>(lines_.size()));
-  if (inserted) lines_.push_back(std::move(key));
-  return it->second;
+int32_t GrantHistory::FindName(const std::string& name, const NameIndex& index,
+                               std::optional<std::string>& unknown) {
+  auto it = index.find(name);
+  if (it != index.end()) return it->second;
+  unknown = name;
+  return -1;
 }
 
-std::optional<Move> GrantHistory::MoveOf(const v1::Event& event, uint64_t sequence, bool carry_in) {
+int32_t GrantHistory::InternLine(ActivityKey key) {
+  auto it = line_index_.find(key);
+  if (it != line_index_.end()) return it->second;
+  const auto index = static_cast<int32_t>(lines_.size());
+  line_index_.emplace(key, index);
+  lines_.push_back(std::move(key));
+  return index;
+}
+
+int32_t GrantHistory::InternName(std::string name, std::vector<std::string>& table,
+                                 NameIndex& index) {
+  auto it = index.find(name);
+  if (it != index.end()) return it->second;
+  const auto position = static_cast<int32_t>(table.size());
+  index.emplace(name, position);
+  table.push_back(std::move(name));
+  return position;
+}
+
+std::optional<Move> GrantHistory::MoveOf(const v1::Event& event, uint64_t sequence, bool carry_in,
+                                         HistoryAddition& addition) const {
   Move move;
   move.sequence = sequence;
   move.effective = DayOf(event);
@@ -42,23 +64,25 @@ std::optional<Move> GrantHistory::MoveOf(const v1::Event& event, uint64_t sequen
     case v1::Event::kAllocation:
       move.kind = MoveKind::kAllocation;
       move.amount_ore = event.allocation().amount_ore();
-      move.line = LineIndex(event.allocation().activity(), event.allocation().division());
+      move.line =
+          FindLine(event.allocation().activity(), event.allocation().division(), addition.new_line);
       return move;
     case v1::Event::kReallocation: {
       const v1::Reallocation& r = event.reallocation();
       move.kind = MoveKind::kReallocation;
       move.amount_ore = r.amount_ore();
-      move.line = LineIndex(r.from_activity(), r.from_division());
-      move.to_line = LineIndex(r.to_activity(), r.to_division());
+      move.line = FindLine(r.from_activity(), r.from_division(), addition.new_line);
+      move.to_line = FindLine(r.to_activity(), r.to_division(), addition.new_to_line);
       return move;
     }
     case v1::Event::kExpense: {
       const v1::Expense& e = event.expense();
       move.kind = MoveKind::kExpense;
       move.amount_ore = e.amount_ore();
-      if (!e.activity().empty()) move.line = LineIndex(e.activity(), e.division());
-      move.purpose = Intern(e.purpose(), purposes_, purpose_index_);
-      move.cost_group = Intern(e.cost_group(), cost_groups_, cost_group_index_);
+      if (!e.activity().empty())
+        move.line = FindLine(e.activity(), e.division(), addition.new_line);
+      move.purpose = FindName(e.purpose(), purpose_index_, addition.new_purpose);
+      move.cost_group = FindName(e.cost_group(), cost_group_index_, addition.new_cost_group);
       return move;
     }
     case v1::Event::kRepayment:
@@ -70,29 +94,44 @@ std::optional<Move> GrantHistory::MoveOf(const v1::Event& event, uint64_t sequen
   }
 }
 
-void GrantHistory::Add(const v1::Event& event, uint64_t sequence, const v1::Event* target,
-                       bool carry_in) {
+HistoryAddition GrantHistory::Plan(const v1::Event& event, uint64_t sequence,
+                                   const v1::Event* target, bool carry_in) const {
+  HistoryAddition addition;
   switch (event.body_case()) {
     case v1::Event::kGrantRegistered:
     case v1::Event::kTermsAmended:
     case v1::Event::kConditionRecorded:
-      terms_events_.push_back(TermsEvent{sequence, DayOf(event), event});
-      return;
-    case v1::Event::kReversal: {
-      if (target == nullptr) return;
-      std::optional<Move> original = MoveOf(*target, sequence, false);
-      if (!original) return;
-      original->amount_ore = -original->amount_ore;
-      original->effective = DayOf(event);  // the correction applies from its own date
-      moves_.push_back(*original);         // booking keeps the original's date
-      return;
-    }
-    default: {
-      std::optional<Move> move = MoveOf(event, sequence, carry_in);
-      if (move) moves_.push_back(*move);
-      return;
-    }
+      addition.terms = TermsEvent{sequence, DayOf(event), event};
+      break;
+    case v1::Event::kReversal:
+      if (target == nullptr) break;
+      addition.move = MoveOf(*target, sequence, false, addition);
+      if (addition.move) {
+        addition.move->amount_ore = -addition.move->amount_ore;
+        addition.move->effective = DayOf(event);  // the correction applies from its own date
+      }                                           // booking keeps the original's date
+      break;
+    default:
+      addition.move = MoveOf(event, sequence, carry_in, addition);
+      break;
   }
+  return addition;
+}
+
+void GrantHistory::Apply(HistoryAddition addition) {
+  if (addition.terms) terms_events_.push_back(std::move(*addition.terms));
+  if (!addition.move) return;
+  Move& move = *addition.move;
+  if (addition.new_line) move.line = InternLine(std::move(*addition.new_line));
+  if (addition.new_to_line) move.to_line = InternLine(std::move(*addition.new_to_line));
+  if (addition.new_purpose) {
+    move.purpose = InternName(std::move(*addition.new_purpose), purposes_, purpose_index_);
+  }
+  if (addition.new_cost_group) {
+    move.cost_group =
+        InternName(std::move(*addition.new_cost_group), cost_groups_, cost_group_index_);
+  }
+  moves_.push_back(move);
 }
 
 }  // namespace grantledger

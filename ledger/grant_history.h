@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -49,11 +50,32 @@ struct TermsEvent {
   v1::Event event;
 };
 
+// What one event adds to a grant's history, worked out from the event and the history as it
+// stood (GrantHistory::Plan), so the event can be released before the history is extended
+// (GrantHistory::Apply): the store plans while it validates and applies once the write is
+// durable.
+struct HistoryAddition {
+  std::optional<Move> move;
+  std::optional<TermsEvent> terms;
+  // Names the history did not know when planned; Apply interns them and fills the move's index.
+  std::optional<ActivityKey> new_line;
+  std::optional<ActivityKey> new_to_line;
+  std::optional<std::string> new_purpose;
+  std::optional<std::string> new_cost_group;
+};
+
 class GrantHistory {
  public:
   // Adds a logged event of this grant, or (`carry_in`) a carry-over into it. `target` is the
   // event a reversal reverses. REQUIRES: the event was accepted by the rules; sequences grow.
-  void Add(const v1::Event& event, uint64_t sequence, const v1::Event* target, bool carry_in);
+  void Add(const v1::Event& event, uint64_t sequence, const v1::Event* target, bool carry_in) {
+    Apply(Plan(event, sequence, target, carry_in));
+  }
+  // Add in two steps. Additions planned against the same history state may be applied in
+  // sequence order; names new to both are interned once.
+  HistoryAddition Plan(const v1::Event& event, uint64_t sequence, const v1::Event* target,
+                       bool carry_in) const;
+  void Apply(HistoryAddition addition);
 
   const std::vector<Move>& moves() const { return moves_; }
   const std::vector<TermsEvent>& terms_events() const { return terms_events_; }
@@ -66,20 +88,41 @@ class GrantHistory {
   }
 
  private:
-  int32_t LineIndex(const std::string& activity, const std::string& division);
-  static int32_t Intern(const std::string& text, std::vector<std::string>& table,
-                        std::map<std::string, int32_t>& index);
-  // The move an event makes (nullopt for non-money events).
-  std::optional<Move> MoveOf(const v1::Event& event, uint64_t sequence, bool carry_in);
+  using NameIndex = std::map<std::string, int32_t, std::less<>>;
+  // Looks lines up by reference to the event's strings, without copying them.
+  struct LineRef {
+    const std::string& activity;
+    const std::string& division;
+  };
+  struct LineLess {
+    using is_transparent = void;
+    bool operator()(const ActivityKey& a, const ActivityKey& b) const { return a < b; }
+    bool operator()(const ActivityKey& a, const LineRef& b) const {
+      return std::tie(a.activity, a.division) < std::tie(b.activity, b.division);
+    }
+    bool operator()(const LineRef& a, const ActivityKey& b) const {
+      return std::tie(a.activity, a.division) < std::tie(b.activity, b.division);
+    }
+  };
+  // The move an event makes (nullopt for non-money events), with names not yet known left in
+  // `addition` for Apply.
+  std::optional<Move> MoveOf(const v1::Event& event, uint64_t sequence, bool carry_in,
+                             HistoryAddition& addition) const;
+  int32_t FindLine(const std::string& activity, const std::string& division,
+                   std::optional<ActivityKey>& unknown) const;
+  static int32_t FindName(const std::string& name, const NameIndex& index,
+                          std::optional<std::string>& unknown);
+  int32_t InternLine(ActivityKey key);
+  static int32_t InternName(std::string name, std::vector<std::string>& table, NameIndex& index);
 
   std::vector<Move> moves_;
   std::vector<TermsEvent> terms_events_;
   std::vector<ActivityKey> lines_;
-  std::map<ActivityKey, int32_t> line_index_;
+  std::map<ActivityKey, int32_t, LineLess> line_index_;
   std::vector<std::string> purposes_;
-  std::map<std::string, int32_t> purpose_index_;
+  NameIndex purpose_index_;
   std::vector<std::string> cost_groups_;
-  std::map<std::string, int32_t> cost_group_index_;
+  NameIndex cost_group_index_;
 };
 
 }  // namespace grantledger

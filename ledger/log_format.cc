@@ -78,27 +78,60 @@ std::string EventIdKey(absl::string_view event_id) {
   return key;
 }
 
-std::optional<LogValue> SplitLogValue(absl::string_view value) {
-  if (value.size() < kHashBytes) return std::nullopt;
-  return LogValue{value.substr(0, kHashBytes), value.substr(kHashBytes)};
+void AppendVarint32(std::string& out, uint32_t value) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>(value | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
 }
 
-std::string ChainHash(absl::string_view prev_hash, absl::string_view record_bytes) {
+bool SplitLogEntry(absl::string_view entry, std::vector<LogValue>& out) {
+  size_t i = 0;
+  while (i < entry.size()) {
+    uint32_t length = 0;
+    int shift = 0;
+    while (true) {
+      if (i >= entry.size() || shift > 28) return false;
+      const unsigned char byte = static_cast<unsigned char>(entry[i++]);
+      length |= static_cast<uint32_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) break;
+      shift += 7;
+    }
+    if (entry.size() - i < static_cast<size_t>(length) + kHashBytes) return false;
+    out.push_back(LogValue{entry.substr(i + length, kHashBytes), entry.substr(i, length)});
+    i += length + kHashBytes;
+  }
+  return true;
+}
+
+void AppendLogRecord(std::string& entry, absl::string_view record_bytes, absl::string_view hash) {
+  AppendVarint32(entry, static_cast<uint32_t>(record_bytes.size()));
+  entry.append(record_bytes.data(), record_bytes.size());
+  entry.append(hash.data(), hash.size());
+}
+
+void ChainHashInto(absl::string_view prev_hash, absl::string_view record_bytes, char* out) {
   // One digest context per thread, reused (appends hash on the hot path), freed with the thread.
   struct ContextDeleter {
     void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
   };
   thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> owned(EVP_MD_CTX_new());
   EVP_MD_CTX* ctx = owned.get();
-  unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1 ||
       EVP_DigestUpdate(ctx, prev_hash.data(), prev_hash.size()) != 1 ||
       EVP_DigestUpdate(ctx, record_bytes.data(), record_bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, digest, &length) != 1 || length != kHashBytes) {
+      EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out), &length) != 1 ||
+      length != kHashBytes) {
     std::abort();  // OpenSSL cannot hash: nothing can be appended safely
   }
-  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string ChainHash(absl::string_view prev_hash, absl::string_view record_bytes) {
+  std::string out(kHashBytes, '\0');
+  ChainHashInto(prev_hash, record_bytes, out.data());
+  return out;
 }
 
 std::string HexOf(absl::string_view bytes) {

@@ -1,11 +1,17 @@
 // The on-disk layout of the ledger in RocksDB: column family names, key encodings and the log
 // value format. Tests that tamper with stored bytes use these to find them.
 //
-//   log          key: sequence, 8 bytes big-endian      value: hash (32 bytes) + EventRecord bytes
+//   log          key: the first sequence of one write, 8 bytes big-endian
+//                value: that write's records in sequence order, each as a varint32 length,
+//                the EventRecord bytes, then the record's hash (32 bytes); record k of the
+//                entry keyed F has sequence F + k
 //   by_grant     key: grant_id, '\0', sequence (8 BE)   value: the grant's later sequences in
-//                the same append, as varint deltas (one entry per grant per append)
+//                the same write, as varint deltas (one entry per grant per write)
 //   event_ids    key: FNV-1a-64(event_id) (8 BE), event_id   value: sequence (8 BE)
 //   checkpoints  key: "ledger"                          value: ProjectionCheckpoint bytes
+//                key: "ids_indexed_through"             value: sequence (8 BE): event_ids holds
+//                every event up to it (it is written just after the log; Open catches it up)
+//                key: "format"                          value: kLogFormat
 //
 // hash = SHA-256(previous record's hash || EventRecord bytes), genesis = 32 zero bytes.
 #ifndef GRANTLEDGER_LEDGER_LOG_FORMAT_H_
@@ -26,6 +32,9 @@ inline constexpr char kGrantIndexColumnFamily[] = "by_grant";
 inline constexpr char kEventIdColumnFamily[] = "event_ids";
 inline constexpr char kCheckpointColumnFamily[] = "checkpoints";
 inline constexpr char kCheckpointKey[] = "ledger";
+inline constexpr char kIdsIndexedKey[] = "ids_indexed_through";
+inline constexpr char kFormatKey[] = "format";
+inline constexpr char kLogFormat[] = "grantledger-log-2";
 inline constexpr size_t kHashBytes = 32;
 
 std::string EncodeSequence(uint64_t sequence);
@@ -44,15 +53,23 @@ bool DecodeGrantIndexValue(uint64_t first, absl::string_view value, std::vector<
 // compare in their first bytes, then the id itself, so the key is exact.
 std::string EventIdKey(absl::string_view event_id);
 
-// Splits a log value into its hash and record bytes; nullopt if it is too short.
+// One record of a log entry: views into the entry's bytes.
 struct LogValue {
   absl::string_view hash;
   absl::string_view record_bytes;
 };
-std::optional<LogValue> SplitLogValue(absl::string_view value);
+// Splits a log entry into its records, appending them to `out`; false if the entry is damaged
+// (`out` then holds the records before the damage).
+bool SplitLogEntry(absl::string_view entry, std::vector<LogValue>& out);
+// Appends a record to a log entry being built.
+void AppendLogRecord(std::string& entry, absl::string_view record_bytes, absl::string_view hash);
+// Appends a varint32 (the record length prefix) to `out`.
+void AppendVarint32(std::string& out, uint32_t value);
 
 // SHA-256(prev_hash || record_bytes).
 std::string ChainHash(absl::string_view prev_hash, absl::string_view record_bytes);
+// The same into `out` (kHashBytes), without allocating.
+void ChainHashInto(absl::string_view prev_hash, absl::string_view record_bytes, char* out);
 
 // Lower-case hex, for people.
 std::string HexOf(absl::string_view bytes);

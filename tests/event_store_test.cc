@@ -146,22 +146,90 @@ TEST(EventStoreTest, ExpectedVersionIsOptimisticConcurrency) {
   EXPECT_THAT(store->Append({Spend("s", kGrant, 1)}, current), IsOk());
 }
 
+// Changes one byte of record `sequence` directly in RocksDB, keeping its length: inside the
+// event's bytes (`in_hash` false) or inside its stored hash.
+void AlterStoredRecord(const std::string& path, uint64_t sequence, bool in_hash) {
+  rocksdb::Options options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}},
+                                                           {kLogColumnFamily, {}},
+                                                           {kGrantIndexColumnFamily, {}},
+                                                           {kEventIdColumnFamily, {}},
+                                                           {kCheckpointColumnFamily, {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, path, families, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator({}, handles[1]));
+  it->SeekForPrev(EncodeSequence(sequence));  // the entry (one write) holding the record
+  ASSERT_TRUE(it->Valid());
+  const std::string key = it->key().ToString();
+  std::string value = it->value().ToString();
+  it.reset();
+  std::vector<LogValue> records;
+  ASSERT_TRUE(SplitLogEntry(value, records));
+  const uint64_t first = DecodeSequence(key);
+  ASSERT_LT(sequence - first, records.size());
+  const LogValue& record = records[sequence - first];
+  const char* target = in_hash ? record.hash.data() + 5
+                               : record.record_bytes.data() + record.record_bytes.size() - 3;
+  value[target - value.data()] ^= 0x01;
+  ASSERT_TRUE(raw->Put({}, handles[1], key, value).ok());
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+}
+
 TEST(EventStoreTest, VerifyNamesTheSequenceWhoseStoredByteWasChanged) {
+  for (bool in_hash : {false, true}) {
+    SCOPED_TRACE(in_hash ? "a byte of the stored hash" : "a byte of the event");
+    TempDir dir;
+    {
+      auto store = OpenStore(dir.path());
+      ASSERT_THAT(store->Append(GrantSetup()), IsOk());  // records 1-3
+      std::vector<v1::Event> batch;                      // records 4-13, stored together
+      for (int i = 0; i < 10; ++i) {
+        batch.push_back(Spend(absl::StrCat("s", i), kGrant, 100 + i, "p7", "HS Kir"));
+      }
+      ASSERT_THAT(store->Append(batch), IsOk());
+      auto clean = store->Verify(0, 0);
+      ASSERT_THAT(clean, IsOk());
+      EXPECT_TRUE(clean->ok);
+      EXPECT_EQ(clean->checked, 13u);
+    }
+    AlterStoredRecord(dir.path(), 7, in_hash);
+    // Opening replays only the tail after the checkpoint, so the store still opens; Verify
+    // recomputes the whole chain from the stored bytes.
+    auto store = OpenStore(dir.path());
+    auto verified = store->Verify(0, 0);
+    ASSERT_THAT(verified, IsOk());
+    EXPECT_FALSE(verified->ok);
+    EXPECT_EQ(verified->first_bad_sequence, 7u);
+    EXPECT_THAT(verified->problem, HasSubstr("altered"));
+    EXPECT_EQ(verified->last_good.sequence, 6u);
+    auto before = store->Verify(1, 6);
+    ASSERT_THAT(before, IsOk());
+    EXPECT_TRUE(before->ok);
+    auto from_middle = store->Verify(5, 6);
+    ASSERT_THAT(from_middle, IsOk());
+    EXPECT_TRUE(from_middle->ok);
+    EXPECT_EQ(from_middle->checked, 2u);
+    auto after = store->Verify(8, 13);  // the chain from 7's stored hash on is intact
+    ASSERT_THAT(after, IsOk());
+    EXPECT_EQ(after->ok, !in_hash);
+  }
+}
+
+// A crash between a durable write and the id index that follows it: the index has lost the
+// write's ids (and its mark is behind). Reopening indexes them again from the log, so a retry
+// is still recognised.
+TEST(EventStoreTest, IdsLostAfterTheLogWriteAreIndexedAgainOnOpen) {
   TempDir dir;
+  std::vector<v1::Event> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back(Spend(absl::StrCat("s", i), kGrant, 10 + i));
   {
     auto store = OpenStore(dir.path());
-    ASSERT_THAT(store->Append(GrantSetup()), IsOk());
-    for (int i = 0; i < 10; ++i) {
-      ASSERT_THAT(store->Append({Spend(absl::StrCat("s", i), kGrant, 100 + i, "p7", "HS Kir")}),
-                  IsOk());
-    }
-    auto clean = store->Verify(0, 0);
-    ASSERT_THAT(clean, IsOk());
-    EXPECT_TRUE(clean->ok);
-    EXPECT_EQ(clean->checked, 13u);
+    ASSERT_THAT(store->Append(GrantSetup()), IsOk());  // records 1-3
+    ASSERT_THAT(store->Append(batch), IsOk());         // records 4-8
   }
   {
-    // Change one byte of record 7 directly in RocksDB, keeping its length.
     rocksdb::Options options;
     std::vector<rocksdb::ColumnFamilyDescriptor> families = {
         {rocksdb::kDefaultColumnFamilyName, {}},
@@ -172,25 +240,50 @@ TEST(EventStoreTest, VerifyNamesTheSequenceWhoseStoredByteWasChanged) {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(options, dir.path(), families, &handles, &raw).ok());
-    std::string value;
-    ASSERT_TRUE(raw->Get({}, handles[1], EncodeSequence(7), &value).ok());
-    value[value.size() - 3] ^= 0x01;  // inside the event's bytes
-    ASSERT_TRUE(raw->Put({}, handles[1], EncodeSequence(7), value).ok());
+    for (const v1::Event& e : batch) {
+      ASSERT_TRUE(raw->Delete({}, handles[3], EventIdKey(e.event_id())).ok());
+    }
+    ASSERT_TRUE(raw->Put({}, handles[4], kIdsIndexedKey, EncodeSequence(3)).ok());
     for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
     delete raw;
   }
-  // Opening replays only the tail after the checkpoint, so the store still opens; Verify
-  // recomputes the whole chain from the stored bytes.
   auto store = OpenStore(dir.path());
-  auto verified = store->Verify(0, 0);
-  ASSERT_THAT(verified, IsOk());
-  EXPECT_FALSE(verified->ok);
-  EXPECT_EQ(verified->first_bad_sequence, 7u);
-  EXPECT_THAT(verified->problem, HasSubstr("altered"));
-  EXPECT_EQ(verified->last_good.sequence, 6u);
-  auto before = store->Verify(1, 6);
-  ASSERT_THAT(before, IsOk());
-  EXPECT_TRUE(before->ok);
+  auto retry = store->Append({batch[2]});
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_THAT(retry->sequences, ElementsAre(6u));
+  EXPECT_THAT(retry->duplicates, ElementsAre(true));
+  v1::Event changed = batch[4];
+  changed.mutable_expense()->set_amount_ore(99);
+  EXPECT_THAT(store->Append({changed}),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("sequence 8")));
+  EXPECT_EQ(store->Head().sequence, 8u);
+}
+
+TEST(EventStoreTest, ADirectoryWithoutTheFormatMarkIsRefused) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    ASSERT_THAT(store->Append(GrantSetup()), IsOk());
+  }
+  {
+    rocksdb::Options options;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+        {rocksdb::kDefaultColumnFamilyName, {}},
+        {kLogColumnFamily, {}},
+        {kGrantIndexColumnFamily, {}},
+        {kEventIdColumnFamily, {}},
+        {kCheckpointColumnFamily, {}}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir.path(), families, &handles, &raw).ok());
+    ASSERT_TRUE(raw->Delete({}, handles[4], kFormatKey).ok());
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+  EventStoreOptions options;
+  options.path = dir.path();
+  EXPECT_THAT(EventStore::Open(options),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("earlier grantledger")));
 }
 
 TEST(EventStoreTest, ReopenRestoresStateFromCheckpointAndTail) {

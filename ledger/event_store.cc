@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "ledger/id_index.h"
 #include "ledger/limits.h"
 #include "ledger/log_format.h"
 #include "ledger/rules.h"
@@ -19,7 +20,6 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
-#include "rocksdb/memtablerep.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
@@ -176,8 +176,7 @@ class LogCursor {
 
 struct EventStore::PreparedEvent {
   v1::Event event;
-  std::string bytes;   // deterministic serialization
-  std::string id_key;  // EventIdKey(event_id)
+  std::string bytes;  // deterministic serialization
   // Restores only: the record as exported.
   uint64_t restored_sequence = 0;
   int64_t restored_time_unix_micros = 0;
@@ -217,7 +216,7 @@ class EventStore::Group {
   int64_t last_recorded_time_unix_micros = 0;  // of the last record chained so far
   std::string entry;                           // the log entry: every new record
   absl::flat_hash_map<std::string, std::vector<uint64_t>> grant_runs;  // by_grant entries
-  rocksdb::WriteBatch ids_batch;  // the event_ids entries, written once the log is durable
+  std::vector<std::pair<std::string, uint64_t>> new_ids;  // for the id index, once durable
 };
 
 EventStore::EventStore(EventStoreOptions options) : options_(std::move(options)) {}
@@ -251,25 +250,11 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   }
   rocksdb::ColumnFamilyOptions index_options;
   index_options.write_buffer_size = 32 << 20;
-  rocksdb::ColumnFamilyOptions ids_options = index_options;
   index_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<GrantPrefix>();
-  {
-    // Idempotency look-ups are mostly misses: bloom filters in the tables and the memtable.
-    rocksdb::BlockBasedTableOptions table;
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    ids_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-    ids_options.memtable_prefix_bloom_size_ratio = 0.1;
-    ids_options.memtable_whole_key_filtering = true;
-    // Keys start with an 8-byte hash and are only ever looked up, never scanned: a hashed
-    // memtable inserts them in constant time where a skiplist would search for each.
-    ids_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
-    ids_options.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(1 << 20));
-  }
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kLogColumnFamily, log_options},
       {kGrantIndexColumnFamily, index_options},
-      {kEventIdColumnFamily, ids_options},
       {kCheckpointColumnFamily, rocksdb::ColumnFamilyOptions()},
   };
   rocksdb::DB* db = nullptr;
@@ -287,8 +272,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   store->db_.reset(db);
   store->log_cf_ = store->handles_[1];
   store->grant_cf_ = store->handles_[2];
-  store->ids_cf_ = store->handles_[3];
-  store->checkpoint_cf_ = store->handles_[4];
+  store->checkpoint_cf_ = store->handles_[3];
   GL_RETURN_IF_ERROR(store->CheckFormat());
   GL_RETURN_IF_ERROR(store->Recover());
   if (!store->options_.read_only) {
@@ -360,21 +344,11 @@ absl::Status EventStore::Recover() {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading the projection checkpoint");
   }
-  // The id index is written just after each durable write; events after its mark (a crash in
-  // between) are indexed again here.
-  uint64_t ids_through = 0;
-  std::string mark;
-  s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kIdsIndexedKey, &mark);
-  if (s.ok() && mark.size() == 8) {
-    ids_through = DecodeSequence(mark);
-  } else if (!s.ok() && !s.IsNotFound()) {
-    return FromRocks(s, "reading the id index mark");
-  }
-  rocksdb::WriteBatch ids_batch;
   // One pass over the log: the histories for as-of queries and the recorded-time index are
   // rebuilt from every record; the projections replay only the tail after the checkpoint.
   histories_.clear();
   recorded_times_.clear();
+  ids_ = IdIndex(options_.id_hash);
   const uint64_t checkpointed = state_.sequence;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
   std::vector<LogValue> records;
@@ -391,9 +365,7 @@ absl::Status EventStore::Recover() {
       v1::EventRecord record;
       const bool parsed = record.ParseFromArray(value.record_bytes.data(),
                                                 static_cast<int>(value.record_bytes.size()));
-      if (parsed && sequence > ids_through && !options_.read_only) {
-        ids_batch.Put(ids_cf_, EventIdKey(record.event().event_id()), EncodeSequence(sequence));
-      }
+      if (parsed && !options_.read_only) ids_.Add(record.event().event_id(), sequence);
       if (sequence <= checkpointed) {
         // Already in the checkpoint; a damaged record here is for `verify` to report.
         if (parsed) IndexRecorded(record.event(), sequence, record.recorded_time_unix_micros());
@@ -428,12 +400,6 @@ absl::Status EventStore::Recover() {
     }
   }
   GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
-  if (ids_batch.Count() > 0) {
-    ids_batch.Put(checkpoint_cf_, kIdsIndexedKey, EncodeSequence(state_.sequence));
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    GL_RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &ids_batch), "indexing event ids"));
-  }
   return absl::OkStatus();
 }
 
@@ -488,7 +454,6 @@ absl::Status EventStore::Prepare(std::vector<v1::Event> events, Writer& writer) 
       return AtEvent(s, i, prepared.event);
     }
     prepared.bytes = SerializeEvent(prepared.event);
-    prepared.id_key = EventIdKey(prepared.event.event_id());
     if (prepared.bytes.size() > kMaxEncodedEventBytes) {
       return AtEvent(
           absl::InvalidArgumentError(StrCat("the event is ", prepared.bytes.size(),
@@ -592,7 +557,6 @@ absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) 
                           StrCat("record ", prepared.restored_sequence, ": ", s.message()));
     }
     prepared.bytes = SerializeEvent(prepared.event);
-    prepared.id_key = EventIdKey(prepared.event.event_id());
   }
   GL_ASSIGN_OR_RETURN(AppendResult result, Submit(writer));
   return result.head;
@@ -666,6 +630,7 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     absl::MutexLock lock(&state_mu_);
     // The state is locked until it includes the write: callers woken now see it when they read.
     if (wrote) {
+      for (const auto& [id, sequence] : group.new_ids) ids_.Add(id, sequence);
       state_.sequence = group.next_sequence - 1;
       state_.head_hash = group.head_hash;
       state_.last_recorded_time_unix_micros = group.last_recorded_time_unix_micros;
@@ -699,16 +664,6 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     }
   }
   Complete(writers);
-  if (wrote) {
-    // The id index follows the durable log; Open indexes again whatever a crash loses here.
-    group.ids_batch.Put(checkpoint_cf_, kIdsIndexedKey, EncodeSequence(group.next_sequence - 1));
-    rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &group.ids_batch);
-    if (!s.ok()) {
-      absl::MutexLock lock(&queue_mu_);
-      failed_ = StrCat("the event id index could not be written (", s.ToString(),
-                       "); restart the ledger, which indexes the missing ids from the log");
-    }
-  }
 }
 
 void EventStore::Complete(std::vector<Writer*>& writers, bool synchronous_only) {
@@ -785,10 +740,6 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     return status;
   };
 
-  // Every id's stored sequence, looked up in one batched read (most are new: bloom filters).
-  std::vector<std::optional<uint64_t>> stored(writer.events.size());
-  GL_RETURN_IF_ERROR(FindEventIds(writer.events, stored));
-
   for (size_t i = 0; i < writer.events.size(); ++i) {
     const PreparedEvent& prepared = writer.events[i];
     const v1::Event& event = prepared.event;
@@ -803,12 +754,13 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     if (auto seen = group.ids.find(event.event_id()); seen != group.ids.end()) {
       stored_sequence = seen->second.first;
       same_content = *seen->second.second == prepared.bytes;
-    } else {
-      stored_sequence = stored[i];
-      if (stored_sequence.has_value()) {
-        absl::StatusOr<std::string> stored_bytes = ReadEventBytes(*stored_sequence);
-        if (!stored_bytes.ok()) return rejected(stored_bytes.status());
-        same_content = *stored_bytes == prepared.bytes;
+    } else if (std::optional<IdIndex::Candidate> candidate = ids_.Find(event.event_id())) {
+      // A candidate: the stored event is read to compare ids (a hash may be shared) and content.
+      absl::StatusOr<std::unique_ptr<v1::Event>> stored = ReadEvent(candidate->sequence);
+      if (!stored.ok()) return rejected(stored.status());
+      if (candidate->exact || (*stored)->event_id() == event.event_id()) {
+        stored_sequence = candidate->sequence;
+        same_content = SerializeEvent(**stored) == prepared.bytes;
       }
     }
     if (stored_sequence.has_value() && writer.options->verbatim) {
@@ -915,7 +867,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
       group.grant_runs[to].push_back(sequence);
       group.additions[to].push_back(history_of(to).Plan(event, sequence, nullptr, true));
     }
-    group.ids_batch.Put(ids_cf_, prepared.id_key, EncodeSequence(sequence));
+    group.new_ids.emplace_back(event.event_id(), sequence);
     if (group.recorded_runs.empty() || group.recorded_runs.back().second != recorded_times[k]) {
       group.recorded_runs.emplace_back(sequence, recorded_times[k]);
     }
@@ -928,27 +880,6 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   }
   writer.accepted = true;
   writer.result = std::move(result);
-  return absl::OkStatus();
-}
-
-absl::Status EventStore::FindEventIds(const std::vector<PreparedEvent>& events,
-                                      std::vector<std::optional<uint64_t>>& out) const {
-  std::vector<rocksdb::Slice> keys;
-  keys.reserve(events.size());
-  for (const PreparedEvent& e : events) keys.emplace_back(e.id_key);
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  db_->MultiGet(rocksdb::ReadOptions(), ids_cf_, keys.size(), keys.data(), values.data(),
-                statuses.data());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    GL_RETURN_IF_ERROR(FromRocks(statuses[i], "reading the event id index"));
-    if (values[i].size() != 8) {
-      return absl::DataLossError(
-          StrCat("event id index entry for ", events[i].event.event_id(), " is damaged"));
-    }
-    out[i] = DecodeSequence(View(values[i]));
-  }
   return absl::OkStatus();
 }
 
@@ -974,11 +905,6 @@ absl::StatusOr<std::unique_ptr<v1::Event>> EventStore::ReadEvent(uint64_t sequen
   auto event = std::make_unique<v1::Event>();
   event->Swap(recorded.mutable_record()->mutable_event());
   return event;
-}
-
-absl::StatusOr<std::string> EventStore::ReadEventBytes(uint64_t sequence) const {
-  GL_ASSIGN_OR_RETURN(std::unique_ptr<v1::Event> event, ReadEvent(sequence));
-  return SerializeEvent(*event);
 }
 
 void EventStore::IndexRecorded(const v1::Event& event, uint64_t sequence,

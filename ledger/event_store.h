@@ -25,6 +25,7 @@
 #include "grantledger/v1/events.pb.h"
 #include "ledger/as_of.h"
 #include "ledger/grant_history.h"
+#include "ledger/id_index.h"
 #include "ledger/ledger_state.h"
 
 namespace rocksdb {
@@ -41,6 +42,8 @@ struct EventStoreOptions {
   uint64_t checkpoint_interval_events = 50'000;
   // Check the trial balance and the grant invariants after every append (aborts on a bug).
   bool check_invariants = false;
+  // Replaces the id index's hash (tests make every id collide); nullptr: the keyed hash.
+  IdIndex::HashFunction id_hash = nullptr;
   // The recorded-time clock; tests inject their own. Recorded times never go backwards.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
@@ -183,10 +186,6 @@ class EventStore {
   // Completes the writers (all, or only the synchronous ones) and clears them from `writers`.
   void Complete(std::vector<Writer*>& writers, bool synchronous_only = false);
   absl::Status ProcessWriter(Writer& writer, Group& group);
-  // The stored sequence of each event's id (nullopt where new), in one batched read.
-  absl::Status FindEventIds(const std::vector<PreparedEvent>& events,
-                            std::vector<std::optional<uint64_t>>& out) const;
-  absl::StatusOr<std::string> ReadEventBytes(uint64_t sequence) const;
   absl::StatusOr<std::unique_ptr<v1::Event>> ReadEvent(uint64_t sequence) const;
   // A stored record without its prev_hash filled in (one RocksDB read instead of two).
   absl::StatusOr<v1::RecordedEvent> ReadStored(uint64_t sequence) const;
@@ -209,7 +208,6 @@ class EventStore {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* grant_cf_ = nullptr;
-  rocksdb::ColumnFamilyHandle* ids_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* checkpoint_cf_ = nullptr;
 
   // Appends wait here for the writer thread.
@@ -229,6 +227,8 @@ class EventStore {
   std::map<std::string, GrantHistory> histories_ ABSL_GUARDED_BY(state_mu_);
   // (first sequence, recorded time) of each run of sequences recorded at the same time.
   std::vector<std::pair<uint64_t, int64_t>> recorded_times_ ABSL_GUARDED_BY(state_mu_);
+  // Every logged event id (writable stores only).
+  IdIndex ids_ ABSL_GUARDED_BY(state_mu_);
 };
 
 }  // namespace grantledger

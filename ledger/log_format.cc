@@ -67,17 +67,6 @@ bool DecodeGrantIndexValue(uint64_t first, absl::string_view value, std::vector<
   return true;
 }
 
-std::string EventIdKey(absl::string_view event_id) {
-  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bit: stable across builds and machines
-  for (unsigned char c : event_id) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  std::string key = EncodeSequence(hash);
-  key.append(event_id.data(), event_id.size());
-  return key;
-}
-
 void AppendVarint32(std::string& out, uint32_t value) {
   while (value >= 0x80) {
     out.push_back(static_cast<char>(value | 0x80));

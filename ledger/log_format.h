@@ -7,10 +7,7 @@
 //                entry keyed F has sequence F + k
 //   by_grant     key: grant_id, '\0', sequence (8 BE)   value: the grant's later sequences in
 //                the same write, as varint deltas (one entry per grant per write)
-//   event_ids    key: FNV-1a-64(event_id) (8 BE), event_id   value: sequence (8 BE)
 //   checkpoints  key: "ledger"                          value: ProjectionCheckpoint bytes
-//                key: "ids_indexed_through"             value: sequence (8 BE): event_ids holds
-//                every event up to it (it is written just after the log; Open catches it up)
 //                key: "format"                          value: kLogFormat
 //
 // hash = SHA-256(previous record's hash || EventRecord bytes), genesis = 32 zero bytes.
@@ -29,10 +26,8 @@ namespace grantledger {
 
 inline constexpr char kLogColumnFamily[] = "log";
 inline constexpr char kGrantIndexColumnFamily[] = "by_grant";
-inline constexpr char kEventIdColumnFamily[] = "event_ids";
 inline constexpr char kCheckpointColumnFamily[] = "checkpoints";
 inline constexpr char kCheckpointKey[] = "ledger";
-inline constexpr char kIdsIndexedKey[] = "ids_indexed_through";
 inline constexpr char kFormatKey[] = "format";
 inline constexpr char kLogFormat[] = "grantledger-log-2";
 inline constexpr size_t kHashBytes = 32;
@@ -48,10 +43,6 @@ std::string GrantIndexPrefix(absl::string_view grant_id);
 std::string EncodeGrantIndexValue(const std::vector<uint64_t>& sequences);
 // Appends the entry's sequences (`first` and the decoded rest) to `out`; false if damaged.
 bool DecodeGrantIndexValue(uint64_t first, absl::string_view value, std::vector<uint64_t>& out);
-
-// The idempotency index key: a stable 64-bit hash of the id first, so keys spread evenly and
-// compare in their first bytes, then the id itself, so the key is exact.
-std::string EventIdKey(absl::string_view event_id);
 
 // One record of a log entry: views into the entry's bytes.
 struct LogValue {

@@ -76,7 +76,7 @@ absl::Status AtEvent(const absl::Status& status, size_t index, const v1::Event& 
 // only once; the previous hash is chained in by the hash, not repeated), and its hash, which is
 // also left in `hash` (kHashBytes). Returns the record bytes' offset in `entry`.
 size_t AppendRecord(std::string& entry, uint64_t sequence, int64_t recorded_time_unix_micros,
-                    const std::string& event_bytes, absl::string_view prev_hash, char* hash) {
+                    absl::string_view event_bytes, absl::string_view prev_hash, char* hash) {
   using google::protobuf::io::CodedOutputStream;
   const auto time = static_cast<uint64_t>(recorded_time_unix_micros);
   const size_t record_size =
@@ -174,17 +174,24 @@ class LogCursor {
 
 }  // namespace
 
-struct EventStore::PreparedEvent {
-  v1::Event event;
-  std::string bytes;  // deterministic serialization
-  // Restores only: the record as exported.
-  uint64_t restored_sequence = 0;
-  int64_t restored_time_unix_micros = 0;
-  std::string restored_hash;
+// What Restore keeps of an exported record besides its event.
+struct EventStore::RestoredMeta {
+  uint64_t sequence = 0;
+  int64_t recorded_time_unix_micros = 0;
+  std::string hash;
 };
 
 struct EventStore::Writer {
-  std::vector<PreparedEvent> events;
+  std::vector<v1::Event> events;
+  std::string bytes;                   // every event's deterministic encoding, back to back
+  std::vector<size_t> ends;            // where event i's encoding ends in `bytes`
+  std::vector<RestoredMeta> restored;  // Restore only: per event, the record as exported
+  absl::string_view bytes_of(size_t i) const {
+    const size_t begin = i == 0 ? 0 : ends[i - 1];
+    return absl::string_view(bytes.data() + begin, ends[i] - begin);
+  }
+  // Checks each event's shape and encodes it (in the caller's thread).
+  absl::Status Encode();
   const AppendOptions* options = nullptr;
   AppendOptions owned_options;  // AppendAsync's copy
   AppendCallback callback;      // AppendAsync: called on the writer thread instead of `cv`
@@ -202,7 +209,7 @@ class EventStore::Group {
   explicit Group(size_t reserved_bytes) { entry.reserve(reserved_bytes); }
   absl::flat_hash_map<std::string, std::optional<GrantState>> grants;
   // Keys view event ids inside the writers' events, which live until validation is done.
-  absl::flat_hash_map<absl::string_view, std::pair<uint64_t, const std::string*>> ids;
+  absl::flat_hash_map<absl::string_view, std::pair<uint64_t, absl::string_view>> ids;
   absl::flat_hash_map<uint64_t, const v1::Event*> events;
   // What the new events add to each grant's history, in sequence order.
   absl::flat_hash_map<std::string, std::vector<HistoryAddition>> additions;
@@ -446,21 +453,35 @@ absl::Status EventStore::Prepare(std::vector<v1::Event> events, Writer& writer) 
                                              kMaxEventsPerBatch));
   }
   // Stateless checks and serialization happen here, in the caller's thread, in parallel.
-  writer.events.resize(events.size());
+  writer.events = std::move(events);
+  return writer.Encode();
+}
+
+absl::Status EventStore::Writer::Encode() {
+  size_t total = 0;
+  ends.resize(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    PreparedEvent& prepared = writer.events[i];
-    prepared.event = std::move(events[i]);
-    if (absl::Status s = CheckEventShape(prepared.event); !s.ok()) {
-      return AtEvent(s, i, prepared.event);
+    const v1::Event& event = events[i];
+    if (absl::Status s = CheckEventShape(event); !s.ok()) {
+      if (!restored.empty()) {
+        return absl::Status(s.code(), StrCat("record ", restored[i].sequence, ": ", s.message()));
+      }
+      return AtEvent(s, i, event);
     }
-    prepared.bytes = SerializeEvent(prepared.event);
-    if (prepared.bytes.size() > kMaxEncodedEventBytes) {
-      return AtEvent(
-          absl::InvalidArgumentError(StrCat("the event is ", prepared.bytes.size(),
-                                            " bytes encoded; at most ", kMaxEncodedEventBytes)),
-          i, prepared.event);
+    const size_t size = event.ByteSizeLong();  // cached for the encoding below
+    if (size > kMaxEncodedEventBytes) {
+      return AtEvent(absl::InvalidArgumentError(StrCat(
+                         "the event is ", size, " bytes encoded; at most ", kMaxEncodedEventBytes)),
+                     i, event);
     }
+    total += size;
+    ends[i] = total;
   }
+  // One buffer for the batch. Events have no map fields, so the plain encoding is
+  // deterministic (SerializeEvent is the same).
+  bytes.resize(total);
+  auto* out = reinterpret_cast<uint8_t*>(bytes.data());
+  for (const v1::Event& event : events) out = event.SerializeWithCachedSizesToArray(out);
   return absl::OkStatus();
 }
 
@@ -501,7 +522,7 @@ absl::StatusOr<AppendResult> EventStore::Submit(Writer& writer) {
   while (!writer.released && !writer.done) writer.cv.Wait(&queue_mu_);
   if (!writer.done) {
     // Validated and being written: free the events now, while the write syncs.
-    std::vector<PreparedEvent> events = std::move(writer.events);
+    std::vector<v1::Event> events = std::move(writer.events);
     queue_mu_.Unlock();
     events.clear();
     queue_mu_.Lock();
@@ -545,19 +566,14 @@ absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) 
   }();
   Writer writer;
   writer.options = &kVerbatim;
-  writer.events.resize(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
-    PreparedEvent& prepared = writer.events[i];
-    prepared.event = std::move(records[i].event);
-    prepared.restored_sequence = records[i].sequence;
-    prepared.restored_time_unix_micros = records[i].recorded_time_unix_micros;
-    prepared.restored_hash = std::move(records[i].hash);
-    if (absl::Status s = CheckEventShape(prepared.event); !s.ok()) {
-      return absl::Status(s.code(),
-                          StrCat("record ", prepared.restored_sequence, ": ", s.message()));
-    }
-    prepared.bytes = SerializeEvent(prepared.event);
+  writer.events.reserve(records.size());
+  writer.restored.reserve(records.size());
+  for (RestoredRecord& record : records) {
+    writer.events.push_back(std::move(record.event));
+    writer.restored.push_back(
+        {record.sequence, record.recorded_time_unix_micros, std::move(record.hash)});
   }
+  GL_RETURN_IF_ERROR(writer.Encode());
   GL_ASSIGN_OR_RETURN(AppendResult result, Submit(writer));
   return result.head;
 }
@@ -575,7 +591,7 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
   }
   size_t bytes = 0;
   for (const Writer* w : writers) {
-    for (const PreparedEvent& e : w->events) bytes += e.bytes.size() + 64;
+    bytes += w->bytes.size() + 64 * w->events.size();
   }
   Group group(bytes);
   {
@@ -741,32 +757,33 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   };
 
   for (size_t i = 0; i < writer.events.size(); ++i) {
-    const PreparedEvent& prepared = writer.events[i];
-    const v1::Event& event = prepared.event;
-    if (writer.options->verbatim && prepared.restored_sequence != next_sequence) {
-      return rejected(absl::FailedPreconditionError(StrCat(
-          "record ", prepared.restored_sequence, ": the ledger's next sequence is ", next_sequence,
-          "; restore an export from its first record into a new, empty data directory")));
+    const v1::Event& event = writer.events[i];
+    const absl::string_view bytes = writer.bytes_of(i);
+    const RestoredMeta* restored = writer.options->verbatim ? &writer.restored[i] : nullptr;
+    if (restored != nullptr && restored->sequence != next_sequence) {
+      return rejected(absl::FailedPreconditionError(
+          StrCat("record ", restored->sequence, ": the ledger's next sequence is ", next_sequence,
+                 "; restore an export from its first record into a new, empty data directory")));
     }
     // Idempotency: this batch and the group, then the log.
     std::optional<uint64_t> stored_sequence;
     bool same_content = false;
     if (auto seen = group.ids.find(event.event_id()); seen != group.ids.end()) {
       stored_sequence = seen->second.first;
-      same_content = *seen->second.second == prepared.bytes;
+      same_content = seen->second.second == bytes;
     } else if (std::optional<IdIndex::Candidate> candidate = ids_.Find(event.event_id())) {
       // A candidate: the stored event is read to compare ids (a hash may be shared) and content.
       absl::StatusOr<std::unique_ptr<v1::Event>> stored = ReadEvent(candidate->sequence);
       if (!stored.ok()) return rejected(stored.status());
       if (candidate->exact || (*stored)->event_id() == event.event_id()) {
         stored_sequence = candidate->sequence;
-        same_content = SerializeEvent(**stored) == prepared.bytes;
+        same_content = SerializeEvent(**stored) == bytes;
       }
     }
     if (stored_sequence.has_value() && writer.options->verbatim) {
-      return rejected(absl::DataLossError(
-          StrCat("record ", prepared.restored_sequence, ": event_id \"", event.event_id(),
-                 "\" is already at sequence ", *stored_sequence, "; the export was altered")));
+      return rejected(absl::DataLossError(StrCat("record ", restored->sequence, ": event_id \"",
+                                                 event.event_id(), "\" is already at sequence ",
+                                                 *stored_sequence, "; the export was altered")));
     }
     if (stored_sequence.has_value()) {
       if (!same_content) {
@@ -804,7 +821,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
       absl::Status s = ApplyCarryIn(event, context, grant_slot(event.carry_over().to_grant_id()));
       if (!s.ok()) return rejected(AtEvent(s, i, event));
     }
-    group.ids.emplace(event.event_id(), std::make_pair(next_sequence, &prepared.bytes));
+    group.ids.emplace(event.event_id(), std::make_pair(next_sequence, bytes));
     added_ids.push_back(event.event_id());
     group.events.emplace(next_sequence, &event);
     new_events.push_back({i, context.reversal_target});
@@ -826,21 +843,23 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   std::vector<int64_t> recorded_times;
   recorded_times.reserve(new_events.size());
   for (const NewEvent& added : new_events) {
-    const PreparedEvent& prepared = writer.events[added.index];
+    const RestoredMeta* restored =
+        writer.options->verbatim ? &writer.restored[added.index] : nullptr;
     const uint64_t sequence = result.sequences[added.index];
-    const int64_t recorded_time = writer.options->verbatim ? prepared.restored_time_unix_micros
-                                                           : group.recorded_time_unix_micros;
-    AppendRecord(group.entry, sequence, recorded_time, prepared.bytes, head_hash, hash);
-    if (writer.options->verbatim) {
+    const int64_t recorded_time =
+        restored != nullptr ? restored->recorded_time_unix_micros : group.recorded_time_unix_micros;
+    AppendRecord(group.entry, sequence, recorded_time, writer.bytes_of(added.index), head_hash,
+                 hash);
+    if (restored != nullptr) {
       absl::Status bad;
       if (recorded_time < last_recorded_time) {
         bad = absl::DataLossError(StrCat("record ", sequence,
                                          ": its recorded time is earlier than the record "
                                          "before it; the export was altered"));
-      } else if (absl::string_view(hash, kHashBytes) != prepared.restored_hash) {
+      } else if (absl::string_view(hash, kHashBytes) != restored->hash) {
         bad = absl::DataLossError(
             StrCat("record ", sequence, ": its content does not match its hash ",
-                   HexOf(prepared.restored_hash).substr(0, 16),
+                   HexOf(restored->hash).substr(0, 16),
                    "...: the export was altered at this record (or the one before it); nothing "
                    "of this batch was restored"));
       }
@@ -854,8 +873,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     head_hash.assign(hash, kHashBytes);
   }
   for (size_t k = 0; k < new_events.size(); ++k) {
-    const PreparedEvent& prepared = writer.events[new_events[k].index];
-    const v1::Event& event = prepared.event;
+    const v1::Event& event = writer.events[new_events[k].index];
     const uint64_t sequence = result.sequences[new_events[k].index];
     group.grant_runs[event.grant_id()].push_back(sequence);
     group.additions[event.grant_id()].push_back(history_of(event.grant_id())

@@ -171,7 +171,7 @@ class EventStore {
 
  private:
   struct Writer;
-  struct PreparedEvent;
+  struct RestoredMeta;
   class Group;
 
   explicit EventStore(EventStoreOptions options);

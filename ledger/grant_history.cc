@@ -12,18 +12,20 @@ absl::CivilDay DayOf(const v1::Event& event) {
 }  // namespace
 
 int32_t GrantHistory::FindLine(const std::string& activity, const std::string& division,
-                               std::optional<ActivityKey>& unknown) const {
+                               HistoryAddition& addition, bool to_line) const {
   auto it = line_index_.find(LineRef{activity, division});
   if (it != line_index_.end()) return it->second;
-  unknown = ActivityKey{activity, division};
+  HistoryAddition::Rare& rare = addition.MutableRare();
+  (to_line ? rare.new_to_line : rare.new_line) = ActivityKey{activity, division};
   return -1;
 }
 
 int32_t GrantHistory::FindName(const std::string& name, const NameIndex& index,
-                               std::optional<std::string>& unknown) {
+                               HistoryAddition& addition, bool cost_group) {
   auto it = index.find(name);
   if (it != index.end()) return it->second;
-  unknown = name;
+  HistoryAddition::Rare& rare = addition.MutableRare();
+  (cost_group ? rare.new_cost_group : rare.new_purpose) = name;
   return -1;
 }
 
@@ -65,24 +67,23 @@ std::optional<Move> GrantHistory::MoveOf(const v1::Event& event, uint64_t sequen
       move.kind = MoveKind::kAllocation;
       move.amount_ore = event.allocation().amount_ore();
       move.line =
-          FindLine(event.allocation().activity(), event.allocation().division(), addition.new_line);
+          FindLine(event.allocation().activity(), event.allocation().division(), addition, false);
       return move;
     case v1::Event::kReallocation: {
       const v1::Reallocation& r = event.reallocation();
       move.kind = MoveKind::kReallocation;
       move.amount_ore = r.amount_ore();
-      move.line = FindLine(r.from_activity(), r.from_division(), addition.new_line);
-      move.to_line = FindLine(r.to_activity(), r.to_division(), addition.new_to_line);
+      move.line = FindLine(r.from_activity(), r.from_division(), addition, false);
+      move.to_line = FindLine(r.to_activity(), r.to_division(), addition, true);
       return move;
     }
     case v1::Event::kExpense: {
       const v1::Expense& e = event.expense();
       move.kind = MoveKind::kExpense;
       move.amount_ore = e.amount_ore();
-      if (!e.activity().empty())
-        move.line = FindLine(e.activity(), e.division(), addition.new_line);
-      move.purpose = FindName(e.purpose(), purpose_index_, addition.new_purpose);
-      move.cost_group = FindName(e.cost_group(), cost_group_index_, addition.new_cost_group);
+      if (!e.activity().empty()) move.line = FindLine(e.activity(), e.division(), addition, false);
+      move.purpose = FindName(e.purpose(), purpose_index_, addition, false);
+      move.cost_group = FindName(e.cost_group(), cost_group_index_, addition, true);
       return move;
     }
     case v1::Event::kRepayment:
@@ -101,7 +102,7 @@ HistoryAddition GrantHistory::Plan(const v1::Event& event, uint64_t sequence,
     case v1::Event::kGrantRegistered:
     case v1::Event::kTermsAmended:
     case v1::Event::kConditionRecorded:
-      addition.terms = TermsEvent{sequence, DayOf(event), event};
+      addition.MutableRare().terms = TermsEvent{sequence, DayOf(event), event};
       break;
     case v1::Event::kReversal:
       if (target == nullptr) break;
@@ -119,19 +120,23 @@ HistoryAddition GrantHistory::Plan(const v1::Event& event, uint64_t sequence,
 }
 
 void GrantHistory::Apply(HistoryAddition addition) {
-  if (addition.terms) terms_events_.push_back(std::move(*addition.terms));
-  if (!addition.move) return;
-  Move& move = *addition.move;
-  if (addition.new_line) move.line = InternLine(std::move(*addition.new_line));
-  if (addition.new_to_line) move.to_line = InternLine(std::move(*addition.new_to_line));
-  if (addition.new_purpose) {
-    move.purpose = InternName(std::move(*addition.new_purpose), purposes_, purpose_index_);
+  if (addition.rare != nullptr) {
+    HistoryAddition::Rare& rare = *addition.rare;
+    if (rare.terms) terms_events_.push_back(std::move(*rare.terms));
+    if (addition.move) {
+      Move& move = *addition.move;
+      if (rare.new_line) move.line = InternLine(std::move(*rare.new_line));
+      if (rare.new_to_line) move.to_line = InternLine(std::move(*rare.new_to_line));
+      if (rare.new_purpose) {
+        move.purpose = InternName(std::move(*rare.new_purpose), purposes_, purpose_index_);
+      }
+      if (rare.new_cost_group) {
+        move.cost_group =
+            InternName(std::move(*rare.new_cost_group), cost_groups_, cost_group_index_);
+      }
+    }
   }
-  if (addition.new_cost_group) {
-    move.cost_group =
-        InternName(std::move(*addition.new_cost_group), cost_groups_, cost_group_index_);
-  }
-  moves_.push_back(move);
+  if (addition.move) moves_.push_back(*addition.move);
 }
 
 }  // namespace grantledger

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -15,6 +16,7 @@
 #include "absl/time/civil_time.h"
 #include "grantledger/v1/events.pb.h"
 #include "ledger/grant_state.h"
+#include "ledger/segmented_vector.h"
 
 namespace grantledger {
 
@@ -56,12 +58,20 @@ struct TermsEvent {
 // durable.
 struct HistoryAddition {
   std::optional<Move> move;
-  std::optional<TermsEvent> terms;
-  // Names the history did not know when planned; Apply interns them and fills the move's index.
-  std::optional<ActivityKey> new_line;
-  std::optional<ActivityKey> new_to_line;
-  std::optional<std::string> new_purpose;
-  std::optional<std::string> new_cost_group;
+  // Rare parts, kept out of line so additions stay small: a terms event, and names the
+  // history did not know when planned (Apply interns them and fills the move's index).
+  struct Rare {
+    std::optional<TermsEvent> terms;
+    std::optional<ActivityKey> new_line;
+    std::optional<ActivityKey> new_to_line;
+    std::optional<std::string> new_purpose;
+    std::optional<std::string> new_cost_group;
+  };
+  std::unique_ptr<Rare> rare;
+  Rare& MutableRare() {
+    if (rare == nullptr) rare = std::make_unique<Rare>();
+    return *rare;
+  }
 };
 
 class GrantHistory {
@@ -77,7 +87,7 @@ class GrantHistory {
                        bool carry_in) const;
   void Apply(HistoryAddition addition);
 
-  const std::vector<Move>& moves() const { return moves_; }
+  const SegmentedVector<Move>& moves() const { return moves_; }
   const std::vector<TermsEvent>& terms_events() const { return terms_events_; }
   const std::vector<ActivityKey>& lines() const { return lines_; }
   const std::vector<std::string>& purposes() const { return purposes_; }
@@ -108,14 +118,15 @@ class GrantHistory {
   // `addition` for Apply.
   std::optional<Move> MoveOf(const v1::Event& event, uint64_t sequence, bool carry_in,
                              HistoryAddition& addition) const;
+  // Known names' indexes; -1 for a new one, which is left in `addition` for Apply.
   int32_t FindLine(const std::string& activity, const std::string& division,
-                   std::optional<ActivityKey>& unknown) const;
+                   HistoryAddition& addition, bool to_line) const;
   static int32_t FindName(const std::string& name, const NameIndex& index,
-                          std::optional<std::string>& unknown);
+                          HistoryAddition& addition, bool cost_group);
   int32_t InternLine(ActivityKey key);
   static int32_t InternName(std::string name, std::vector<std::string>& table, NameIndex& index);
 
-  std::vector<Move> moves_;
+  SegmentedVector<Move> moves_;
   std::vector<TermsEvent> terms_events_;
   std::vector<ActivityKey> lines_;
   std::map<ActivityKey, int32_t, LineLess> line_index_;

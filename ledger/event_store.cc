@@ -210,7 +210,7 @@ class EventStore::Group {
   absl::flat_hash_map<std::string, std::optional<GrantState>> grants;
   // Keys view event ids inside the writers' events, which live until validation is done.
   absl::flat_hash_map<absl::string_view, std::pair<uint64_t, absl::string_view>> ids;
-  absl::flat_hash_map<uint64_t, const v1::Event*> events;
+  std::vector<const v1::Event*> events;  // the group's new events, from first_sequence on
   // What the new events add to each grant's history, in sequence order.
   absl::flat_hash_map<std::string, std::vector<HistoryAddition>> additions;
   // (first sequence, recorded time) of each run of new records recorded at one time.
@@ -750,9 +750,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   // Undoes this writer's additions to the group's id and event maps when it is rejected.
   auto rejected = [&](absl::Status status) {
     for (absl::string_view id : added_ids) group.ids.erase(id);
-    for (uint64_t sequence = group.next_sequence; sequence < next_sequence; ++sequence) {
-      group.events.erase(sequence);
-    }
+    group.events.resize(group.next_sequence - group.first_sequence);
     return status;
   };
 
@@ -802,8 +800,8 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     context.sequence = next_sequence;
     if (event.has_reversal()) {
       const uint64_t target = event.reversal().reversed_sequence();
-      if (auto git = group.events.find(target); git != group.events.end()) {
-        context.reversal_target = git->second;
+      if (target >= group.first_sequence && target - group.first_sequence < group.events.size()) {
+        context.reversal_target = group.events[target - group.first_sequence];
       } else if (target < group.first_sequence) {
         auto read = ReadEvent(target);
         if (read.ok()) {
@@ -823,7 +821,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     }
     group.ids.emplace(event.event_id(), std::make_pair(next_sequence, bytes));
     added_ids.push_back(event.event_id());
-    group.events.emplace(next_sequence, &event);
+    group.events.push_back(&event);
     new_events.push_back({i, context.reversal_target});
     result.sequences[i] = next_sequence;
     ++next_sequence;

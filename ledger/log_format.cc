@@ -106,9 +106,11 @@ void ChainHashInto(absl::string_view prev_hash, absl::string_view record_bytes, 
     void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
   };
   thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> owned(EVP_MD_CTX_new());
+  // Fetched once: EVP_sha256() looks the algorithm up (under a lock) at every init.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   EVP_MD_CTX* ctx = owned.get();
   unsigned int length = 0;
-  if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1 ||
+  if (ctx == nullptr || sha256 == nullptr || EVP_DigestInit_ex(ctx, sha256, nullptr) != 1 ||
       EVP_DigestUpdate(ctx, prev_hash.data(), prev_hash.size()) != 1 ||
       EVP_DigestUpdate(ctx, record_bytes.data(), record_bytes.size()) != 1 ||
       EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out), &length) != 1 ||

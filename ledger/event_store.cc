@@ -190,8 +190,24 @@ struct EventStore::Writer {
     const size_t begin = i == 0 ? 0 : ends[i - 1];
     return absl::string_view(bytes.data() + begin, ends[i] - begin);
   }
-  // Checks each event's shape and encodes it (in the caller's thread).
-  absl::Status Encode();
+  // Encoding happens in the caller's thread, streamed: Size() allocates `bytes`, then the
+  // writer is queued and EncodeAll() checks and encodes the events while the writer thread
+  // validates those already encoded (AwaitEncoded).
+  absl::Status Size();
+  void EncodeAll();
+  absl::Status Encode() {  // both, for callers that encode before queueing
+    GL_RETURN_IF_ERROR(Size());
+    EncodeAll();
+    return encode_failed_at.load() == kNone ? absl::OkStatus() : encode_error;
+  }
+  // OK once event i is encoded; its shape error when the encoding stopped there.
+  absl::Status AwaitEncoded(size_t i) const;
+  // Waits until EncodeAll is done with the writer (it may be freed after).
+  void AwaitEncodingFinished() const;
+  static constexpr size_t kNone = ~size_t{0};
+  std::atomic<size_t> encoded{0};  // events checked and encoded, published in order
+  std::atomic<size_t> encode_failed_at{kNone};
+  absl::Status encode_error;  // written before encode_failed_at
   const AppendOptions* options = nullptr;
   AppendOptions owned_options;  // AppendAsync's copy
   AppendCallback callback;      // AppendAsync: called on the writer thread instead of `cv`
@@ -452,37 +468,66 @@ absl::Status EventStore::Prepare(std::vector<v1::Event> events, Writer& writer) 
                                              " events; split it into batches of at most ",
                                              kMaxEventsPerBatch));
   }
-  // Stateless checks and serialization happen here, in the caller's thread, in parallel.
   writer.events = std::move(events);
-  return writer.Encode();
+  return writer.Size();
 }
 
-absl::Status EventStore::Writer::Encode() {
+absl::Status EventStore::Writer::Size() {
   size_t total = 0;
   ends.resize(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    const v1::Event& event = events[i];
-    if (absl::Status s = CheckEventShape(event); !s.ok()) {
-      if (!restored.empty()) {
-        return absl::Status(s.code(), StrCat("record ", restored[i].sequence, ": ", s.message()));
-      }
-      return AtEvent(s, i, event);
-    }
-    const size_t size = event.ByteSizeLong();  // cached for the encoding below
+    const size_t size = events[i].ByteSizeLong();  // cached for EncodeAll
     if (size > kMaxEncodedEventBytes) {
       return AtEvent(absl::InvalidArgumentError(StrCat(
                          "the event is ", size, " bytes encoded; at most ", kMaxEncodedEventBytes)),
-                     i, event);
+                     i, events[i]);
     }
     total += size;
     ends[i] = total;
   }
-  // One buffer for the batch. Events have no map fields, so the plain encoding is
-  // deterministic (SerializeEvent is the same).
-  bytes.resize(total);
-  auto* out = reinterpret_cast<uint8_t*>(bytes.data());
-  for (const v1::Event& event : events) out = event.SerializeWithCachedSizesToArray(out);
+  bytes.resize(total);  // one buffer for the batch
   return absl::OkStatus();
+}
+
+void EventStore::Writer::EncodeAll() {
+  // Stateless checks and serialization, in the caller's thread, in parallel with validation.
+  // Events have no map fields, so the plain encoding is deterministic (as SerializeEvent).
+  auto* out = reinterpret_cast<uint8_t*>(bytes.data());
+  constexpr size_t kPublishEvery = 16;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (absl::Status s = CheckEventShape(events[i]); !s.ok()) {
+      encoded.store(i, std::memory_order_release);
+      encode_error =
+          restored.empty()
+              ? AtEvent(s, i, events[i])
+              : absl::Status(s.code(), StrCat("record ", restored[i].sequence, ": ", s.message()));
+      encode_failed_at.store(i, std::memory_order_release);  // the last touch of the writer
+      return;
+    }
+    out = events[i].SerializeWithCachedSizesToArray(out);
+    if ((i + 1) % kPublishEvery == 0 && i + 1 < events.size()) {
+      encoded.store(i + 1, std::memory_order_release);
+    }
+  }
+  encoded.store(events.size(), std::memory_order_release);  // the last touch of the writer
+}
+
+absl::Status EventStore::Writer::AwaitEncoded(size_t i) const {
+  for (int spins = 0;; ++spins) {
+    if (encoded.load(std::memory_order_acquire) > i) return absl::OkStatus();
+    if (encode_failed_at.load(std::memory_order_acquire) <= i) return encode_error;
+    if (spins > 100) std::this_thread::yield();
+  }
+}
+
+void EventStore::Writer::AwaitEncodingFinished() const {
+  for (int spins = 0;; ++spins) {
+    if (encoded.load(std::memory_order_acquire) == events.size() ||
+        encode_failed_at.load(std::memory_order_acquire) != kNone) {
+      return;
+    }
+    if (spins > 100) std::this_thread::yield();
+  }
 }
 
 absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
@@ -503,15 +548,20 @@ void EventStore::AppendAsync(std::vector<v1::Event> events, AppendOptions option
     return;
   }
   writer->callback = std::move(done);
+  Writer* queued = nullptr;
   {
     absl::MutexLock lock(&queue_mu_);
     if (!stopping_) {
-      writers_.push_back(writer.release());  // the writer thread deletes it when done
+      queued = writer.release();  // the writer thread deletes it when done
+      writers_.push_back(queued);
       work_cv_.Signal();
-      return;
     }
   }
-  writer->callback(absl::UnavailableError("the ledger is closing; nothing was written; retry"));
+  if (queued == nullptr) {
+    writer->callback(absl::UnavailableError("the ledger is closing; nothing was written; retry"));
+    return;
+  }
+  queued->EncodeAll();  // while the writer thread validates; nothing touches `queued` after
 }
 
 absl::StatusOr<AppendResult> EventStore::Submit(Writer& writer) {
@@ -519,6 +569,12 @@ absl::StatusOr<AppendResult> EventStore::Submit(Writer& writer) {
   if (stopping_) return absl::UnavailableError("the ledger is closing; nothing was written; retry");
   writers_.push_back(&writer);
   work_cv_.Signal();
+  if (writer.encoded.load() < writer.events.size() &&
+      writer.encode_failed_at.load() == Writer::kNone) {
+    queue_mu_.Unlock();
+    writer.EncodeAll();  // while the writer thread validates
+    queue_mu_.Lock();
+  }
   while (!writer.released && !writer.done) writer.cv.Wait(&queue_mu_);
   if (!writer.done) {
     // Validated and being written: free the events now, while the write syncs.
@@ -604,6 +660,7 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     for (Writer* w : writers) {
       absl::Status s = ProcessWriter(*w, group);
       if (!s.ok()) w->result = s;
+      w->AwaitEncodingFinished();  // a writer rejected early may still be encoding
     }
   }
   // Nothing reads the writers' events from here on: their owners may free them while the
@@ -755,6 +812,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   };
 
   for (size_t i = 0; i < writer.events.size(); ++i) {
+    if (absl::Status s = writer.AwaitEncoded(i); !s.ok()) return rejected(s);
     const v1::Event& event = writer.events[i];
     const absl::string_view bytes = writer.bytes_of(i);
     const RestoredMeta* restored = writer.options->verbatim ? &writer.restored[i] : nullptr;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <thread>
 
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -227,18 +228,23 @@ class EventStore::Group {
   // Keys view event ids inside the writers' events, which live until validation is done.
   absl::flat_hash_map<absl::string_view, std::pair<uint64_t, absl::string_view>> ids;
   std::vector<const v1::Event*> events;  // the group's new events, from first_sequence on
-  // What the new events add to each grant's history, in sequence order.
-  absl::flat_hash_map<std::string, std::vector<HistoryAddition>> additions;
+  // Per grant touched: its new sequences (one by_grant entry) and what they add to its
+  // history, in sequence order. Nodes stay put, so a writer may keep pointers to them.
+  struct GrantChanges {
+    std::vector<uint64_t> sequences;
+    std::vector<HistoryAddition> additions;
+    const GrantHistory* history = nullptr;  // as it stood when validation began
+  };
+  absl::node_hash_map<std::string, GrantChanges> changes;
   // (first sequence, recorded time) of each run of new records recorded at one time.
   std::vector<std::pair<uint64_t, int64_t>> recorded_runs;
   std::vector<std::unique_ptr<v1::Event>> read_targets;  // reversal targets read from the log
   uint64_t first_sequence = 1;
   uint64_t next_sequence = 1;
   std::string head_hash;
-  int64_t recorded_time_unix_micros = 0;       // for new appends
-  int64_t last_recorded_time_unix_micros = 0;  // of the last record chained so far
-  std::string entry;                           // the log entry: every new record
-  absl::flat_hash_map<std::string, std::vector<uint64_t>> grant_runs;  // by_grant entries
+  int64_t recorded_time_unix_micros = 0;                  // for new appends
+  int64_t last_recorded_time_unix_micros = 0;             // of the last record chained so far
+  std::string entry;                                      // the log entry: every new record
   std::vector<std::pair<std::string, uint64_t>> new_ids;  // for the id index, once durable
 };
 
@@ -681,9 +687,9 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
   if (wrote) {
     rocksdb::WriteBatch batch(group.entry.size() + 256);
     batch.Put(log_cf_, EncodeSequence(group.first_sequence), group.entry);
-    for (const auto& [grant_id, sequences] : group.grant_runs) {
-      batch.Put(grant_cf_, GrantIndexKey(grant_id, sequences.front()),
-                EncodeGrantIndexValue(sequences));
+    for (const auto& [grant_id, changes] : group.changes) {
+      batch.Put(grant_cf_, GrantIndexKey(grant_id, changes.sequences.front()),
+                EncodeGrantIndexValue(changes.sequences));
     }
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
@@ -718,9 +724,9 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
       if (options_.check_invariants) CheckInvariants(*grant);
       state_.grants[id] = std::move(*grant);
     }
-    for (auto& [grant_id, additions] : group.additions) {
+    for (auto& [grant_id, changes] : group.changes) {
       GrantHistory& history = histories_[grant_id];
-      for (HistoryAddition& addition : additions) history.Apply(std::move(addition));
+      for (HistoryAddition& addition : changes.additions) history.Apply(std::move(addition));
     }
     for (const auto& [sequence, time] : group.recorded_runs) {
       if (recorded_times_.empty() || recorded_times_.back().second != time) {
@@ -811,6 +817,13 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     return status;
   };
 
+  // Every id's candidate in the index, in one tight loop: the look-ups miss the cache, and
+  // independent misses overlap.
+  std::vector<std::optional<IdIndex::Candidate>> candidates(writer.events.size());
+  for (size_t i = 0; i < writer.events.size(); ++i) {
+    candidates[i] = ids_.Find(writer.events[i].event_id());
+  }
+
   for (size_t i = 0; i < writer.events.size(); ++i) {
     if (absl::Status s = writer.AwaitEncoded(i); !s.ok()) return rejected(s);
     const v1::Event& event = writer.events[i];
@@ -827,7 +840,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     if (auto seen = group.ids.find(event.event_id()); seen != group.ids.end()) {
       stored_sequence = seen->second.first;
       same_content = seen->second.second == bytes;
-    } else if (std::optional<IdIndex::Candidate> candidate = ids_.Find(event.event_id())) {
+    } else if (const std::optional<IdIndex::Candidate>& candidate = candidates[i]) {
       // A candidate: the stored event is read to compare ids (a hash may be shared) and content.
       absl::StatusOr<std::unique_ptr<v1::Event>> stored = ReadEvent(candidate->sequence);
       if (!stored.ok()) return rejected(stored.status());
@@ -928,18 +941,30 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     recorded_times.push_back(recorded_time);
     head_hash.assign(hash, kHashBytes);
   }
+  // The grant of the previous event, looked up again only when it changes (a batch is mostly
+  // one grant's).
+  const std::string* last_grant = nullptr;
+  Group::GrantChanges* last_changes = nullptr;
+  auto changes_of = [&](const std::string& id) -> Group::GrantChanges& {
+    if (last_grant != nullptr && *last_grant == id) return *last_changes;
+    Group::GrantChanges& changes = group.changes[id];
+    if (changes.history == nullptr) changes.history = &history_of(id);
+    last_grant = &id;
+    last_changes = &changes;
+    return changes;
+  };
   for (size_t k = 0; k < new_events.size(); ++k) {
     const v1::Event& event = writer.events[new_events[k].index];
     const uint64_t sequence = result.sequences[new_events[k].index];
-    group.grant_runs[event.grant_id()].push_back(sequence);
-    group.additions[event.grant_id()].push_back(history_of(event.grant_id())
-                                                    .Plan(event, sequence,
-                                                          new_events[k].reversal_target,
-                                                          /*carry_in=*/false));
+    Group::GrantChanges& changes = changes_of(event.grant_id());
+    changes.sequences.push_back(sequence);
+    changes.additions.push_back(changes.history->Plan(event, sequence,
+                                                      new_events[k].reversal_target,
+                                                      /*carry_in=*/false));
     if (event.has_carry_over()) {
-      const std::string& to = event.carry_over().to_grant_id();
-      group.grant_runs[to].push_back(sequence);
-      group.additions[to].push_back(history_of(to).Plan(event, sequence, nullptr, true));
+      Group::GrantChanges& to = changes_of(event.carry_over().to_grant_id());
+      to.sequences.push_back(sequence);
+      to.additions.push_back(to.history->Plan(event, sequence, nullptr, /*carry_in=*/true));
     }
     group.new_ids.emplace_back(event.event_id(), sequence);
     if (group.recorded_runs.empty() || group.recorded_runs.back().second != recorded_times[k]) {

@@ -183,7 +183,20 @@ struct EventStore::RestoredMeta {
 };
 
 struct EventStore::Writer {
-  std::vector<v1::Event> events;
+  // The batch's events: owned (Append, Restore) or viewed (AppendAsync over a request that
+  // outlives the call).
+  struct Events {
+    std::vector<v1::Event> owned;
+    std::vector<const v1::Event*> pointers;
+    size_t size() const { return pointers.size(); }
+    const v1::Event& operator[](size_t i) const { return *pointers[i]; }
+    void Own(std::vector<v1::Event> events) {
+      owned = std::move(events);
+      pointers.reserve(owned.size());
+      for (const v1::Event& e : owned) pointers.push_back(&e);
+    }
+  };
+  Events events;
   std::string bytes;                   // every event's deterministic encoding, back to back
   std::vector<size_t> ends;            // where event i's encoding ends in `bytes`
   std::vector<RestoredMeta> restored;  // Restore only: per event, the record as exported
@@ -462,19 +475,18 @@ absl::Status EventStore::ApplyLogged(const v1::Event& event, uint64_t sequence,
   return absl::OkStatus();
 }
 
-absl::Status EventStore::Prepare(std::vector<v1::Event> events, Writer& writer) const {
+absl::Status EventStore::Prepare(Writer& writer) const {
   if (options_.read_only) {
     return absl::FailedPreconditionError("the ledger is open read-only; post through the server");
   }
-  if (events.empty()) {
+  if (writer.events.size() == 0) {
     return absl::InvalidArgumentError("events: the batch is empty; send at least one event");
   }
-  if (events.size() > kMaxEventsPerBatch) {
-    return absl::InvalidArgumentError(StrCat("events: the batch has ", events.size(),
+  if (writer.events.size() > kMaxEventsPerBatch) {
+    return absl::InvalidArgumentError(StrCat("events: the batch has ", writer.events.size(),
                                              " events; split it into batches of at most ",
                                              kMaxEventsPerBatch));
   }
-  writer.events = std::move(events);
   return writer.Size();
 }
 
@@ -540,16 +552,30 @@ absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
                                                 const AppendOptions& options) {
   Writer writer;
   writer.options = &options;
-  GL_RETURN_IF_ERROR(Prepare(std::move(events), writer));
+  writer.events.Own(std::move(events));
+  GL_RETURN_IF_ERROR(Prepare(writer));
   return Submit(writer);
 }
 
 void EventStore::AppendAsync(std::vector<v1::Event> events, AppendOptions options,
                              AppendCallback done) {
   auto writer = std::make_unique<Writer>();
+  writer->events.Own(std::move(events));
+  Enqueue(std::move(writer), std::move(options), std::move(done));
+}
+
+void EventStore::AppendAsync(const google::protobuf::RepeatedPtrField<v1::Event>& events,
+                             AppendOptions options, AppendCallback done) {
+  auto writer = std::make_unique<Writer>();
+  writer->events.pointers.assign(events.pointer_begin(), events.pointer_end());
+  Enqueue(std::move(writer), std::move(options), std::move(done));
+}
+
+void EventStore::Enqueue(std::unique_ptr<Writer> writer, AppendOptions options,
+                         AppendCallback done) {
   writer->owned_options = std::move(options);
   writer->options = &writer->owned_options;
-  if (absl::Status s = Prepare(std::move(events), *writer); !s.ok()) {
+  if (absl::Status s = Prepare(*writer); !s.ok()) {
     done(s);
     return;
   }
@@ -584,7 +610,7 @@ absl::StatusOr<AppendResult> EventStore::Submit(Writer& writer) {
   while (!writer.released && !writer.done) writer.cv.Wait(&queue_mu_);
   if (!writer.done) {
     // Validated and being written: free the events now, while the write syncs.
-    std::vector<v1::Event> events = std::move(writer.events);
+    std::vector<v1::Event> events = std::move(writer.events.owned);
     queue_mu_.Unlock();
     events.clear();
     queue_mu_.Lock();
@@ -628,13 +654,15 @@ absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) 
   }();
   Writer writer;
   writer.options = &kVerbatim;
-  writer.events.reserve(records.size());
+  std::vector<v1::Event> events;
+  events.reserve(records.size());
   writer.restored.reserve(records.size());
   for (RestoredRecord& record : records) {
-    writer.events.push_back(std::move(record.event));
+    events.push_back(std::move(record.event));
     writer.restored.push_back(
         {record.sequence, record.recorded_time_unix_micros, std::move(record.hash)});
   }
+  writer.events.Own(std::move(events));
   GL_RETURN_IF_ERROR(writer.Encode());
   GL_ASSIGN_OR_RETURN(AppendResult result, Submit(writer));
   return result.head;

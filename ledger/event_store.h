@@ -115,6 +115,10 @@ class EventStore {
   // The same without blocking the caller: `done` gets the result once the batch is durable
   // (or rejected). For servers, whose threads must not wait on fsync.
   void AppendAsync(std::vector<v1::Event> events, AppendOptions options, AppendCallback done);
+  // The same over events the caller keeps alive, unchanged, until `done` is called (a gRPC
+  // request): nothing is copied.
+  void AppendAsync(const google::protobuf::RepeatedPtrField<v1::Event>& events,
+                   AppendOptions options, AppendCallback done);
 
   Digest Head() const;
 
@@ -178,7 +182,10 @@ class EventStore {
   // Refuses a data directory written in another log format; marks a new one.
   absl::Status CheckFormat();
   absl::Status Recover();
-  absl::Status Prepare(std::vector<v1::Event> events, Writer& writer) const;
+  // Checks the batch's size and sizes its encoding.
+  absl::Status Prepare(Writer& writer) const;
+  // Queues a writer for AppendAsync and encodes its events while the writer thread validates.
+  void Enqueue(std::unique_ptr<Writer> writer, AppendOptions options, AppendCallback done);
   absl::StatusOr<AppendResult> Submit(Writer& writer);
   void WriterLoop();
   // Validates, writes and applies a group of writers, and completes each.

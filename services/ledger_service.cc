@@ -30,11 +30,12 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::Append(grpc::CallbackServerContext*
   // No thread waits for the fsync: the store's writer thread finishes the call when the batch
   // is durable (or rejected), so concurrent appends cost no blocked threads.
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::vector<v1::Event> events(request->events().begin(), request->events().end());
+  // The request (on an arena, ArenaMessageAllocator) stays alive and unchanged until the
+  // call finishes, so the store reads its events in place.
   const bool dry_run = options.dry_run;
   EventStore* store = service_.store;
   service_.store->AppendAsync(
-      std::move(events), std::move(options),
+      request->events(), std::move(options),
       [context, reactor, response, dry_run, store](absl::StatusOr<AppendResult> result) {
         if (result.ok()) {
           const Digest head = dry_run ? store->Head() : result->head;

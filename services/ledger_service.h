@@ -4,13 +4,16 @@
 #define GRANTLEDGER_SERVICES_LEDGER_SERVICE_H_
 
 #include "grantledger/v1/ledger_service.grpc.pb.h"
+#include "services/arena_message_allocator.h"
 #include "services/service_context.h"
 
 namespace grantledger {
 
 class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
  public:
-  explicit LedgerServiceImpl(ServiceContext& service) : service_(service) {}
+  explicit LedgerServiceImpl(ServiceContext& service) : service_(service) {
+    SetMessageAllocatorFor_Append(&allocator_);
+  }
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const v1::AppendRequest* request,
@@ -18,6 +21,7 @@ class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
 
  private:
   ServiceContext& service_;
+  ArenaMessageAllocator<v1::AppendRequest, v1::AppendResponse> allocator_;
 };
 
 }  // namespace grantledger

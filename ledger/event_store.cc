@@ -224,7 +224,7 @@ struct EventStore::Writer {
   absl::Status encode_error;  // written before encode_failed_at
   const AppendOptions* options = nullptr;
   AppendOptions owned_options;  // AppendAsync's copy
-  AppendCallback callback;      // AppendAsync: called on the writer thread instead of `cv`
+  AppendCallback callback;      // AppendAsync: called on the completion thread instead of `cv`
   absl::StatusOr<AppendResult> result = absl::UnknownError("not processed");
   bool released = false;  // validated: the writer thread no longer reads `events`
   bool done = false;
@@ -320,6 +320,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   if (!store->options_.read_only) {
     EventStore* raw = store.get();
     store->writer_thread_ = std::thread([raw] { raw->WriterLoop(); });
+    store->completion_thread_ = std::thread([raw] { raw->CompletionLoop(); });
   }
   return store;
 }
@@ -332,6 +333,11 @@ EventStore::~EventStore() {
       work_cv_.Signal();
     }
     writer_thread_.join();  // it finishes everything queued first
+    {
+      absl::MutexLock lock(&completions_mu_);
+      completions_closed_ = true;
+    }
+    completion_thread_.join();  // and every callback has run
   }
   if (db_ == nullptr) return;
   if (!options_.read_only) {
@@ -791,9 +797,30 @@ void EventStore::Complete(std::vector<Writer*>& writers, bool synchronous_only) 
       w = nullptr;
     }
   }
-  for (Writer* w : finished_async) {
-    w->callback(std::move(w->result));
-    delete w;
+  if (finished_async.empty()) return;
+  // The completion thread runs the callbacks (gRPC sends the responses from them), so this
+  // thread can start the next group meanwhile.
+  absl::MutexLock lock(&completions_mu_);
+  completions_.insert(completions_.end(), finished_async.begin(), finished_async.end());
+}
+
+void EventStore::CompletionLoop() {
+  while (true) {
+    std::deque<Writer*> ready;
+    {
+      absl::MutexLock lock(&completions_mu_);
+      completions_mu_.Await(absl::Condition(
+          +[](EventStore* store) ABSL_EXCLUSIVE_LOCKS_REQUIRED(store->completions_mu_) {
+            return !store->completions_.empty() || store->completions_closed_;
+          },
+          this));
+      if (completions_.empty()) return;  // closed, and everything is completed
+      ready.swap(completions_);
+    }
+    for (Writer* w : ready) {
+      w->callback(std::move(w->result));
+      delete w;
+    }
   }
 }
 

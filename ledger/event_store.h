@@ -74,7 +74,7 @@ struct AppendResult {
   Digest head;
 };
 
-// Called once with the outcome of AppendAsync, on the store's writer thread (or at once on
+// Called once with the outcome of AppendAsync, on the store's completion thread (or at once on
 // the caller's thread for a batch rejected before it was queued). Must not block.
 using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
 
@@ -188,6 +188,8 @@ class EventStore {
   void Enqueue(std::unique_ptr<Writer> writer, AppendOptions options, AppendCallback done);
   absl::StatusOr<AppendResult> Submit(Writer& writer);
   void WriterLoop();
+  // Runs AppendAsync's callbacks, in order, off the writer thread.
+  void CompletionLoop();
   // Validates, writes and applies a group of writers, and completes each.
   void ProcessGroup(std::vector<Writer*>& group);
   // Completes the writers (all, or only the synchronous ones) and clears them from `writers`.
@@ -225,6 +227,10 @@ class EventStore {
   // Set when a write after the log's failed: appends are refused until the ledger is reopened.
   std::string failed_ ABSL_GUARDED_BY(queue_mu_);
   std::thread writer_thread_;
+  absl::Mutex completions_mu_;
+  std::deque<Writer*> completions_ ABSL_GUARDED_BY(completions_mu_);
+  bool completions_closed_ ABSL_GUARDED_BY(completions_mu_) = false;
+  std::thread completion_thread_;
 
   // The projected state. Written only by the group leader, under the writer lock; the leader
   // reads it under a reader lock while validating.

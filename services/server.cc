@@ -37,6 +37,8 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
                            &selected_port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(options.max_send_message_bytes);
+  // Per-call statistics for channelz, which nothing here reads, cost a few percent per call.
+  builder.AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
   builder.RegisterService(&out->ledger_service_);
   builder.RegisterService(&out->query_service_);
   builder.RegisterService(&out->audit_service_);

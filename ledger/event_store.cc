@@ -1135,7 +1135,8 @@ absl::Status EventStore::ScanImpl(
     uint64_t from, uint64_t to, const std::string& grant_id, bool fill_prev_hash,
     const std::function<bool(const v1::RecordedEvent&)>& visit) const {
   if (from == 0) from = 1;
-  if (to == 0) to = Head().sequence;
+  const uint64_t head = Head().sequence;
+  if (to == 0 || to > head) to = head;
   LogCursor cursor(db_.get(), log_cf_);
   // Reads record `sequence`, with its prev_hash from the record before when asked.
   auto read = [&](uint64_t sequence) -> absl::StatusOr<v1::RecordedEvent> {
@@ -1156,7 +1157,10 @@ absl::Status EventStore::ScanImpl(
   if (grant_id.empty()) {
     for (uint64_t sequence = from; sequence <= to; ++sequence) {
       absl::StatusOr<v1::RecordedEvent> out = read(sequence);
-      if (absl::IsNotFound(out.status())) return absl::OkStatus();  // past the head
+      if (absl::IsNotFound(out.status())) {  // below the head: the log lost it
+        return absl::DataLossError(
+            StrCat("record ", sequence, " is missing from the log; run `grantledger verify`"));
+      }
       if (!out.ok()) return out.status();
       if (!visit(*out)) return absl::OkStatus();
     }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/balances.h"
@@ -111,6 +112,105 @@ TEST(EventStoreTest, RejectedBatchNamesTheEventAndWritesNothing) {
   auto ok = store->Append({Spend("s1", kGrant, 100'00, "p7", "HS Kir")});
   ASSERT_THAT(ok, IsOk());
   EXPECT_THAT(ok->sequences, ElementsAre(4));
+}
+
+// Events are encoded and shape-checked while the writer thread validates the ones before
+// them: a malformed event late in a large batch still rejects the whole batch, by its index,
+// and a rule broken earlier in the batch is the error reported (the batch is judged in order).
+TEST(EventStoreTest, AMalformedEventLateInALargeBatchRejectsItAll) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  ASSERT_THAT(store->Append(GrantSetup()), IsOk());
+  const Digest before = store->Head();
+  std::vector<v1::Event> batch;
+  for (int i = 0; i < 500; ++i)
+    batch.push_back(Spend(absl::StrCat("s", i), kGrant, 1, "p7", "HS Kir"));
+  batch[437].set_effective_date("2025-02-30");
+  EXPECT_THAT(store->Append(batch),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("event 437"), HasSubstr("effective_date"))));
+  batch[12] = Allocate("too-much", kGrant, 500'000'00, "p1", "Regionen");
+  EXPECT_THAT(store->Append(batch), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                             AllOf(HasSubstr("event 12"), HasSubstr("too-much"))));
+  EXPECT_EQ(store->Head().sequence, before.sequence);
+  EXPECT_EQ(store->Head().head_hash, before.head_hash);
+
+  // The same through AppendAsync over events the caller keeps (as the server passes a request).
+  google::protobuf::RepeatedPtrField<v1::Event> request(batch.begin(), batch.end());
+  request[12] = Spend("s12", kGrant, 1, "p7", "HS Kir");
+  absl::Notification done;
+  absl::Status status;
+  store->AppendAsync(request, {}, [&](absl::StatusOr<AppendResult> result) {
+    status = result.status();
+    done.Notify();
+  });
+  done.WaitForNotification();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event 437")));
+  request[437].set_effective_date("2025-02-28");
+  absl::Notification written;
+  std::vector<uint64_t> sequences;
+  store->AppendAsync(request, {}, [&](absl::StatusOr<AppendResult> result) {
+    ASSERT_THAT(result, IsOk());
+    sequences = result->sequences;
+    written.Notify();
+  });
+  written.WaitForNotification();
+  ASSERT_EQ(sequences.size(), 500u);
+  EXPECT_EQ(sequences.front(), 4u);
+  EXPECT_EQ(sequences.back(), 503u);
+  EXPECT_EQ(store->Read(440)->record().event().event_id(), "s436");
+}
+
+// Records are stored one entry per write: reads, scans (whole log, from the middle of an
+// entry, one grant's) and Verify cross entries of every size.
+TEST(EventStoreTest, RecordsAreReadAcrossEntriesOfEverySize) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  ASSERT_THAT(store->Append(GrantSetup()), IsOk());  // one entry: 1-3
+  ASSERT_THAT(store->Append({RegisterGrant("reg2", "RS/2/2025", 1'000'00),
+                             Receipt("rec2", "RS/2/2025", 1'000'00)}),
+              IsOk());  // 4-5
+  for (int round = 0; round < 3; ++round) {
+    std::vector<v1::Event> batch;
+    for (int i = 0; i < 7; ++i) {
+      const bool second = i % 3 == 0;
+      batch.push_back(Spend(absl::StrCat("r", round, "-", i), second ? "RS/2/2025" : kGrant, 1));
+    }
+    ASSERT_THAT(store->Append(batch), IsOk());
+    ASSERT_THAT(store->Append({Spend(absl::StrCat("single", round), kGrant, 1)}), IsOk());
+  }
+  const uint64_t head = store->Head().sequence;
+  ASSERT_EQ(head, 5u + 3 * 8);
+  std::string prev = std::string(32, '\0');
+  for (uint64_t sequence = 1; sequence <= head; ++sequence) {
+    auto read = store->Read(sequence);
+    ASSERT_THAT(read, IsOk());
+    EXPECT_EQ(read->record().sequence(), sequence);
+    EXPECT_EQ(read->record().prev_hash(), prev);
+    prev = read->hash();
+  }
+  EXPECT_THAT(store->Read(head + 1), StatusIs(absl::StatusCode::kNotFound, ::testing::_));
+  std::vector<uint64_t> scanned;
+  ASSERT_THAT(store->Scan(9, 17, "",
+                          [&](const v1::RecordedEvent& r) {
+                            scanned.push_back(r.record().sequence());
+                            return true;
+                          }),
+              IsOk());
+  EXPECT_THAT(scanned, ElementsAre(9, 10, 11, 12, 13, 14, 15, 16, 17));
+  std::vector<uint64_t> second;
+  ASSERT_THAT(store->Scan(0, 0, "RS/2/2025",
+                          [&](const v1::RecordedEvent& r) {
+                            EXPECT_EQ(r.record().event().grant_id(), "RS/2/2025");
+                            second.push_back(r.record().sequence());
+                            return true;
+                          }),
+              IsOk());
+  EXPECT_THAT(second, ElementsAre(4, 5, 6, 9, 12, 14, 17, 20, 22, 25, 28));
+  auto verified = store->Verify(7, 20);
+  ASSERT_THAT(verified, IsOk());
+  EXPECT_TRUE(verified->ok);
+  EXPECT_EQ(verified->checked, 14u);
 }
 
 TEST(EventStoreTest, LaterEventsInABatchSeeEarlierOnes) {

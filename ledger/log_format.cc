@@ -46,21 +46,28 @@ std::string EncodeGrantIndexValue(const std::vector<uint64_t>& sequences) {
   return out;
 }
 
+namespace {
+// Reads a varint of at most `max_shift` + 7 bits at `i`, advancing it; false if it runs past the
+// end or is too long.
+bool ReadVarint(absl::string_view bytes, size_t& i, int max_shift, uint64_t& out) {
+  out = 0;
+  for (int shift = 0; shift <= max_shift; shift += 7) {
+    if (i >= bytes.size()) return false;
+    const unsigned char byte = static_cast<unsigned char>(bytes[i++]);
+    out |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+}  // namespace
+
 bool DecodeGrantIndexValue(uint64_t first, absl::string_view value, std::vector<uint64_t>& out) {
   out.push_back(first);
   uint64_t current = first;
   size_t i = 0;
   while (i < value.size()) {
     uint64_t delta = 0;
-    int shift = 0;
-    while (true) {
-      if (i >= value.size() || shift > 63) return false;
-      const unsigned char byte = static_cast<unsigned char>(value[i++]);
-      delta |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) break;
-      shift += 7;
-    }
-    if (delta == 0) return false;
+    if (!ReadVarint(value, i, 63, delta) || delta == 0) return false;
     current += delta;
     out.push_back(current);
   }
@@ -78,16 +85,9 @@ void AppendVarint32(std::string& out, uint32_t value) {
 bool SplitLogEntry(absl::string_view entry, std::vector<LogValue>& out) {
   size_t i = 0;
   while (i < entry.size()) {
-    uint32_t length = 0;
-    int shift = 0;
-    while (true) {
-      if (i >= entry.size() || shift > 28) return false;
-      const unsigned char byte = static_cast<unsigned char>(entry[i++]);
-      length |= static_cast<uint32_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) break;
-      shift += 7;
-    }
-    if (entry.size() - i < static_cast<size_t>(length) + kHashBytes) return false;
+    uint64_t length = 0;
+    if (!ReadVarint(entry, i, 28, length) || length > UINT32_MAX) return false;
+    if (entry.size() - i < length + kHashBytes) return false;
     out.push_back(LogValue{entry.substr(i + length, kHashBytes), entry.substr(i, length)});
     i += length + kHashBytes;
   }

@@ -62,6 +62,25 @@ struct Figures {
   double p99_ms = 0;
 };
 
+// Events/s and latency percentiles of a run's calls (per client); exits if a call failed.
+Figures Summarize(bool failed, std::vector<std::vector<double>> latencies, int events_per_call,
+                  double elapsed) {
+  if (failed) {
+    std::fprintf(stderr, "a call failed; figures are not valid\n");
+    std::exit(1);
+  }
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  Figures f;
+  f.events_per_second = static_cast<double>(all.size()) * events_per_call / elapsed;
+  if (!all.empty()) {
+    f.p50_ms = all[all.size() / 2];
+    f.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  }
+  return f;
+}
+
 // Runs `body(thread, i)` (one call of `events_per_call` events; false = failed) from `threads`
 // threads for g_seconds; returns events/s and the calls' latency percentiles.
 Figures RunFor(int threads, int events_per_call, const std::function<bool(int, uint64_t)>& body) {
@@ -88,20 +107,7 @@ Figures RunFor(int threads, int events_per_call, const std::function<bool(int, u
   stop = true;
   for (auto& w : workers) w.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  if (failed) {
-    std::fprintf(stderr, "a call failed; figures are not valid\n");
-    std::exit(1);
-  }
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  Figures f;
-  f.events_per_second = static_cast<double>(all.size()) * events_per_call / elapsed;
-  if (!all.empty()) {
-    f.p50_ms = all[all.size() / 2];
-    f.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
-  return f;
+  return Summarize(failed, std::move(latencies), events_per_call, elapsed);
 }
 
 std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
@@ -195,20 +201,9 @@ Figures RunAsync(const std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>>
         +[](int* n) { return *n == 0; }, &running));
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  if (failed) {
-    std::fprintf(stderr, "a call failed; figures are not valid\n");
-    std::exit(1);
-  }
-  std::vector<double> all;
-  for (auto& c : state) all.insert(all.end(), c.latencies.begin(), c.latencies.end());
-  std::sort(all.begin(), all.end());
-  Figures f;
-  f.events_per_second = static_cast<double>(all.size()) * events_per_call / elapsed;
-  if (!all.empty()) {
-    f.p50_ms = all[all.size() / 2];
-    f.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
-  return f;
+  std::vector<std::vector<double>> latencies;
+  for (Client& c : state) latencies.push_back(std::move(c.latencies));
+  return Summarize(failed, std::move(latencies), events_per_call, elapsed);
 }
 
 void Print(const char* name, const Figures& grpc_figures, const Figures& lib) {

@@ -75,9 +75,9 @@ absl::Status AtEvent(const absl::Status& status, size_t index, const v1::Event& 
 // Appends one record to a log entry being built: its length, the EventRecord bytes
 // (sequence, recorded time and the event, written directly so the event's bytes are serialized
 // only once; the previous hash is chained in by the hash, not repeated), and its hash, which is
-// also left in `hash` (kHashBytes). Returns the record bytes' offset in `entry`.
-size_t AppendRecord(std::string& entry, uint64_t sequence, int64_t recorded_time_unix_micros,
-                    absl::string_view event_bytes, absl::string_view prev_hash, char* hash) {
+// also left in `hash` (kHashBytes).
+void AppendRecord(std::string& entry, uint64_t sequence, int64_t recorded_time_unix_micros,
+                  absl::string_view event_bytes, absl::string_view prev_hash, char* hash) {
   using google::protobuf::io::CodedOutputStream;
   const auto time = static_cast<uint64_t>(recorded_time_unix_micros);
   const size_t record_size =
@@ -96,7 +96,6 @@ size_t AppendRecord(std::string& entry, uint64_t sequence, int64_t recorded_time
   std::memcpy(out, event_bytes.data(), event_bytes.size());
   ChainHashInto(prev_hash, absl::string_view(entry.data() + offset, record_size), hash);
   std::memcpy(entry.data() + offset + record_size, hash, kHashBytes);
-  return offset;
 }
 
 std::string SerializeEvent(const v1::Event& event) {

@@ -40,6 +40,27 @@ absl::StatusOr<std::unique_ptr<LedgerBackend>> Open(const CommonOptions& common,
   return OpenBackend(common.db, common.server, writable);
 }
 
+// A read-only backend and the as-of point its flags name; nullopt (the error printed and
+// `exit_code` set) when either fails.
+struct OpenedAsOf {
+  std::unique_ptr<LedgerBackend> backend;
+  AsOf as_of;
+};
+std::optional<OpenedAsOf> OpenAsOf(const CommonOptions& common, const AsOfFlags& flags,
+                                   int* exit_code) {
+  auto backend = Open(common, false);
+  if (!backend.ok()) {
+    *exit_code = Fail(backend.status(), std::cerr);
+    return std::nullopt;
+  }
+  auto as_of = ResolveAsOf(flags, **backend);
+  if (!as_of.ok()) {
+    *exit_code = Fail(as_of.status(), std::cerr);
+    return std::nullopt;
+  }
+  return OpenedAsOf{std::move(*backend), *as_of};
+}
+
 // Maps a rejected batch's event index back to its line in the file.
 std::string WhereRejected(const absl::Status& status, const std::vector<EventLine>& lines,
                           size_t batch_start, const std::string& name) {
@@ -192,17 +213,10 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
     flags->AddTo(cmd);
     cmd->add_flag("--json", common->json, "JSON output (amounts in öre)");
     cmd->callback([=] {
-      auto backend = Open(*common, false);
-      if (!backend.ok()) {
-        *exit_code = Fail(backend.status(), std::cerr);
-        return;
-      }
-      auto as_of = ResolveAsOf(*flags, **backend);
-      if (!as_of.ok()) {
-        *exit_code = Fail(as_of.status(), std::cerr);
-        return;
-      }
-      auto positions = (*backend)->Positions(*as_of);
+      std::optional<OpenedAsOf> opened = OpenAsOf(*common, *flags, exit_code);
+      if (!opened) return;
+      const AsOf* as_of = &opened->as_of;
+      auto positions = opened->backend->Positions(*as_of);
       if (!positions.ok()) {
         *exit_code = Fail(positions.status(), std::cerr);
         return;
@@ -226,17 +240,10 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
     flags->AddTo(cmd);
     cmd->add_flag("--json", common->json, "JSON output (amounts in öre)");
     cmd->callback([=] {
-      auto backend = Open(*common, false);
-      if (!backend.ok()) {
-        *exit_code = Fail(backend.status(), std::cerr);
-        return;
-      }
-      auto as_of = ResolveAsOf(*flags, **backend);
-      if (!as_of.ok()) {
-        *exit_code = Fail(as_of.status(), std::cerr);
-        return;
-      }
-      auto position = (*backend)->Position(*grant, *as_of);
+      std::optional<OpenedAsOf> opened = OpenAsOf(*common, *flags, exit_code);
+      if (!opened) return;
+      const AsOf* as_of = &opened->as_of;
+      auto position = opened->backend->Position(*grant, *as_of);
       if (!position.ok()) {
         *exit_code = Fail(position.status(), std::cerr);
         return;

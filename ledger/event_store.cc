@@ -203,12 +203,35 @@ struct EventStore::Writer {
     const size_t begin = i == 0 ? 0 : ends[i - 1];
     return absl::string_view(bytes.data() + begin, ends[i] - begin);
   }
+  explicit Writer(BufferPool& pool) : buffers(pool) {}
+  ~Writer() {
+    buffers.Give(std::move(bytes));
+    buffers.Give(std::move(chained));
+  }
+  BufferPool& buffers;
   // Encoding happens in the caller's thread, streamed: Size() allocates `bytes`, then the
   // writer is queued and EncodeAll() checks and encodes the events while the writer thread
-  // validates those already encoded (AwaitEncoded).
+  // validates those already encoded (AwaitEncoded), then chains them ahead (ChainAhead).
   absl::Status Size();
   void EncodeAll();
-  absl::Status Encode() {  // both, for callers that encode before queueing
+  // Chaining ahead, for the common case of a batch whose events are all new and valid. The
+  // writer thread publishes where the batch would start in the log (`chain_start`); once the
+  // caller has encoded the batch, it builds and hashes the batch's records from there while
+  // validation runs, and the writer thread uses them if every event of the batch was new.
+  void ChainAhead();
+  struct ChainStart {
+    uint64_t sequence = 0;
+    int64_t recorded_time_unix_micros = 0;
+    std::string prev_hash;
+  };
+  ChainStart chain_start;                    // written before chain_published
+  std::atomic<bool> chain_published{false};  // by the writer thread
+  std::atomic<bool> chain_cancelled{false};  // by the writer thread: it will not use them
+  std::string chained;                       // the records, as in a log entry
+  std::string chained_head;                  // the last record's hash
+  bool chained_all = false;                  // every record is in `chained`
+  bool wait_to_chain_ahead = false;          // EventStoreOptions::wait_to_chain_ahead
+  absl::Status Encode() {                    // both, for callers that encode before queueing
     GL_RETURN_IF_ERROR(Size());
     EncodeAll();
     return encode_failed_at.load() == kNone ? absl::OkStatus() : encode_error;
@@ -220,7 +243,8 @@ struct EventStore::Writer {
   static constexpr size_t kNone = ~size_t{0};
   std::atomic<size_t> encoded{0};  // events checked and encoded, published in order
   std::atomic<size_t> encode_failed_at{kNone};
-  absl::Status encode_error;  // written before encode_failed_at
+  absl::Status encode_error;                 // written before encode_failed_at
+  std::atomic<bool> caller_finished{false};  // EncodeAll's last touch of the writer
   const AppendOptions* options = nullptr;
   AppendOptions owned_options;  // AppendAsync's copy
   AppendCallback callback;      // AppendAsync: called on the completion thread instead of `cv`
@@ -235,7 +259,8 @@ struct EventStore::Writer {
 // and events they add, the chain head, the history additions, and the batches to write.
 class EventStore::Group {
  public:
-  explicit Group(size_t reserved_bytes) { entry.reserve(reserved_bytes); }
+  // `buffer`: memory for the log entry.
+  explicit Group(std::string buffer) : entry(std::move(buffer)) {}
   absl::flat_hash_map<std::string, std::optional<GrantState>> grants;
   // Keys view event ids inside the writers' events, which live until validation is done.
   absl::flat_hash_map<absl::string_view, std::pair<uint64_t, absl::string_view>> ids;
@@ -508,6 +533,7 @@ absl::Status EventStore::Writer::Size() {
     total += size;
     ends[i] = total;
   }
+  bytes = buffers.Take(total);
   bytes.resize(total);  // one buffer for the batch
   return absl::OkStatus();
 }
@@ -524,7 +550,8 @@ void EventStore::Writer::EncodeAll() {
           restored.empty()
               ? AtEvent(s, i, events[i])
               : absl::Status(s.code(), StrCat("record ", restored[i].sequence, ": ", s.message()));
-      encode_failed_at.store(i, std::memory_order_release);  // the last touch of the writer
+      encode_failed_at.store(i, std::memory_order_release);
+      caller_finished.store(true, std::memory_order_release);  // the last touch of the writer
       return;
     }
     out = events[i].SerializeWithCachedSizesToArray(out);
@@ -532,7 +559,31 @@ void EventStore::Writer::EncodeAll() {
       encoded.store(i + 1, std::memory_order_release);
     }
   }
-  encoded.store(events.size(), std::memory_order_release);  // the last touch of the writer
+  encoded.store(events.size(), std::memory_order_release);
+  ChainAhead();
+  caller_finished.store(true, std::memory_order_release);  // the last touch of the writer
+}
+
+void EventStore::Writer::ChainAhead() {
+  if (wait_to_chain_ahead) {
+    while (!chain_published.load(std::memory_order_acquire) &&
+           !chain_cancelled.load(std::memory_order_acquire)) {
+      std::this_thread::yield();
+    }
+  }
+  if (!chain_published.load(std::memory_order_acquire)) return;  // the writer does it
+  const size_t n = events.size();
+  chained = buffers.Take(bytes.size() + n * (kHashBytes + 24));
+  std::string prev_hash = chain_start.prev_hash;
+  char hash[kHashBytes];
+  for (size_t i = 0; i < n; ++i) {
+    if (i % 64 == 0 && chain_cancelled.load(std::memory_order_relaxed)) return;
+    AppendRecord(chained, chain_start.sequence + i, chain_start.recorded_time_unix_micros,
+                 bytes_of(i), prev_hash, hash);
+    prev_hash.assign(hash, kHashBytes);
+  }
+  chained_head = std::move(prev_hash);
+  chained_all = true;
 }
 
 absl::Status EventStore::Writer::AwaitEncoded(size_t i) const {
@@ -544,18 +595,15 @@ absl::Status EventStore::Writer::AwaitEncoded(size_t i) const {
 }
 
 void EventStore::Writer::AwaitEncodingFinished() const {
-  for (int spins = 0;; ++spins) {
-    if (encoded.load(std::memory_order_acquire) == events.size() ||
-        encode_failed_at.load(std::memory_order_acquire) != kNone) {
-      return;
-    }
+  for (int spins = 0; !caller_finished.load(std::memory_order_acquire); ++spins) {
     if (spins > 100) std::this_thread::yield();
   }
 }
 
 absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
                                                 const AppendOptions& options) {
-  Writer writer;
+  Writer writer(buffers_);
+  writer.wait_to_chain_ahead = options_.wait_to_chain_ahead;
   writer.options = &options;
   writer.events.Own(std::move(events));
   GL_RETURN_IF_ERROR(Prepare(writer));
@@ -564,14 +612,16 @@ absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
 
 void EventStore::AppendAsync(std::vector<v1::Event> events, AppendOptions options,
                              AppendCallback done) {
-  auto writer = std::make_unique<Writer>();
+  auto writer = std::make_unique<Writer>(buffers_);
+  writer->wait_to_chain_ahead = options_.wait_to_chain_ahead;
   writer->events.Own(std::move(events));
   Enqueue(std::move(writer), std::move(options), std::move(done));
 }
 
 void EventStore::AppendAsync(const google::protobuf::RepeatedPtrField<v1::Event>& events,
                              AppendOptions options, AppendCallback done) {
-  auto writer = std::make_unique<Writer>();
+  auto writer = std::make_unique<Writer>(buffers_);
+  writer->wait_to_chain_ahead = options_.wait_to_chain_ahead;
   writer->events.pointers.assign(events.pointer_begin(), events.pointer_end());
   Enqueue(std::move(writer), std::move(options), std::move(done));
 }
@@ -657,7 +707,7 @@ absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) 
     o.verbatim = true;
     return o;
   }();
-  Writer writer;
+  Writer writer(buffers_);
   writer.options = &kVerbatim;
   std::vector<v1::Event> events;
   events.reserve(records.size());
@@ -680,7 +730,11 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     failed = failed_;
   }
   if (!failed.empty()) {
-    for (Writer* w : writers) w->result = absl::UnavailableError(failed);
+    for (Writer* w : writers) {
+      w->result = absl::UnavailableError(failed);
+      w->chain_cancelled.store(true, std::memory_order_release);
+      w->AwaitEncodingFinished();  // an AppendAsync caller may still be encoding
+    }
     Complete(writers);
     return;
   }
@@ -688,7 +742,7 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
   for (const Writer* w : writers) {
     bytes += w->bytes.size() + 64 * w->events.size();
   }
-  Group group(bytes);
+  Group group(buffers_.Take(bytes));
   {
     absl::ReaderMutexLock lock(&state_mu_);
     group.first_sequence = group.next_sequence = state_.sequence + 1;
@@ -699,7 +753,9 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     for (Writer* w : writers) {
       absl::Status s = ProcessWriter(*w, group);
       if (!s.ok()) w->result = s;
-      w->AwaitEncodingFinished();  // a writer rejected early may still be encoding
+      // A writer rejected early may still be encoding; whatever it chained ahead is unused.
+      if (!w->accepted) w->chain_cancelled.store(true, std::memory_order_release);
+      w->AwaitEncodingFinished();
     }
   }
   // Nothing reads the writers' events from here on: their owners may free them while the
@@ -718,7 +774,9 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
   }
   const bool wrote = !group.entry.empty();
   if (wrote) {
-    rocksdb::WriteBatch batch(group.entry.size() + 256);
+    if (write_batch_ == nullptr) write_batch_ = std::make_unique<rocksdb::WriteBatch>();
+    rocksdb::WriteBatch& batch = *write_batch_;
+    batch.Clear();  // keeps its memory
     batch.Put(log_cf_, EncodeSequence(group.first_sequence), group.entry);
     for (const auto& [grant_id, changes] : group.changes) {
       batch.Put(grant_cf_, GrantIndexKey(grant_id, changes.sequences.front()),
@@ -727,6 +785,7 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     rocksdb::Status s = db_->Write(write_options, &batch);
+    if (batch.GetDataSize() > BufferPool::kMaxPooledBytes) write_batch_.reset();
     if (!s.ok()) {
       absl::Status failed = absl::UnavailableError(
           StrCat("the ledger could not write to disk (", s.ToString(),
@@ -742,7 +801,6 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     absl::MutexLock lock(&state_mu_);
     // The state is locked until it includes the write: callers woken now see it when they read.
     if (wrote) {
-      for (const auto& [id, sequence] : group.new_ids) ids_.Add(id, sequence);
       state_.sequence = group.next_sequence - 1;
       state_.head_hash = group.head_hash;
       state_.last_recorded_time_unix_micros = group.last_recorded_time_unix_micros;
@@ -752,6 +810,8 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
       if (w->accepted || (w->result.ok() && w->options->dry_run)) w->result->head = head;
     }
     Complete(writers, /*synchronous_only=*/true);
+    // Only the writer thread reads the id index, and only for the next group.
+    for (const auto& [id, sequence] : group.new_ids) ids_.Add(id, sequence);
     for (auto& [id, grant] : group.grants) {
       if (!grant.has_value()) continue;
       if (options_.check_invariants) CheckInvariants(*grant);
@@ -775,6 +835,7 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
       (void)WriteCheckpointLocked();  // a cache: a failure only means a longer replay on open
     }
   }
+  buffers_.Give(std::move(group.entry));
   Complete(writers);
 }
 
@@ -853,6 +914,15 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     }
   }
 
+  // Where this batch starts in the log if every event is new: the caller chains ahead from it.
+  const bool chain_ahead = !writer.options->verbatim && !writer.options->dry_run;
+  if (chain_ahead) {
+    writer.chain_start = {group.next_sequence, group.recorded_time_unix_micros, group.head_hash};
+    writer.chain_published.store(true, std::memory_order_release);
+  } else {
+    writer.chain_cancelled.store(true, std::memory_order_release);
+  }
+
   AppendResult result;
   result.sequences.resize(writer.events.size());
   result.duplicates.resize(writer.events.size());
@@ -866,6 +936,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   uint64_t next_sequence = group.next_sequence;
   // Undoes this writer's additions to the group's id and event maps when it is rejected.
   auto rejected = [&](absl::Status status) {
+    writer.chain_cancelled.store(true, std::memory_order_relaxed);
     for (absl::string_view id : added_ids) group.ids.erase(id);
     group.events.resize(group.next_sequence - group.first_sequence);
     return status;
@@ -959,41 +1030,55 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   }
   // The whole batch is valid: chain its records onto the group's log entry (checking restored
   // hashes before anything joins the write), then its index entries and history additions.
-  const size_t entry_size = group.entry.size();
-  char hash[kHashBytes];
+  // When every event is new, the caller has been chaining them ahead meanwhile: the records are
+  // taken from it after the history additions are planned.
+  const bool take_chained = chain_ahead && new_events.size() == writer.events.size();
+  if (chain_ahead && !take_chained) {
+    writer.chain_cancelled.store(true, std::memory_order_relaxed);  // some were duplicates
+  }
   std::string head_hash = group.head_hash;
   int64_t last_recorded_time = group.last_recorded_time_unix_micros;
   std::vector<int64_t> recorded_times;
   recorded_times.reserve(new_events.size());
-  for (const NewEvent& added : new_events) {
-    const RestoredMeta* restored =
-        writer.options->verbatim ? &writer.restored[added.index] : nullptr;
-    const uint64_t sequence = result.sequences[added.index];
-    const int64_t recorded_time =
-        restored != nullptr ? restored->recorded_time_unix_micros : group.recorded_time_unix_micros;
-    AppendRecord(group.entry, sequence, recorded_time, writer.bytes_of(added.index), head_hash,
-                 hash);
-    if (restored != nullptr) {
-      absl::Status bad;
-      if (recorded_time < last_recorded_time) {
-        bad = absl::DataLossError(StrCat("record ", sequence,
-                                         ": its recorded time is earlier than the record "
-                                         "before it; the export was altered"));
-      } else if (absl::string_view(hash, kHashBytes) != restored->hash) {
-        bad = absl::DataLossError(
-            StrCat("record ", sequence, ": its content does not match its hash ",
-                   HexOf(restored->hash).substr(0, 16),
-                   "...: the export was altered at this record (or the one before it); nothing "
-                   "of this batch was restored"));
+  auto chain_here = [&]() -> absl::Status {
+    const size_t entry_size = group.entry.size();
+    char hash[kHashBytes];
+    for (const NewEvent& added : new_events) {
+      const RestoredMeta* restored =
+          writer.options->verbatim ? &writer.restored[added.index] : nullptr;
+      const uint64_t sequence = result.sequences[added.index];
+      const int64_t recorded_time = restored != nullptr ? restored->recorded_time_unix_micros
+                                                        : group.recorded_time_unix_micros;
+      AppendRecord(group.entry, sequence, recorded_time, writer.bytes_of(added.index), head_hash,
+                   hash);
+      if (restored != nullptr) {
+        absl::Status bad;
+        if (recorded_time < last_recorded_time) {
+          bad = absl::DataLossError(StrCat("record ", sequence,
+                                           ": its recorded time is earlier than the record "
+                                           "before it; the export was altered"));
+        } else if (absl::string_view(hash, kHashBytes) != restored->hash) {
+          bad = absl::DataLossError(
+              StrCat("record ", sequence, ": its content does not match its hash ",
+                     HexOf(restored->hash).substr(0, 16),
+                     "...: the export was altered at this record (or the one before it); "
+                     "nothing of this batch was restored"));
+        }
+        if (!bad.ok()) {
+          group.entry.resize(entry_size);
+          return bad;
+        }
       }
-      if (!bad.ok()) {
-        group.entry.resize(entry_size);
-        return rejected(bad);
-      }
+      last_recorded_time = recorded_time;
+      if (!take_chained) recorded_times.push_back(recorded_time);
+      head_hash.assign(hash, kHashBytes);
     }
-    last_recorded_time = recorded_time;
-    recorded_times.push_back(recorded_time);
-    head_hash.assign(hash, kHashBytes);
+    return absl::OkStatus();
+  };
+  if (take_chained) {
+    recorded_times.assign(new_events.size(), group.recorded_time_unix_micros);
+  } else if (absl::Status s = chain_here(); !s.ok()) {
+    return rejected(s);
   }
   // The grant of the previous event, looked up again only when it changes (a batch is mostly
   // one grant's).
@@ -1023,6 +1108,21 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     group.new_ids.emplace_back(event.event_id(), sequence);
     if (group.recorded_runs.empty() || group.recorded_runs.back().second != recorded_times[k]) {
       group.recorded_runs.emplace_back(sequence, recorded_times[k]);
+    }
+  }
+  if (take_chained) {
+    writer.AwaitEncodingFinished();  // and chaining ahead
+    if (writer.chained_all) {        // the records from group.next_sequence on, as chain_here's
+      if (group.entry.empty()) {
+        group.entry.swap(writer.chained);
+      } else {
+        group.entry.append(writer.chained);
+      }
+      head_hash = writer.chained_head;
+      last_recorded_time = group.recorded_time_unix_micros;
+      batches_chained_ahead_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      (void)chain_here();  // the caller did not chain ahead; no restored record can fail
     }
   }
   group.head_hash = std::move(head_hash);

@@ -9,6 +9,7 @@
 #ifndef GRANTLEDGER_LEDGER_EVENT_STORE_H_
 #define GRANTLEDGER_LEDGER_EVENT_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -24,11 +25,13 @@
 #include "absl/time/time.h"
 #include "grantledger/v1/events.pb.h"
 #include "ledger/as_of.h"
+#include "ledger/buffer_pool.h"
 #include "ledger/grant_history.h"
 #include "ledger/id_index.h"
 #include "ledger/ledger_state.h"
 
 namespace rocksdb {
+class WriteBatch;
 class DB;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
@@ -44,6 +47,9 @@ struct EventStoreOptions {
   bool check_invariants = false;
   // Replaces the id index's hash (tests make every id collide); nullptr: the keyed hash.
   IdIndex::HashFunction id_hash = nullptr;
+  // Tests: an appending caller always waits to chain its batch ahead of validation (see
+  // batches_chained_ahead), instead of only when validation has already started.
+  bool wait_to_chain_ahead = false;
   // The recorded-time clock; tests inject their own. Recorded times never go backwards.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
@@ -172,6 +178,11 @@ class EventStore {
   absl::Status WriteCheckpoint();
 
   const EventStoreOptions& options() const { return options_; }
+  // Batches whose records the appending caller built and hashed while the writer thread
+  // validated them (the rest were chained by the writer thread).
+  uint64_t batches_chained_ahead() const {
+    return batches_chained_ahead_.load(std::memory_order_relaxed);
+  }
 
  private:
   struct Writer;
@@ -227,6 +238,11 @@ class EventStore {
   // Set when a write after the log's failed: appends are refused until the ledger is reopened.
   std::string failed_ ABSL_GUARDED_BY(queue_mu_);
   std::thread writer_thread_;
+  std::atomic<uint64_t> batches_chained_ahead_{0};
+  // Batch-sized buffers (encodings, log entries), kept from one write to the next.
+  BufferPool buffers_;
+  // The writer thread's WriteBatch, kept for its memory likewise.
+  std::unique_ptr<rocksdb::WriteBatch> write_batch_;
   absl::Mutex completions_mu_;
   std::deque<Writer*> completions_ ABSL_GUARDED_BY(completions_mu_);
   bool completions_closed_ ABSL_GUARDED_BY(completions_mu_) = false;

@@ -14,15 +14,22 @@ std::optional<IdIndex::Candidate> IdIndex::Find(absl::string_view event_id) cons
   if (!exact_.empty()) {
     if (auto it = exact_.find(event_id); it != exact_.end()) return Candidate{it->second, true};
   }
-  if (auto it = by_hash_.find(hash_(event_id)); it != by_hash_.end()) {
-    return Candidate{it->second, false};
-  }
+  const uint64_t hash = hash_(event_id);
+  const Shard& shard = ShardOf(hash);
+  if (auto it = shard.find(hash); it != shard.end()) return Candidate{it->second, false};
   return std::nullopt;
 }
 
 void IdIndex::Add(absl::string_view event_id, uint64_t sequence) {
-  auto [it, inserted] = by_hash_.emplace(hash_(event_id), sequence);
+  const uint64_t hash = hash_(event_id);
+  auto [it, inserted] = ShardOf(hash).emplace(hash, sequence);
   if (!inserted) exact_.emplace(std::string(event_id), sequence);
+}
+
+size_t IdIndex::size() const {
+  size_t size = exact_.size();
+  for (const Shard& shard : by_hash_) size += shard.size();
+  return size;
 }
 
 }  // namespace grantledger

@@ -8,6 +8,7 @@
 #ifndef GRANTLEDGER_LEDGER_ID_INDEX_H_
 #define GRANTLEDGER_LEDGER_ID_INDEX_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -34,13 +35,19 @@ class IdIndex {
   // Records a logged id. REQUIRES: no stored event has this id.
   void Add(absl::string_view event_id, uint64_t sequence);
 
-  size_t size() const { return by_hash_.size() + exact_.size(); }
+  size_t size() const;
 
  private:
   static uint64_t KeyedHash(absl::string_view event_id);
+  // The hash map is split by the hash's top bits: each part grows (rehashes) on its own, a
+  // 256th of the index at a time, instead of the whole index stalling an append at once.
+  static constexpr int kShardBits = 8;
+  using Shard = absl::flat_hash_map<uint64_t, uint64_t>;
+  const Shard& ShardOf(uint64_t hash) const { return by_hash_[hash >> (64 - kShardBits)]; }
+  Shard& ShardOf(uint64_t hash) { return by_hash_[hash >> (64 - kShardBits)]; }
 
   HashFunction hash_;
-  absl::flat_hash_map<uint64_t, uint64_t> by_hash_;
+  std::array<Shard, size_t{1} << kShardBits> by_hash_;
   absl::flat_hash_map<std::string, uint64_t> exact_;  // ids whose hash was taken
 };
 

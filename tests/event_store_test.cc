@@ -445,6 +445,63 @@ TEST(EventStoreTest, ConcurrentAppendersProduceAGapFreeVerifiableLog) {
   EXPECT_EQ(*store->Replay(0), store->State());
 }
 
+// Callers chain their batches ahead (build and hash the records) while the writer thread
+// validates; the writer thread chains batches itself when an event was a retry, and a
+// rejected batch's chain is dropped. Whoever chained, the chain verifies from the stored bytes.
+TEST(EventStoreTest, BatchesChainedAheadByTheirCallersFormTheSameVerifiableChain) {
+  TempDir dir;
+  EventStoreOptions options;
+  options.path = dir.path();
+  options.check_invariants = true;
+  options.wait_to_chain_ahead = true;
+  auto opened = EventStore::Open(options);
+  ASSERT_THAT(opened, IsOk());
+  EventStore& store = **opened;
+  ASSERT_THAT(store.Append(GrantSetup()), IsOk());  // chained ahead: 1
+  constexpr int kThreads = 4;
+  constexpr int kBatches = 6;
+  constexpr int kBatchSize = 300;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<v1::Event> batch;
+        for (int i = 0; i < kBatchSize; ++i) {
+          batch.push_back(Spend(absl::StrCat("t", t, "-", b, "-", i), kGrant, 1, "p7", "HS Kir"));
+        }
+        ASSERT_THAT(store.Append(batch), IsOk());  // chained ahead
+        // A retry of the batch's last event in a new batch: chained by the writer thread.
+        std::vector<v1::Event> with_retry = {
+            batch.back(), Spend(absl::StrCat("t", t, "-", b, "-new"), kGrant, 1, "p7", "HS Kir")};
+        ASSERT_THAT(store.Append(with_retry), IsOk());
+        // Rejected late in the batch (an unknown grant): its chain is dropped.
+        std::vector<v1::Event> rejected = batch;
+        for (int i = 0; i < kBatchSize; ++i) {
+          rejected[i].set_event_id(absl::StrCat("x", t, "-", b, "-", i));
+        }
+        rejected.back().set_grant_id("RS/999/2025");
+        EXPECT_THAT(store.Append(rejected),
+                    StatusIs(absl::StatusCode::kNotFound, HasSubstr("RS/999/2025")));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(store.batches_chained_ahead(), 1u + kThreads * kBatches);
+  EXPECT_EQ(store.Head().sequence, 3u + kThreads * kBatches * (kBatchSize + 1));
+  auto verified = store.Verify(0, 0);
+  ASSERT_THAT(verified, IsOk());
+  EXPECT_TRUE(verified->ok);
+  std::string prev(32, '\0');
+  for (uint64_t sequence = 1; sequence <= store.Head().sequence; ++sequence) {
+    auto read = store.Read(sequence);
+    ASSERT_THAT(read, IsOk());
+    ASSERT_EQ(read->record().prev_hash(), prev) << "at sequence " << sequence;
+    prev = read->hash();
+  }
+  EXPECT_EQ(prev, store.Head().head_hash);
+  EXPECT_EQ(*store.Replay(0), store.State());
+}
+
 TEST(EventStoreTest, ReadOnlyOpenSeesTheLedgerAndRefusesAppends) {
   TempDir dir;
   {

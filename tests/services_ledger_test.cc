@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/grpc_test_support.h"
@@ -140,10 +141,21 @@ TEST(ServicesLedgerTest, ThirtyTwoConcurrentClientsProduceAGapFreeVerifiableLog)
   constexpr int kAppendsPerClient = 25;  // alternating single events and 3-event batches
   std::vector<std::vector<uint64_t>> sequences(kClients);
   std::atomic<int> failures{0};
+  absl::Mutex failure_mu;
+  std::string first_failure;  // what went wrong, for the assertion's message
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
-      auto ledger = v1::LedgerService::NewStub(NewChannel(server.address()));
+      // Each client connects first, as a client that retries would: when 32 connections
+      // arrive at once on a loaded machine, a first connection attempt can fail, and a call
+      // made then fails at once with UNAVAILABLE ("failed to connect to all addresses").
+      std::shared_ptr<grpc::Channel> channel = NewChannel(server.address());
+      if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20))) {
+        absl::MutexLock lock(&failure_mu);
+        if (failures++ == 0) first_failure = absl::StrCat("client ", c, " could not connect");
+        return;
+      }
+      auto ledger = v1::LedgerService::NewStub(channel);
       for (int i = 0; i < kAppendsPerClient; ++i) {
         std::vector<v1::Event> batch;
         const int size = i % 2 == 0 ? 1 : 3;
@@ -153,7 +165,12 @@ TEST(ServicesLedgerTest, ThirtyTwoConcurrentClientsProduceAGapFreeVerifiableLog)
         v1::AppendResponse response;
         grpc::Status status = AppendEvents(*ledger, batch, &response);
         if (!status.ok() || response.sequences_size() != size) {
-          ++failures;
+          absl::MutexLock lock(&failure_mu);
+          if (failures++ == 0) {
+            first_failure = absl::StrCat("client ", c, " append ", i, ": code ",
+                                         status.error_code(), " \"", status.error_message(), "\", ",
+                                         response.sequences_size(), " sequences");
+          }
           return;
         }
         // A batch gets consecutive sequences.
@@ -166,7 +183,7 @@ TEST(ServicesLedgerTest, ThirtyTwoConcurrentClientsProduceAGapFreeVerifiableLog)
     });
   }
   for (std::thread& t : clients) t.join();
-  ASSERT_EQ(failures.load(), 0);
+  ASSERT_EQ(failures.load(), 0) << first_failure;
 
   std::set<uint64_t> all;
   size_t count = 0;

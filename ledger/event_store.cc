@@ -723,6 +723,9 @@ absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) 
   return result.head;
 }
 
+// See ProcessGroup.
+constexpr size_t kFreeDuringSyncEvents = 64;
+
 void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
   std::string failed;
   {
@@ -764,9 +767,11 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
   group.events.clear();
   group.read_targets.clear();
   {
+    // Synchronous callers of large batches are woken to free their events while the write
+    // syncs; waking a caller of a few events would cost more than it frees.
     absl::MutexLock lock(&queue_mu_);
     for (Writer* w : writers) {
-      if (!w->callback) {
+      if (!w->callback && w->events.size() >= kFreeDuringSyncEvents) {
         w->released = true;
         w->cv.Signal();
       }

@@ -19,7 +19,7 @@ namespace grantledger {
 class BufferPool {
  public:
   static constexpr size_t kMinPooledBytes = 64 << 10;
-  static constexpr size_t kMaxPooledBytes = 16 << 20;
+  static constexpr size_t kMaxPooledBytes = 4 << 20;  // at most 32 MB kept in all
   static constexpr size_t kMaxKept = 8;
 
   // An empty buffer with room for at least `bytes`.

@@ -203,7 +203,8 @@ struct EventStore::Writer {
     const size_t begin = i == 0 ? 0 : ends[i - 1];
     return absl::string_view(bytes.data() + begin, ends[i] - begin);
   }
-  explicit Writer(BufferPool& pool) : buffers(pool) {}
+  // `wait`: EventStoreOptions::wait_to_chain_ahead.
+  Writer(BufferPool& pool, bool wait) : buffers(pool), wait_to_chain_ahead(wait) {}
   ~Writer() {
     buffers.Give(std::move(bytes));
     buffers.Give(std::move(chained));
@@ -230,8 +231,8 @@ struct EventStore::Writer {
   std::string chained;                       // the records, as in a log entry
   std::string chained_head;                  // the last record's hash
   bool chained_all = false;                  // every record is in `chained`
-  bool wait_to_chain_ahead = false;          // EventStoreOptions::wait_to_chain_ahead
-  absl::Status Encode() {                    // both, for callers that encode before queueing
+  const bool wait_to_chain_ahead;
+  absl::Status Encode() {  // both, for callers that encode before queueing
     GL_RETURN_IF_ERROR(Size());
     EncodeAll();
     return encode_failed_at.load() == kNone ? absl::OkStatus() : encode_error;
@@ -602,8 +603,7 @@ void EventStore::Writer::AwaitEncodingFinished() const {
 
 absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
                                                 const AppendOptions& options) {
-  Writer writer(buffers_);
-  writer.wait_to_chain_ahead = options_.wait_to_chain_ahead;
+  Writer writer(buffers_, options_.wait_to_chain_ahead);
   writer.options = &options;
   writer.events.Own(std::move(events));
   GL_RETURN_IF_ERROR(Prepare(writer));
@@ -612,16 +612,14 @@ absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
 
 void EventStore::AppendAsync(std::vector<v1::Event> events, AppendOptions options,
                              AppendCallback done) {
-  auto writer = std::make_unique<Writer>(buffers_);
-  writer->wait_to_chain_ahead = options_.wait_to_chain_ahead;
+  auto writer = std::make_unique<Writer>(buffers_, options_.wait_to_chain_ahead);
   writer->events.Own(std::move(events));
   Enqueue(std::move(writer), std::move(options), std::move(done));
 }
 
 void EventStore::AppendAsync(const google::protobuf::RepeatedPtrField<v1::Event>& events,
                              AppendOptions options, AppendCallback done) {
-  auto writer = std::make_unique<Writer>(buffers_);
-  writer->wait_to_chain_ahead = options_.wait_to_chain_ahead;
+  auto writer = std::make_unique<Writer>(buffers_, options_.wait_to_chain_ahead);
   writer->events.pointers.assign(events.pointer_begin(), events.pointer_end());
   Enqueue(std::move(writer), std::move(options), std::move(done));
 }
@@ -707,7 +705,7 @@ absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) 
     o.verbatim = true;
     return o;
   }();
-  Writer writer(buffers_);
+  Writer writer(buffers_, /*wait=*/false);  // restored records are chained by the writer thread
   writer.options = &kVerbatim;
   std::vector<v1::Event> events;
   events.reserve(records.size());

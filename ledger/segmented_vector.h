@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <iterator>
 #include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace grantledger {
@@ -46,22 +49,51 @@ class SegmentedVector {
     size_t index_ = 0;
   };
 
+  SegmentedVector() = default;
+  SegmentedVector(SegmentedVector&& other) noexcept
+      : segments_(std::move(other.segments_)), size_(std::exchange(other.size_, 0)) {}
+  SegmentedVector& operator=(SegmentedVector&& other) noexcept {
+    if (this != &other) {
+      clear();
+      segments_ = std::move(other.segments_);
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
+  SegmentedVector(const SegmentedVector&) = delete;
+  SegmentedVector& operator=(const SegmentedVector&) = delete;
+  ~SegmentedVector() { clear(); }
+
   void push_back(const T& value) {
     if (size_ % kSegment == 0) {
-      segments_.push_back(std::make_unique<T[]>(kSegment));
+      segments_.emplace_back(static_cast<T*>(::operator new(sizeof(T) * kSegment)));
     }
-    segments_.back()[size_ % kSegment] = value;
+    new (segments_.back().get() + size_ % kSegment) T(value);
     ++size_;
   }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  const T& operator[](size_t i) const { return segments_[i / kSegment][i % kSegment]; }
+  const T& operator[](size_t i) const { return segments_[i / kSegment].get()[i % kSegment]; }
   const T& back() const { return (*this)[size_ - 1]; }
   const_iterator begin() const { return const_iterator(this, 0); }
   const_iterator end() const { return const_iterator(this, size_); }
+  void clear() {
+    if constexpr (!std::is_trivially_destructible_v<T>) {
+      for (size_t i = 0; i < size_; ++i) segments_[i / kSegment].get()[i % kSegment].~T();
+    }
+    segments_.clear();
+    size_ = 0;
+  }
 
  private:
-  std::vector<std::unique_ptr<T[]>> segments_;
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+  struct Free {
+    void operator()(T* segment) const { ::operator delete(segment); }
+  };
+  // Raw storage: elements are constructed as they are appended, so a segment's memory is
+  // touched (and becomes resident) only as far as it is used. A grant with a few events costs
+  // a few pages, not a whole segment, and no append touches a whole segment at once.
+  std::vector<std::unique_ptr<T, Free>> segments_;
   size_t size_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // SegmentedVector: appends across segment boundaries keep every element where it was.
 #include "ledger/segmented_vector.h"
 
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -27,6 +28,28 @@ TEST(SegmentedVectorTest, HoldsAndIteratesAcrossSegments) {
     EXPECT_EQ(seen[i], i * 10);
     EXPECT_EQ(&v[i], addresses[i]) << "element " << i << " moved when the vector grew";
   }
+}
+
+TEST(SegmentedVectorTest, OwnsItsElementsAndMovesWhole) {
+  // Strings too long for the small-string buffer: a leak or a double free shows under ASan.
+  SegmentedVector<std::string, 3> v;
+  for (int i = 0; i < 7; ++i) v.push_back(std::string(40, static_cast<char>('a' + i)));
+  const std::string* first = &v[0];
+  SegmentedVector<std::string, 3> moved(std::move(v));
+  EXPECT_TRUE(v.empty());  // NOLINT(bugprone-use-after-move): a moved-from vector is empty
+  ASSERT_EQ(moved.size(), 7u);
+  EXPECT_EQ(&moved[0], first);  // the elements stayed where they were
+  EXPECT_EQ(moved[6], std::string(40, 'g'));
+
+  SegmentedVector<std::string, 3> assigned;
+  assigned.push_back("replaced, and destroyed once");
+  assigned = std::move(moved);
+  ASSERT_EQ(assigned.size(), 7u);
+  EXPECT_EQ(assigned.back(), std::string(40, 'g'));
+  assigned.clear();
+  EXPECT_TRUE(assigned.empty());
+  assigned.push_back("usable after clear");
+  EXPECT_EQ(assigned[0], "usable after clear");
 }
 
 }  // namespace

@@ -1,13 +1,24 @@
-// LedgerService over gRPC: decodes an AppendRequest, calls EventStore::Append, encodes the
-// sequences and the new head. No rule lives here; every rejection is the core's own.
+// LedgerService over gRPC: Append (one batch per call) and AppendStream (batch after batch on
+// one stream, services/append_stream_reactor.h) both hand the request's events to
+// EventStore::AppendAsync and encode the sequences and the new head. No rule lives here; every
+// rejection is the core's own.
 #ifndef GRANTLEDGER_SERVICES_LEDGER_SERVICE_H_
 #define GRANTLEDGER_SERVICES_LEDGER_SERVICE_H_
 
+#include "absl/status/statusor.h"
 #include "grantledger/v1/ledger_service.grpc.pb.h"
+#include "ledger/event_store.h"
 #include "services/arena_message_allocator.h"
 #include "services/service_context.h"
 
 namespace grantledger {
+
+// The store's options for `request`; INVALID_ARGUMENT for an empty expected_versions key.
+absl::StatusOr<AppendOptions> AppendOptionsOf(const v1::AppendRequest& request);
+
+// The answer to an accepted append (`head` is the store's head for a dry run).
+void EncodeAppendResult(const AppendResult& result, bool dry_run, const Digest& head,
+                        v1::AppendResponse* out);
 
 class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
  public:
@@ -18,6 +29,8 @@ class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const v1::AppendRequest* request,
                                    v1::AppendResponse* response) override;
+  grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>* AppendStream(
+      grpc::CallbackServerContext* context) override;
 
  private:
   ServiceContext& service_;

@@ -10,6 +10,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "services/append_stream_reactor.h"
 
 namespace grantledger {
 
@@ -71,6 +72,7 @@ void GrantLedgerServer::Shutdown(absl::Duration grace) {
   shut_down_ = true;
   service_.stopping.store(true);
   server_->GetHealthCheckService()->SetServingStatus(false);
+  StopAppendStreams(service_);  // they answer what they have read, then end UNAVAILABLE
   // Blocks until every call has finished; after the deadline the rest are cancelled.
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   pool_.Stop();

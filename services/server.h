@@ -35,7 +35,7 @@ struct ServerOptions {
   // appends can share one group commit.
   size_t worker_threads = 128;
   size_t max_queued_requests = 4096;
-  int max_streams = 256;  // ReadEvents and Subscribe calls open at once
+  int max_streams = 256;  // ReadEvents, Subscribe and AppendStream calls open at once
 };
 
 class GrantLedgerServer {

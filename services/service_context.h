@@ -7,8 +7,11 @@
 #include <atomic>
 #include <functional>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "ledger/event_store.h"
@@ -16,13 +19,18 @@
 
 namespace grantledger {
 
+class AppendStreamReactor;
+
 struct ServiceContext {
   EventStore* store = nullptr;  // outlives the server
   WorkPool* pool = nullptr;
   // Set when shutdown starts: new appends are refused (UNAVAILABLE) and streams end.
   std::atomic<bool> stopping{false};
-  std::atomic<int> open_streams{0};
+  std::atomic<int> open_streams{0};  // ReadEvents, Subscribe and AppendStream calls
   int max_streams = 256;
+  // Open AppendStream calls, so a shutdown can end them without waiting for their clients.
+  absl::Mutex append_streams_mu;
+  absl::flat_hash_set<AppendStreamReactor*> append_streams ABSL_GUARDED_BY(append_streams_mu);
 };
 
 // Trailing metadata key carrying the 0-based index of the rejected event of a batch.

@@ -1,5 +1,6 @@
-// grantledgerd as a child process: loaded by several clients, stopped with SIGTERM (it must
-// exit 0) or SIGKILL; either way every event it acknowledged must be in the ledger it leaves.
+// grantledgerd as a child process: loaded by several clients (Append and AppendStream),
+// stopped with SIGTERM (it must exit 0) or SIGKILL; either way every event it acknowledged
+// must be in the ledger it leaves.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -107,10 +108,37 @@ void LoadThenStop(int stop_signal) {
   std::mutex mu;
   std::map<std::string, uint64_t> acknowledged;  // event_id -> sequence
   std::atomic<int> acked_count{0};
+  std::atomic<int> acked_on_streams{0};
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       auto ledger = v1::LedgerService::NewStub(NewChannel(address));
+      if (c % 2 == 1) {
+        // Half the clients post over AppendStream, writing ahead of the answers; an answer
+        // with code 0 acknowledges the request of its index.
+        auto context = ContextWithDeadline(absl::Seconds(60));
+        auto stream = ledger->AppendStream(context.get());
+        std::thread writer([&] {
+          for (int i = 0; i < kMaxAppendsPerClient; ++i) {
+            v1::AppendRequest request;
+            *request.add_events() = Spend(absl::StrCat("c", c, "-", i), kGrant, 1);
+            if (!stream->Write(request)) return;
+          }
+          stream->WritesDone();
+        });
+        v1::AppendStreamResponse answer;
+        while (stream->Read(&answer)) {
+          if (answer.code() != 0) continue;
+          std::lock_guard<std::mutex> lock(mu);
+          acknowledged[absl::StrCat("c", c, "-", answer.request_index())] =
+              answer.response().sequences(0);
+          ++acked_count;
+          ++acked_on_streams;
+        }
+        writer.join();
+        stream->Finish();
+        return;
+      }
       for (int i = 0; i < kMaxAppendsPerClient; ++i) {
         const std::string id = absl::StrCat("c", c, "-", i);
         v1::AppendRequest request;
@@ -153,6 +181,7 @@ void LoadThenStop(int stop_signal) {
     EXPECT_THAT(log, HasSubstr("stopped: head sequence"));
   }
   ASSERT_GE(acknowledged.size(), 300u) << "the load never got going; log:\n" << log;
+  EXPECT_GT(acked_on_streams.load(), 0) << "no AppendStream request was acknowledged";
 
   EventStoreOptions options;
   options.path = data_dir;

@@ -8,12 +8,15 @@
 //   Without --server it starts a server in-process on 127.0.0.1 over a fresh ledger in DIR;
 //   with it, it posts to that running server (the library figures still use DIR). Each client
 //   has its own connection unless --channels N makes them share N.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -44,6 +47,7 @@ std::string g_only;  // one case: single1, single64, batch1 or batch2
 bool g_no_library = false;
 int g_channels = 0;  // connections the clients share; 0: one per client
 bool g_client_threads = false;
+std::string g_api = "both";  // unary (Append), stream (AppendStream) or both
 bool g_retries = true;  // gRPC's transparent retries (on by default), off with --no-retries  // a
                         // blocking thread per client instead of the callback API
 constexpr int kBatch = 1000;
@@ -60,11 +64,20 @@ struct Figures {
   double events_per_second = 0;
   double p50_ms = 0;
   double p99_ms = 0;
+  double cpu_us_per_event = 0;  // this process's CPU time (user + system) per event
 };
+
+// CPU seconds (user + system) this process has used so far, over all its threads.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 // Events/s and latency percentiles of a run's calls (per client); exits if a call failed.
 Figures Summarize(bool failed, std::vector<std::vector<double>> latencies, int events_per_call,
-                  double elapsed) {
+                  double elapsed, double cpu_seconds) {
   if (failed) {
     std::fprintf(stderr, "a call failed; figures are not valid\n");
     std::exit(1);
@@ -73,7 +86,9 @@ Figures Summarize(bool failed, std::vector<std::vector<double>> latencies, int e
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
   Figures f;
-  f.events_per_second = static_cast<double>(all.size()) * events_per_call / elapsed;
+  const double events = static_cast<double>(all.size()) * events_per_call;
+  f.events_per_second = events / elapsed;
+  if (events > 0) f.cpu_us_per_event = cpu_seconds * 1e6 / events;
   if (!all.empty()) {
     f.p50_ms = all[all.size() / 2];
     f.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
@@ -89,6 +104,7 @@ Figures RunFor(int threads, int events_per_call, const std::function<bool(int, u
   std::vector<std::vector<double>> latencies(threads);
   std::vector<std::thread> workers;
   const auto start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       latencies[t].reserve(1 << 16);
@@ -107,7 +123,8 @@ Figures RunFor(int threads, int events_per_call, const std::function<bool(int, u
   stop = true;
   for (auto& w : workers) w.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  return Summarize(failed, std::move(latencies), events_per_call, elapsed);
+  return Summarize(failed, std::move(latencies), events_per_call, elapsed,
+                   ProcessCpuSeconds() - cpu_start);
 }
 
 std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
@@ -187,6 +204,7 @@ Figures RunAsync(const std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>>
         });
   };
   const auto start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
   for (int t = 0; t < clients; ++t) {
     state[t].t = t;
     state[t].stub = stubs[t].get();
@@ -203,12 +221,134 @@ Figures RunAsync(const std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>>
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   std::vector<std::vector<double>> latencies;
   for (Client& c : state) latencies.push_back(std::move(c.latencies));
-  return Summarize(failed, std::move(latencies), events_per_call, elapsed);
+  return Summarize(failed, std::move(latencies), events_per_call, elapsed,
+                   ProcessCpuSeconds() - cpu_start);
+}
+
+// One client's AppendStream: it writes its next request as soon as fewer than `in_flight` are
+// unanswered (1: each waits for the previous answer, as a client posting one durable event at
+// a time), and closes its side once `stop` is set and every request is answered.
+class StreamClient
+    : public grpc::ClientBidiReactor<gl::v1::AppendRequest, gl::v1::AppendStreamResponse> {
+ public:
+  using Fill = std::function<void(int, uint64_t, gl::v1::AppendRequest&)>;
+  StreamClient(gl::v1::LedgerService::Stub& stub, int t, int in_flight, const Fill& fill,
+               const std::atomic<bool>& stop)
+      : t_(t), in_flight_(in_flight), fill_(fill), stop_(stop) {
+    latencies_.reserve(1 << 16);
+    stub.async()->AppendStream(&context_, this);
+    StartRead(&response_);
+    Next();
+    StartCall();
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) failed_ = true;
+    }
+    Next();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // the stream is over; OnDone follows
+    {
+      absl::MutexLock lock(&mu_);
+      if (response_.code() != 0) {
+        std::fprintf(stderr, "AppendStream: %s\n", response_.message().c_str());
+        failed_ = true;
+      }
+      latencies_.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - sent_.front()).count());
+      sent_.pop_front();
+    }
+    StartRead(&response_);
+    Next();
+  }
+  void OnDone(const grpc::Status& status) override {
+    absl::MutexLock lock(&mu_);
+    if (!status.ok()) {
+      std::fprintf(stderr, "AppendStream: %s\n", status.error_message().c_str());
+      failed_ = true;
+    }
+    done_ = true;
+  }
+
+  // Waits for the stream to end; true if every request was answered OK.
+  bool Await() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&done_));
+    return !failed_;
+  }
+  std::vector<double> TakeLatencies() { return std::move(latencies_); }
+
+ private:
+  // Writes the next request, or closes the stream, when the state allows.
+  void Next() {
+    bool write = false;
+    bool close = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (writing_ || closed_) return;
+      if (stop_.load() || failed_) {
+        if (sent_.empty()) close = closed_ = true;
+      } else if (static_cast<int>(sent_.size()) < in_flight_) {
+        writing_ = write = true;
+        request_.Clear();
+        fill_(t_, i_++, request_);
+        sent_.push_back(Clock::now());
+      }
+    }
+    if (write) StartWrite(&request_);
+    if (close) StartWritesDone();
+  }
+
+  const int t_;
+  const int in_flight_;
+  const Fill& fill_;
+  const std::atomic<bool>& stop_;
+  grpc::ClientContext context_;
+  gl::v1::AppendRequest request_;
+  gl::v1::AppendStreamResponse response_;
+  absl::Mutex mu_;
+  uint64_t i_ = 0;
+  bool writing_ = false;
+  bool closed_ = false;
+  bool failed_ = false;
+  bool done_ = false;
+  std::deque<Clock::time_point> sent_;  // send times of the unanswered requests
+  std::vector<double> latencies_;
+};
+
+// `stubs.size()` clients, each posting over its own AppendStream with up to `in_flight`
+// requests unanswered.
+Figures RunStreams(const std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>>& stubs,
+                   int events_per_call, int in_flight, const StreamClient::Fill& fill) {
+  std::atomic<bool> stop{false};
+  const auto start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
+  std::vector<std::unique_ptr<StreamClient>> clients;
+  for (size_t t = 0; t < stubs.size(); ++t) {
+    clients.push_back(
+        std::make_unique<StreamClient>(*stubs[t], static_cast<int>(t), in_flight, fill, stop));
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(g_seconds));
+  stop = true;
+  bool failed = false;
+  std::vector<std::vector<double>> latencies;
+  for (auto& c : clients) {
+    if (!c->Await()) failed = true;
+    latencies.push_back(c->TakeLatencies());
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  return Summarize(failed, std::move(latencies), events_per_call, elapsed,
+                   ProcessCpuSeconds() - cpu_start);
 }
 
 void Print(const char* name, const Figures& grpc_figures, const Figures& lib) {
-  std::printf("%-40s gRPC %9.0f events/s  p50 %6.2f ms  p99 %6.2f ms", name,
-              grpc_figures.events_per_second, grpc_figures.p50_ms, grpc_figures.p99_ms);
+  std::printf("%-40s gRPC %9.0f events/s  p50 %6.2f ms  p99 %6.2f ms  cpu %5.1f us/event", name,
+              grpc_figures.events_per_second, grpc_figures.p50_ms, grpc_figures.p99_ms,
+              grpc_figures.cpu_us_per_event);
   if (lib.events_per_second == 0) {
     std::printf("\n");
     return;
@@ -238,6 +378,8 @@ int main(int argc, char** argv) {
       g_retries = false;
     } else if (!std::strcmp(argv[i], "--client-threads")) {
       g_client_threads = true;
+    } else if (!std::strcmp(argv[i], "--api") && i + 1 < argc) {
+      g_api = argv[++i];
     } else if (!std::strcmp(argv[i], "--no-library")) {
       g_no_library = true;
     } else {
@@ -297,26 +439,33 @@ int main(int argc, char** argv) {
     for (int channels : layouts) {
       std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>> stubs =
           Stubs(address, clients, channels);
-      Figures over_grpc;
-      if (g_client_threads) {
-        over_grpc = RunFor(clients, 1, [&](int t, uint64_t i) {
-          gl::v1::AppendRequest request;
-          *request.add_events() =
-              MakeEvent(absl::StrCat(run, "-s", clients, "-", channels, "-", t, "-", i));
-          return GrpcAppend(*stubs[t], request);
-        });
-      } else {
-        over_grpc = RunAsync(stubs, 1, [&](int t, uint64_t i, gl::v1::AppendRequest& request) {
-          *request.add_events() =
-              MakeEvent(absl::StrCat(run, "-s", clients, "-", channels, "-", t, "-", i));
-        });
-      }
       const std::string name =
-          clients == 1 ? std::string("single events, 1 client:")
+          clients == 1 ? std::string("single events, 1 client")
           : channels == 0
-              ? absl::StrCat("single events, ", clients, " clients, own conns:")
-              : absl::StrCat("single events, ", clients, " clients, ", channels, " conns:");
-      Print(name.c_str(), over_grpc, library);
+              ? absl::StrCat("single events, ", clients, " clients, own conns")
+              : absl::StrCat("single events, ", clients, " clients, ", channels, " conns");
+      auto fill = [&](int t, uint64_t i, gl::v1::AppendRequest& request) {
+        *request.add_events() =
+            MakeEvent(absl::StrCat(run, "-s", clients, "-", channels, "-", t, "-", i));
+      };
+      if (g_api != "stream") {
+        Figures over_grpc;
+        if (g_client_threads) {
+          over_grpc = RunFor(clients, 1, [&](int t, uint64_t i) {
+            gl::v1::AppendRequest request;
+            fill(t, i, request);
+            return GrpcAppend(*stubs[t], request);
+          });
+        } else {
+          over_grpc = RunAsync(stubs, 1, fill);
+        }
+        Print(absl::StrCat(name, ", Append:").c_str(), over_grpc, library);
+      }
+      if (g_api != "unary") {
+        // Each client waits for its event's durable answer before it sends the next.
+        Print(absl::StrCat(name, ", AppendStream:").c_str(), RunStreams(stubs, 1, 1, fill),
+              library);
+      }
     }
   }
 
@@ -324,14 +473,6 @@ int main(int argc, char** argv) {
     if (!g_only.empty() && g_only != absl::StrCat("batch", clients)) continue;
     std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>> stubs =
         Stubs(address, clients, g_channels);
-    Figures over_grpc = RunFor(clients, kBatch, [&](int t, uint64_t i) {
-      gl::v1::AppendRequest request;
-      request.mutable_events()->Reserve(kBatch);
-      for (int k = 0; k < kBatch; ++k) {
-        *request.add_events() = MakeEvent(absl::StrCat(run, "-b", clients, "-", t, "-", i, "-", k));
-      }
-      return GrpcAppend(*stubs[t], request);
-    });
     Figures library;
     if (!g_no_library) {
       auto store = OpenLedger(absl::StrCat("lib-batch-", clients));
@@ -344,7 +485,29 @@ int main(int argc, char** argv) {
         return store->Append(std::move(events)).ok();
       });
     }
-    Print(absl::StrCat("1000-event batches, ", clients, " client(s):").c_str(), over_grpc, library);
+    auto fill = [&](const char* api, int t, uint64_t i, gl::v1::AppendRequest& request) {
+      request.mutable_events()->Reserve(kBatch);
+      for (int k = 0; k < kBatch; ++k) {
+        *request.add_events() =
+            MakeEvent(absl::StrCat(run, "-b", api, clients, "-", t, "-", i, "-", k));
+      }
+    };
+    const std::string name = absl::StrCat("1000-event batches, ", clients, " client(s)");
+    if (g_api != "stream") {
+      Figures over_grpc = RunFor(clients, kBatch, [&](int t, uint64_t i) {
+        gl::v1::AppendRequest request;
+        fill("u", t, i, request);
+        return GrpcAppend(*stubs[t], request);
+      });
+      Print(absl::StrCat(name, ", Append:").c_str(), over_grpc, library);
+    }
+    if (g_api != "unary") {
+      // The next batch is sent while the previous one syncs: two unanswered at most.
+      Figures over_grpc = RunStreams(
+          stubs, kBatch, 2,
+          [&](int t, uint64_t i, gl::v1::AppendRequest& request) { fill("s", t, i, request); });
+      Print(absl::StrCat(name, ", AppendStream:").c_str(), over_grpc, library);
+    }
   }
   if (server) server->Shutdown(absl::Seconds(5));
   server.reset();

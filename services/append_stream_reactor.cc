@@ -56,11 +56,11 @@ void AppendStreamReactor::OnReadDone(bool ok) {
   uint64_t index = 0;
   {
     absl::MutexLock lock(&mu_);
-    read_pending_ = false;
     if (!ok || finished_) {
       // Half-closed or cancelled; or a read that was pending when the stream finished (with
       // the client gone or the server stopping) has brought a request after all: nobody
       // could be answered, and the reactor is deleted once this returns, so it is dropped.
+      read_pending_ = false;
       read_closed_ = true;
       reading_.reset();
     } else {
@@ -70,7 +70,13 @@ void AppendStreamReactor::OnReadDone(bool ok) {
       ++in_store_;
     }
   }
-  if (slot != nullptr) Append(slot, index);
+  if (slot != nullptr) {
+    // The next read starts only once this request is in the store's queue: requests are
+    // applied in the order they were sent.
+    Append(slot, index);
+    absl::MutexLock lock(&mu_);
+    read_pending_ = false;
+  }
   Kick();
 }
 

@@ -81,6 +81,7 @@ class AppendStreamReactor final
   std::unique_ptr<Slot> reading_;                                 // the slot a pending read fills
   uint64_t requests_read_ ABSL_GUARDED_BY(mu_) = 0;
   size_t in_store_ ABSL_GUARDED_BY(mu_) = 0;  // appends not yet answered by the store
+  // A read is started, or the request it brought is being handed to the store.
   bool read_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool write_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool read_closed_ ABSL_GUARDED_BY(mu_) = false;   // the client half-closed or went away

@@ -32,23 +32,30 @@ v1::AppendRequest RequestOf(const std::vector<v1::Event>& events) {
   return request;
 }
 
+// Writes every request before reading any answer (the server reads ahead of its answers),
+// closes the client's side, and returns the answers; the stream must end OK.
+std::vector<v1::AppendStreamResponse> WriteAllThenReadAll(
+    Stream& stream, const std::vector<v1::AppendRequest>& requests) {
+  for (const auto& request : requests) EXPECT_TRUE(stream.Write(request));
+  EXPECT_TRUE(stream.WritesDone());
+  std::vector<v1::AppendStreamResponse> answers;
+  v1::AppendStreamResponse answer;
+  while (stream.Read(&answer)) answers.push_back(answer);
+  grpc::Status status = stream.Finish();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return answers;
+}
+
 TEST(ServicesAppendStreamTest, AnswersEveryRequestInOrderAndAppliesThemInThatOrder) {
   TestServer server;
   auto ledger = v1::LedgerService::NewStub(NewChannel(server.address()));
   auto context = ContextWithDeadline();
   std::unique_ptr<Stream> stream = ledger->AppendStream(context.get());
-  // Ten requests written before any answer is read: the server reads ahead of its answers.
   std::vector<v1::AppendRequest> requests = {
       RequestOf({RegisterGrant("reg", kGrant, 1'000'000), Receipt("rec", kGrant, 600'000)})};
   for (int i = 0; i < 9; ++i)
     requests.push_back(RequestOf({Spend(absl::StrCat("exp-", i), kGrant, 100 + i)}));
-  for (const auto& request : requests) ASSERT_TRUE(stream->Write(request));
-  ASSERT_TRUE(stream->WritesDone());
-
-  std::vector<v1::AppendStreamResponse> answers;
-  v1::AppendStreamResponse answer;
-  while (stream->Read(&answer)) answers.push_back(answer);
-  ASSERT_TRUE(stream->Finish().ok());
+  std::vector<v1::AppendStreamResponse> answers = WriteAllThenReadAll(*stream, requests);
   ASSERT_EQ(answers.size(), requests.size());
   EXPECT_THAT(answers[0].response().sequences(), ElementsAre(1, 2));
   for (size_t i = 0; i < answers.size(); ++i) {
@@ -84,12 +91,7 @@ TEST(ServicesAppendStreamTest, ARejectedRequestIsAnsweredAndTheStreamGoesOn) {
       RequestOf({Receipt("rec-3", kGrant, 20)}),                                // applies
       RequestOf({RegisterGrant("reg", kGrant, 1'000)}),                         // a retry
   };
-  for (const auto& request : requests) ASSERT_TRUE(stream->Write(request));
-  ASSERT_TRUE(stream->WritesDone());
-  std::vector<v1::AppendStreamResponse> answers;
-  v1::AppendStreamResponse answer;
-  while (stream->Read(&answer)) answers.push_back(answer);
-  ASSERT_TRUE(stream->Finish().ok());
+  std::vector<v1::AppendStreamResponse> answers = WriteAllThenReadAll(*stream, requests);
   ASSERT_EQ(answers.size(), requests.size());
 
   EXPECT_EQ(answers[0].code(), grpc::StatusCode::NOT_FOUND);

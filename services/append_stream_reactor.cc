@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/arena_message_allocator.h"
 #include "services/ledger_service.h"
 #include "services/server_log.h"
 #include "services/status_mapping.h"
@@ -16,17 +17,10 @@ namespace {
 
 constexpr char kMethod[] = "LedgerService/AppendStream";
 
-google::protobuf::ArenaOptions SlotArenaOptions() {
-  google::protobuf::ArenaOptions options;
-  options.start_block_size = 4 << 10;
-  options.max_block_size = 1 << 20;  // a batch's events in a few blocks
-  return options;
-}
-
 }  // namespace
 
 AppendStreamReactor::Slot::Slot()
-    : arena(SlotArenaOptions()),
+    : arena(RequestArenaOptions()),
       request(google::protobuf::Arena::CreateMessage<v1::AppendRequest>(&arena)),
       response(google::protobuf::Arena::CreateMessage<v1::AppendStreamResponse>(&arena)) {}
 
@@ -123,12 +117,16 @@ void AppendStreamReactor::Answer(Slot* slot, uint64_t index,
                          absl::StatusCodeToString(result.status().code()), ": ",
                          result.status().message()));
   }
+  // Once answered, the stream may finish on another thread before this one kicks it; the
+  // hold keeps the reactor alive until then.
+  Ref();
   {
     absl::MutexLock lock(&mu_);
     slot->answered = true;
     --in_store_;
   }
   Kick();
+  Unref();
 }
 
 void AppendStreamReactor::OnWriteDone(bool ok) {

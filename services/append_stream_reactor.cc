@@ -9,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "services/arena_message_allocator.h"
 #include "services/ledger_service.h"
-#include "services/server_log.h"
 #include "services/status_mapping.h"
 
 namespace grantledger {
@@ -113,9 +112,7 @@ void AppendStreamReactor::Answer(Slot* slot, uint64_t index,
     if (payload.has_value() && absl::SimpleAtoi(std::string(*payload), &event_index)) {
       response.set_event_index(event_index);
     }
-    LogLine(absl::StrCat("rejected ", kMethod, " request ", index, " from ", context_->peer(), ": ",
-                         absl::StatusCodeToString(result.status().code()), ": ",
-                         result.status().message()));
+    LogRejected(absl::StrCat(kMethod, " request ", index), context_->peer(), result.status());
   }
   // Once answered, the stream may finish on another thread before this one kicks it; the
   // hold keeps the reactor alive until then.

@@ -12,11 +12,15 @@
 
 namespace grantledger {
 
+void LogRejected(absl::string_view what, const std::string& peer, const absl::Status& status) {
+  LogLine(absl::StrCat("rejected ", what, " from ", peer, ": ",
+                       absl::StatusCodeToString(status.code()), ": ", status.message()));
+}
+
 grpc::Status FinishStatus(grpc::CallbackServerContext* context, absl::string_view method,
                           const absl::Status& status) {
   if (!status.ok() && status.code() != absl::StatusCode::kCancelled) {
-    LogLine(absl::StrCat("rejected ", method, " from ", context->peer(), ": ",
-                         absl::StatusCodeToString(status.code()), ": ", status.message()));
+    LogRejected(method, context->peer(), status);
     auto index = status.GetPayload(kEventIndexPayload);
     if (index.has_value()) context->AddTrailingMetadata(kEventIndexMetadata, std::string(*index));
   }

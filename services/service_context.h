@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <functional>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
@@ -35,6 +36,9 @@ struct ServiceContext {
 
 // Trailing metadata key carrying the 0-based index of the rejected event of a batch.
 inline constexpr char kEventIndexMetadata[] = "grantledger-event-index";
+
+// Logs "rejected <what> from <peer>: <CODE>: <message>" (one line per rejected request).
+void LogRejected(absl::string_view what, const std::string& peer, const absl::Status& status);
 
 // Logs a rejected call (any status but OK and client cancellations) with its reason, adds
 // the event index of a rejected batch as trailing metadata, and maps the status.

@@ -3,13 +3,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ledger/text_rules.h"
 
 namespace grantledger {
 
 absl::StatusOr<absl::CivilDay> ParseCivilDay(absl::string_view text, absl::string_view field) {
   auto bad = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": \"", text, "\" ", why, "; write the date as YYYY-MM-DD, e.g. 2025-12-31"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", QuoteForMessage(text), " ", why,
+                     "; write the date as YYYY-MM-DD, e.g. 2025-12-31"));
   };
   if (text.empty()) return bad("is missing");
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad("is not a date");

@@ -18,6 +18,7 @@
 #include "ledger/log_format.h"
 #include "ledger/rules.h"
 #include "ledger/status_macros.h"
+#include "ledger/text_rules.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -66,8 +67,10 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
 
 // Prefixes a rule's error with the event's place in the batch, keeping its code.
 absl::Status AtEvent(const absl::Status& status, size_t index, const v1::Event& event) {
-  absl::Status out(status.code(), StrCat("event ", index, " (event_id \"", event.event_id(),
-                                         "\"): ", status.message()));
+  // The id is quoted short and escaped: it may be the very field that is wrong (8 KB of it).
+  absl::Status out(status.code(),
+                   StrCat("event ", index, " (event_id ", QuoteForMessage(event.event_id()),
+                          "): ", status.message()));
   out.SetPayload(kEventIndexPayload, absl::Cord(absl::StrCat(index)));
   return out;
 }

@@ -6,6 +6,7 @@
 #include "ledger/money.h"
 #include "ledger/rules.h"
 #include "ledger/status_macros.h"
+#include "ledger/text_rules.h"
 
 namespace grantledger {
 namespace {
@@ -16,27 +17,16 @@ absl::Status Invalid(absl::string_view field, absl::string_view message) {
   return absl::InvalidArgumentError(StrCat(field, ": ", message));
 }
 
-bool HasControlCharacter(absl::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
+// Every string field of an event goes through here (or through ParseCivilDay for dates):
+// text_rules.h says what a text may hold. Fields of id length are ids, never blank.
 absl::Status CheckText(absl::string_view field, absl::string_view text, bool required,
                        size_t max_length, absl::string_view example) {
-  if (text.empty()) {
-    if (!required) return absl::OkStatus();
-    return Invalid(field, StrCat("is required; set it, e.g. ", example));
-  }
-  if (text.size() > max_length) {
-    return Invalid(field,
-                   StrCat("is ", text.size(), " bytes long; shorten it to at most ", max_length));
-  }
-  if (HasControlCharacter(text)) {
-    return Invalid(field, "contains a control character (newline, tab...); remove it");
-  }
-  return absl::OkStatus();
+  TextRule rule;
+  rule.kind = max_length <= kMaxIdLength ? TextKind::kId : TextKind::kText;
+  rule.required = required;
+  rule.max_bytes = max_length;
+  rule.example = example;
+  return CheckEventText(field, text, rule);
 }
 
 absl::Status CheckAmount(absl::string_view field, int64_t amount_ore) {
@@ -93,6 +83,28 @@ absl::Status CheckConditions(
   return absl::OkStatus();
 }
 
+// The model's names (recipients, unit categories) are texts like any other.
+absl::Status CheckEntitlementTexts(const std::string& prefix, const v1::EntitlementModel& model) {
+  if (model.has_population_share()) {
+    const v1::EntitlementModel::PopulationShare& m = model.population_share();
+    for (int i = 0; i < m.recipients_size(); ++i) {
+      GL_RETURN_IF_ERROR(CheckText(StrCat(prefix, ".population_share.recipients[", i, "].name"),
+                                   m.recipients(i).name(), true, kMaxIdLength, "\"Jämtland\""));
+    }
+    GL_RETURN_IF_ERROR(CheckText(StrCat(prefix, ".population_share.recipient"), m.recipient(), true,
+                                 kMaxIdLength, "\"Jämtland\""));
+  }
+  if (model.has_per_unit()) {
+    const v1::EntitlementModel::PerUnit& m = model.per_unit();
+    for (int i = 0; i < m.categories_size(); ++i) {
+      GL_RETURN_IF_ERROR(CheckText(StrCat(prefix, ".per_unit.categories[", i, "].name"),
+                                   m.categories(i).name(), true, kMaxIdLength,
+                                   "\"kvalificerade platser\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckGrantRegistered(const v1::GrantRegistered& g) {
   GL_RETURN_IF_ERROR(CheckText("grant_registered.title", g.title(), true, kMaxTextLength,
                                "\"Stärkt tillgänglighet 2025\""));
@@ -127,6 +139,7 @@ absl::Status CheckGrantRegistered(const v1::GrantRegistered& g) {
                    "GRANT_KIND_APPLIED_FOR");
   }
   if (g.has_entitlement()) {
+    GL_RETURN_IF_ERROR(CheckEntitlementTexts("grant_registered.entitlement", g.entitlement()));
     GL_RETURN_IF_ERROR(ExpectedAmount(g.entitlement()).status());
   }
   return CheckConditions("grant_registered.conditions", g.conditions());
@@ -144,7 +157,10 @@ absl::Status CheckTermsAmended(const v1::TermsAmended& t) {
                    "cost_object, kind, add_conditions)");
   }
   GL_RETURN_IF_ERROR(CheckConditions("terms_amended.add_conditions", t.add_conditions()));
-  if (t.has_entitlement()) GL_RETURN_IF_ERROR(ExpectedAmount(t.entitlement()).status());
+  if (t.has_entitlement()) {
+    GL_RETURN_IF_ERROR(CheckEntitlementTexts("terms_amended.entitlement", t.entitlement()));
+    GL_RETURN_IF_ERROR(ExpectedAmount(t.entitlement()).status());
+  }
   if (t.has_decided_amount_ore()) {
     GL_RETURN_IF_ERROR(CheckDecided("terms_amended.decided_amount_ore", t.decided_amount_ore()));
   }
@@ -188,6 +204,12 @@ absl::Status CheckExpense(const v1::Event& event) {
   }
   if (!v1::CostNature_IsValid(e.nature())) {
     return Invalid("expense.nature", "is not a known cost nature");
+  }
+  if (e.nature() != v1::COST_NATURE_DEPRECIATION && e.depreciation_year() != 0) {
+    return Invalid("expense.depreciation_year",
+                   StrCat("is ", e.depreciation_year(),
+                          " on an expense that is not depreciation; remove it, or set nature "
+                          "COST_NATURE_DEPRECIATION for the year's depreciation"));
   }
   if (e.nature() == v1::COST_NATURE_DEPRECIATION && e.depreciation_year() != 0) {
     int booking_year = static_cast<int>(ParseCivilDay(event.effective_date(), "").value().year());

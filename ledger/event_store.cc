@@ -910,16 +910,6 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     return it == histories_.end() ? *kEmpty : it->second;
   };
 
-  for (const auto& [grant_id, expected] : writer.options->expected_versions) {
-    const std::optional<GrantState>& grant = grant_slot(grant_id);
-    const uint64_t version = grant.has_value() ? grant->event_count : 0;
-    if (version != expected) {
-      return absl::AbortedError(StrCat("expected_version: grant ", grant_id, " is at version ",
-                                       version, ", not ", expected,
-                                       "; read it again, then retry with the new version"));
-    }
-  }
-
   // Where this batch starts in the log if every event is new: the caller chains ahead from it.
   const bool chain_ahead = !writer.options->verbatim && !writer.options->dry_run;
   if (chain_ahead) {
@@ -954,30 +944,66 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   for (size_t i = 0; i < writer.events.size(); ++i) {
     candidates[i] = ids_.Find(writer.events[i].event_id());
   }
+  // Idempotency: where event i's id is already stored (in this batch and the group, then the
+  // log), and whether with the same content.
+  struct Stored {
+    uint64_t sequence = 0;
+    bool same_content = false;
+  };
+  auto find_stored = [&](size_t i) -> absl::StatusOr<std::optional<Stored>> {
+    const v1::Event& event = writer.events[i];
+    const absl::string_view bytes = writer.bytes_of(i);
+    if (auto seen = group.ids.find(event.event_id()); seen != group.ids.end()) {
+      return Stored{seen->second.first, seen->second.second == bytes};
+    }
+    if (const std::optional<IdIndex::Candidate>& candidate = candidates[i]) {
+      // A candidate: the stored event is read to compare ids (a hash may be shared) and content.
+      GL_ASSIGN_OR_RETURN(std::unique_ptr<v1::Event> stored, ReadEvent(candidate->sequence));
+      if (candidate->exact || stored->event_id() == event.event_id()) {
+        return Stored{candidate->sequence, SerializeEvent(*stored) == bytes};
+      }
+    }
+    return std::nullopt;
+  };
+
+  // Expected versions guard the batch's new events. A batch whose events are all stored
+  // already, unchanged, is a retry of one that was applied (its answer was lost): it gets its
+  // original sequences whatever its expected versions say, since the batch itself moved them
+  // on. A batch with any new event is checked as usual (docs/decisions.md).
+  for (const auto& [grant_id, expected] : writer.options->expected_versions) {
+    const std::optional<GrantState>& grant = grant_slot(grant_id);
+    const uint64_t version = grant.has_value() ? grant->event_count : 0;
+    if (version == expected) continue;
+    bool retry = true;
+    for (size_t i = 0; i < writer.events.size() && retry; ++i) {
+      if (absl::Status s = writer.AwaitEncoded(i); !s.ok()) return rejected(s);
+      absl::StatusOr<std::optional<Stored>> stored = find_stored(i);
+      if (!stored.ok()) return rejected(stored.status());
+      retry = stored->has_value() && (*stored)->same_content;
+    }
+    if (retry) break;
+    return rejected(absl::AbortedError(StrCat("expected_version: grant ", QuoteForMessage(grant_id),
+                                              " is at version ", version, ", not ", expected,
+                                              "; read it again, then retry with the new version")));
+  }
 
   for (size_t i = 0; i < writer.events.size(); ++i) {
     if (absl::Status s = writer.AwaitEncoded(i); !s.ok()) return rejected(s);
     const v1::Event& event = writer.events[i];
-    const absl::string_view bytes = writer.bytes_of(i);
     const RestoredMeta* restored = writer.options->verbatim ? &writer.restored[i] : nullptr;
     if (restored != nullptr && restored->sequence != next_sequence) {
       return rejected(absl::FailedPreconditionError(
           StrCat("record ", restored->sequence, ": the ledger's next sequence is ", next_sequence,
                  "; restore an export from its first record into a new, empty data directory")));
     }
-    // Idempotency: this batch and the group, then the log.
     std::optional<uint64_t> stored_sequence;
     bool same_content = false;
-    if (auto seen = group.ids.find(event.event_id()); seen != group.ids.end()) {
-      stored_sequence = seen->second.first;
-      same_content = seen->second.second == bytes;
-    } else if (const std::optional<IdIndex::Candidate>& candidate = candidates[i]) {
-      // A candidate: the stored event is read to compare ids (a hash may be shared) and content.
-      absl::StatusOr<std::unique_ptr<v1::Event>> stored = ReadEvent(candidate->sequence);
+    {
+      absl::StatusOr<std::optional<Stored>> stored = find_stored(i);
       if (!stored.ok()) return rejected(stored.status());
-      if (candidate->exact || (*stored)->event_id() == event.event_id()) {
-        stored_sequence = candidate->sequence;
-        same_content = SerializeEvent(**stored) == bytes;
+      if (stored->has_value()) {
+        stored_sequence = (*stored)->sequence;
+        same_content = (*stored)->same_content;
       }
     }
     if (stored_sequence.has_value() && writer.options->verbatim) {
@@ -1021,7 +1047,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
       absl::Status s = ApplyCarryIn(event, context, grant_slot(event.carry_over().to_grant_id()));
       if (!s.ok()) return rejected(AtEvent(s, i, event));
     }
-    group.ids.emplace(event.event_id(), std::make_pair(next_sequence, bytes));
+    group.ids.emplace(event.event_id(), std::make_pair(next_sequence, writer.bytes_of(i)));
     added_ids.push_back(event.event_id());
     group.events.push_back(&event);
     new_events.push_back({i, context.reversal_target});

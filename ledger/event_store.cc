@@ -1026,6 +1026,7 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
 
     EventContext context;
     context.sequence = next_sequence;
+    context.appending = !writer.options->verbatim;
     if (event.has_reversal()) {
       const uint64_t target = event.reversal().reversed_sequence();
       if (target >= group.first_sequence && target - group.first_sequence < group.events.size()) {

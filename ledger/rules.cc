@@ -65,6 +65,9 @@ absl::Status ApplyEvent(const v1::Event& event, const EventContext& context,
       break;
     }
     default: {
+      if (context.appending && event.has_expense()) {
+        GL_RETURN_IF_ERROR(CheckExpenseLineExists(event, *grant));
+      }
       GL_ASSIGN_OR_RETURN(postings, MoneyEventPostings(event, *grant));
       break;
     }

@@ -29,6 +29,10 @@ struct EventContext {
   uint64_t sequence = 0;  // the sequence number the event gets
   // For a reversal: the event it reverses, looked up by the caller (nullptr if none exists).
   const v1::Event* reversal_target = nullptr;
+  // A new event being appended, not one replayed from the log or restored from an export.
+  // Rules added after events were stored apply only to new ones, so a log written before them
+  // still opens, replays and restores (today: an expense's activity line must exist).
+  bool appending = false;
 };
 
 // Checks `event` against `grant` (nullopt: no grant with the event's grant_id yet) and, if it
@@ -40,6 +44,12 @@ absl::Status ApplyEvent(const v1::Event& event, const EventContext& context,
 // The postings a money event (receipt, allocation, reallocation, expense, repayment) books,
 // after checking it against the grant. Errors for the other event kinds.
 absl::StatusOr<Postings> MoneyEventPostings(const v1::Event& event, const GrantState& grant);
+
+// An expense on an activity line must name a line the grant has (one that an allocation or a
+// reallocation created): FailedPrecondition listing the grant's lines otherwise. An expense
+// with neither activity nor division is unassigned spending and always passes.
+// REQUIRES: event.has_expense().
+absl::Status CheckExpenseLineExists(const v1::Event& event, const GrantState& grant);
 
 // The postings a money event books, without any check (empty for other event kinds). What a
 // reversal negates.

@@ -100,6 +100,32 @@ absl::StatusOr<Postings> RepaymentPostings(const v1::Repayment& r, const GrantSt
 
 }  // namespace
 
+absl::Status CheckExpenseLineExists(const v1::Event& event, const GrantState& grant) {
+  const v1::Expense& e = event.expense();
+  if (e.activity().empty() && e.division().empty()) return absl::OkStatus();  // unassigned
+  const ActivityKey key{e.activity(), e.division()};
+  if (grant.activities.contains(key)) return absl::OkStatus();
+  // The grant's lines, at most kListed of them, as activity/division.
+  constexpr size_t kListed = 40;
+  std::string lines;
+  size_t listed = 0;
+  for (const auto& [line, accounts] : grant.activities) {
+    if (listed == kListed) {
+      absl::StrAppend(&lines, " and ", grant.activities.size() - kListed, " more");
+      break;
+    }
+    absl::StrAppend(&lines, listed == 0 ? "" : ", ", line.activity, "/", line.division);
+    ++listed;
+  }
+  return absl::FailedPreconditionError(
+      StrCat("expense.activity: grant ", grant.grant_id, " has no activity line ", e.activity(),
+             "/", e.division(), "; ",
+             lines.empty() ? std::string("it has no lines yet") : StrCat("its lines are ", lines),
+             ". Book the expense on one of them (check the activity code and division for a typo), "
+             "allocate to the new line first, or leave activity and division empty for unassigned "
+             "spending"));
+}
+
 Postings PostingsOf(v1::Event::BodyCase kind, int64_t amount_ore, const ActivityKey& line,
                     const ActivityKey& to_line) {
   switch (kind) {

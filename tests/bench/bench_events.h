@@ -1,6 +1,6 @@
 // What the append benchmarks share, so the library and gRPC figures compare: the event they
-// post (an ERP expense of about 200 bytes encoded), the registration of its grant, and a fresh
-// ledger with that grant registered.
+// post (an ERP expense of about 200 bytes encoded), the registration of its grant and the
+// allocation to its line, and a fresh ledger with both.
 #ifndef GRANTLEDGER_TESTS_BENCH_BENCH_EVENTS_H_
 #define GRANTLEDGER_TESTS_BENCH_BENCH_EVENTS_H_
 
@@ -52,8 +52,22 @@ inline v1::Event BenchRegistration() {
   return reg;
 }
 
+// The activity line the bench expenses are booked on (an expense's line must exist).
+inline v1::Event BenchAllocation() {
+  v1::Event a;
+  a.set_event_id("bench-alloc");
+  a.set_grant_id(kBenchGrant);
+  a.set_effective_date("2025-05-26");
+  a.set_source("bench");
+  v1::Allocation* x = a.mutable_allocation();
+  x->set_amount_ore(1'000'000'000'00);
+  x->set_activity("p7");
+  x->set_division("HS Kir");
+  return a;
+}
+
 // A new ledger in `dir`/`name` (anything there is removed first) with the bench grant
-// registered. Exits the benchmark if it cannot be made.
+// registered and its line allocated. Exits the benchmark if it cannot be made.
 inline std::unique_ptr<EventStore> OpenBenchLedger(const std::string& dir, const std::string& name,
                                                    bool sync) {
   const std::string path = dir + "/" + name;
@@ -63,7 +77,7 @@ inline std::unique_ptr<EventStore> OpenBenchLedger(const std::string& dir, const
   options.path = path;
   options.sync = sync;
   auto store = EventStore::Open(options);
-  if (!store.ok() || !(*store)->Append({BenchRegistration()}).ok()) {
+  if (!store.ok() || !(*store)->Append({BenchRegistration(), BenchAllocation()}).ok()) {
     std::fprintf(stderr, "cannot make a bench ledger in %s\n", path.c_str());
     std::exit(1);
   }

@@ -478,7 +478,8 @@ int main(int argc, char** argv) {
   {
     auto stub = gl::v1::LedgerService::NewStub(NewChannel(address));
     gl::v1::AppendRequest request;
-    *request.add_events() = Registration();  // a duplicate when the grant is there already
+    *request.add_events() = Registration();  // duplicates when the grant is there already
+    *request.add_events() = gl::bench::BenchAllocation();
     if (!GrpcAppend(*stub, request)) return 1;
   }
   std::printf("grpc_load_bench: %.1f s per case, sync=%s, event %zu bytes encoded, server %s%s\n",

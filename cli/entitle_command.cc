@@ -115,11 +115,13 @@ std::string FractionJson(const ExactFraction& f) {
                       ", \"text\": ", JsonString(FormatFraction(f)), "}");
 }
 
-void AddFormatOptions(CLI::App* sub, EntitleFormat* format) {
+// `csv_columns`: the columns `--format csv` writes, for its help.
+void AddFormatOptions(CLI::App* sub, EntitleFormat* format, absl::string_view csv_columns) {
   auto format_text = std::make_shared<std::string>("table");
   auto json = std::make_shared<bool>(false);
   CLI::Option* format_option =
-      sub->add_option("--format", *format_text, "table (default, aligned) or csv (name,amount_kr)")
+      sub->add_option("--format", *format_text,
+                      absl::StrCat("table (default, aligned) or csv (", csv_columns, ")"))
           ->check(CLI::IsMember({"table", "csv"}));
   sub->add_flag("--json", *json, "machine-readable JSON instead of the table")
       ->excludes(format_option);
@@ -446,7 +448,7 @@ void AddEntitleCommands(CLI::App& app, int* exit_code) {
       ->add_option("--weights", share->weights_path,
                    "CSV with a header row; name in the first column, weight in the second")
       ->required();
-  AddFormatOptions(share_cmd, &share->format);
+  AddFormatOptions(share_cmd, &share->format, "name,amount_kr");
   share_cmd->callback(
       [share, exit_code] { *exit_code = RunPopulationShare(*share, std::cout, std::cerr); });
 
@@ -462,7 +464,9 @@ void AddEntitleCommands(CLI::App& app, int* exit_code) {
       ->add_option("--units", unit->units,
                    "floor (default): whole units above the baseline; exact: the fraction too")
       ->check(CLI::IsMember({"floor", "exact"}));
-  AddFormatOptions(unit_cmd, &unit->format);
+  AddFormatOptions(unit_cmd, &unit->format,
+                   "name,baseline,actual,units_paid,unit_rule,amount_kr; then the rows "
+                   "\"total before cap\" and \"total after cap\"");
   unit_cmd->callback([unit, exit_code] { *exit_code = RunPerUnit(*unit, std::cout, std::cerr); });
 
   auto pots = std::make_shared<MonthlyPotsOptions>();
@@ -480,7 +484,8 @@ void AddEntitleCommands(CLI::App& app, int* exit_code) {
   pots_cmd->add_option("--criteria", pots->criteria,
                        "comma-separated criteria (default: as found in the values file)");
   pots_cmd->add_option("--top", pots->top, "how many lowest values earn (default 5)");
-  AddFormatOptions(pots_cmd, &pots->format);
+  AddFormatOptions(pots_cmd, &pots->format,
+                   "name,<criterion>_kr for each criterion,bonus_kr,amount_kr");
   pots_cmd->callback(
       [pots, exit_code] { *exit_code = RunMonthlyPots(*pots, std::cout, std::cerr); });
 }

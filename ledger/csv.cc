@@ -100,6 +100,16 @@ absl::StatusOr<CsvTable> ParseCsv(absl::string_view text, absl::string_view sour
     if (!fields.ok()) return RowError(source, lines[k].first, fields.status());
     if (k == 0) {
       table.header = std::move(*fields);
+    } else if (fields->size() > table.header.size()) {
+      // Most often an unquoted delimiter inside a text, which would shift every field after
+      // it into the wrong column.
+      return RowError(
+          source, lines[k].first,
+          absl::InvalidArgumentError(absl::StrCat(
+              "the row has ", fields->size(), " fields but the header has ", table.header.size(),
+              ": a text containing '", std::string(1, table.delimiter),
+              "' must be in double quotes, e.g. \"Hyra", std::string(1, table.delimiter),
+              " lokal\" (write \"\" for a quote inside it)")));
     } else {
       table.rows.push_back(CsvRow{lines[k].first, std::move(*fields)});
     }

@@ -27,7 +27,8 @@ struct CsvTable {
 // Splits CSV text. The delimiter is ';' when the header has semicolons and no commas (Swedish
 // spreadsheet exports), else ','. Fields may be quoted ("a, b", "" for a quote); unquoted fields
 // are trimmed; a UTF-8 byte-order mark is skipped; blank lines are skipped but counted. Errors:
-// an empty file, no data rows, an unterminated quote. `source` names the file in messages.
+// an empty file, no data rows, an unterminated quote, a row with more fields than the header
+// (an unquoted delimiter in a text). `source` names the file in messages.
 absl::StatusOr<CsvTable> ParseCsv(absl::string_view text, absl::string_view source);
 
 // Reads a whole file; NotFound/InvalidArgument naming the path when it cannot be read.

@@ -15,6 +15,11 @@
 namespace grantledger {
 namespace {
 
+// The largest whole part of a measured value: 10^12, so its millionths stay below 2^63.
+constexpr int64_t kMaxMeasuredValueWhole = 1'000'000'000'000;
+static_assert(kMaxMeasuredValueWhole <=
+              (std::numeric_limits<int64_t>::max() - (kValueScale - 1)) / kValueScale);
+
 // A std::string copy, for map keys and messages.
 std::string S(absl::string_view text) { return std::string(text); }
 
@@ -105,8 +110,11 @@ absl::StatusOr<int64_t> ParseMeasuredValueMillionths(absl::string_view text,
         fraction = fraction * 10 + (c - '0');
         ++decimals;
       } else {
-        if (whole > 1'000'000'000'000) return bad("it is too large");
+        // Bounded before it grows, so whole * kValueScale below always fits in int64.
         whole = whole * 10 + (c - '0');
+        if (whole > kMaxMeasuredValueWhole) {
+          return bad(absl::StrCat("it is too large (at most ", kMaxMeasuredValueWhole, ")"));
+        }
         ++whole_digits;
       }
     } else if ((c == '.' || c == ',') && decimals < 0 && whole_digits > 0) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/arena_message_allocator.h"
 #include "services/ledger_service.h"
+#include "services/raw_messages.h"
 #include "services/status_mapping.h"
 
 namespace grantledger {
@@ -82,6 +83,12 @@ void AppendStreamReactor::Append(Slot* slot, uint64_t index) {
            false);
     return;
   }
+  absl::Status parsed = ParseRawMessage(slot->raw_request, slot->request);
+  slot->raw_request.Clear();
+  if (!parsed.ok()) {
+    Answer(slot, index, parsed, false);  // the stream goes on with the next request
+    return;
+  }
   absl::StatusOr<AppendOptions> options = AppendOptionsOf(request);
   if (!options.ok()) {
     Answer(slot, index, options.status(), false);
@@ -114,6 +121,7 @@ void AppendStreamReactor::Answer(Slot* slot, uint64_t index,
     }
     LogRejected(absl::StrCat(kMethod, " request ", index), context_->peer(), result.status());
   }
+  SerializeRawMessage(response, &slot->raw_response);
   // Once answered, the stream may finish on another thread before this one kicks it; the
   // hold keeps the reactor alive until then.
   Ref();
@@ -165,7 +173,7 @@ AppendStreamReactor::Actions AppendStreamReactor::NextActionsLocked() {
     while (!slots_.empty() && slots_.front()->answered && !write_pending_) slots_.pop_front();
   } else if (!write_pending_ && !slots_.empty() && slots_.front()->answered) {
     write_pending_ = true;
-    a.write = slots_.front()->response;
+    a.write = &slots_.front()->raw_response;
   }
   const bool reading_over = read_closed_ || write_failed_ || stopping_ || refused_;
   if (!reading_over && !read_pending_ && slots_.size() < kMaxInFlight) {
@@ -214,7 +222,7 @@ void AppendStreamReactor::Kick() {
       return;
     }
     mu_.Unlock();
-    if (a.read) StartRead(reading_->request);
+    if (a.read) StartRead(&reading_->raw_request);
     if (a.write != nullptr) StartWrite(a.write);
     mu_.Lock();
     if (!kick_again_ && !a.read && a.write == nullptr) break;

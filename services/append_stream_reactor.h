@@ -17,14 +17,17 @@
 #include "google/protobuf/arena.h"
 #include "grantledger/v1/ledger_service.pb.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "ledger/event_store.h"
 #include "services/service_context.h"
 
 namespace grantledger {
 
+// Reads and writes bytes (LedgerService's raw AppendStream) and parses each request itself, so
+// a request that does not parse is answered INVALID_ARGUMENT and the stream goes on.
 class AppendStreamReactor final
-    : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse> {
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   // Requests read but not yet answered and written, per stream.
   static constexpr size_t kMaxInFlight = 4;
@@ -52,14 +55,16 @@ class AppendStreamReactor final
   struct Slot {
     Slot();
     google::protobuf::Arena arena;
+    grpc::ByteBuffer raw_request;  // as read; parsed into `request`
     v1::AppendRequest* request;
     v1::AppendStreamResponse* response;
+    grpc::ByteBuffer raw_response;  // `response` serialized, once answered
     bool answered = false;
   };
   // What to start after a change of state: decided under mu_, started outside it, because
   // gRPC may run a reaction inline inside a Start or Finish call.
   struct Actions {
-    const v1::AppendStreamResponse* write = nullptr;
+    const grpc::ByteBuffer* write = nullptr;
     bool read = false;
     bool finish = false;
     grpc::Status status;

@@ -20,21 +20,24 @@ absl::StatusOr<AppendOptions> AppendOptionsOf(const v1::AppendRequest& request);
 void EncodeAppendResult(const AppendResult& result, bool dry_run, const Digest& head,
                         v1::AppendResponse* out);
 
-class LedgerServiceImpl final : public v1::LedgerService::CallbackService {
+// Both methods are raw (bytes in, bytes out; services/raw_messages.h): a request that does not
+// parse is answered INVALID_ARGUMENT, where gRPC would answer UNIMPLEMENTED with no message or
+// end the stream OK.
+using RawLedgerService = v1::LedgerService::WithRawCallbackMethod_Append<
+    v1::LedgerService::WithRawCallbackMethod_AppendStream<v1::LedgerService::Service>>;
+
+class LedgerServiceImpl final : public RawLedgerService {
  public:
-  explicit LedgerServiceImpl(ServiceContext& service) : service_(service) {
-    SetMessageAllocatorFor_Append(&allocator_);
-  }
+  explicit LedgerServiceImpl(ServiceContext& service) : service_(service) {}
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
-                                   const v1::AppendRequest* request,
-                                   v1::AppendResponse* response) override;
-  grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>* AppendStream(
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AppendStream(
       grpc::CallbackServerContext* context) override;
 
  private:
   ServiceContext& service_;
-  ArenaMessageAllocator<v1::AppendRequest, v1::AppendResponse> allocator_;
 };
 
 }  // namespace grantledger

@@ -40,6 +40,9 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
   builder.SetMaxSendMessageSize(options.max_send_message_bytes);
   // Per-call statistics for channelz, which nothing here reads, cost a few percent per call.
   builder.AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
+  // gRPC sets SO_REUSEPORT by default, so a second server on a busy port would start and the
+  // system would split the clients between two ledgers. Without it a busy port fails to bind.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&out->ledger_service_);
   builder.RegisterService(&out->query_service_);
   builder.RegisterService(&out->audit_service_);
@@ -54,7 +57,8 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
     }
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address,
-                     " (address in use, or not host:port?); give another --listen address"));
+                     ": the address is in use (another grantledgerd?) or is not host:port; "
+                     "stop the other server or give another --listen address"));
   }
   out->port_ = selected_port;
   absl::string_view host = options.listen_address;

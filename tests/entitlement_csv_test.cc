@@ -22,7 +22,7 @@ void ExpectRejected(const absl::Status& status, std::vector<std::string> pieces)
 
 TEST(EntitlementCsvTest, WeightsWithThousandsSeparatorsAndQuotes) {
   absl::StatusOr<std::vector<WeightedRecipient>> w = ParseWeightsCsv(
-      "\xEF\xBB\xBFRegion,Befolkning\r\n"
+      "\xEF\xBB\xBFRegion,Befolkning,Anteckning\r\n"
       "Stockholm,2 455 914\r\n"
       "\r\n"
       "\"Västra Götaland\",\"1 767 641\"\r\n"

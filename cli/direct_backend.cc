@@ -5,6 +5,7 @@
 #include "cli/ledger_backend.h"
 #include "cli/progress.h"
 #include "ledger/status_macros.h"
+#include "ledger/verify_request.h"
 
 namespace grantledger {
 namespace {
@@ -24,9 +25,13 @@ class DirectBackend : public LedgerBackend {
     return store_->Scan(from, 0, grant_id, visit);
   }
 
-  absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) override {
+  absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to,
+                                      const std::optional<Digest>& expect) override {
     Progress progress("records verified", store_->Head().sequence);
-    return store_->Verify(from, to, [&](uint64_t n) { progress.Update(n); });
+    GL_ASSIGN_OR_RETURN(VerifyResult result,
+                        store_->Verify(from, to, [&](uint64_t n) { progress.Update(n); }));
+    if (expect.has_value()) ApplyExpectedDigest(CheckExpectedDigest(*store_, *expect), result);
+    return result;
   }
 
   absl::StatusOr<Digest> Head() override { return store_->Head(); }

@@ -65,10 +65,15 @@ class GrpcBackend : public LedgerBackend {
     return s.ok() ? absl::OkStatus() : FromGrpc(s, &context);
   }
 
-  absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) override {
+  absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to,
+                                      const std::optional<Digest>& expect) override {
     v1::VerifyChainRequest request;
     request.set_from_sequence(from);
     request.set_to_sequence(to);
+    if (expect.has_value()) {
+      request.mutable_expect()->set_sequence(expect->sequence);
+      request.mutable_expect()->set_head_hash(expect->head_hash);
+    }
     v1::VerifyChainResponse response;
     grpc::ClientContext context;
     SetDeadline(context);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,10 @@ class LedgerBackend {
   // Records from `from` on (one grant's, or all when grant_id is empty) until visit says stop.
   virtual absl::Status ReadEvents(uint64_t from, const std::string& grant_id,
                                   const std::function<bool(const v1::RecordedEvent&)>& visit) = 0;
-  virtual absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to) = 0;
+  // The chain over [from, to] (0: the first, the head), and, if given, that the ledger still
+  // holds `expect` (verify_request.h); the range is refused alike on both backends.
+  virtual absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to,
+                                              const std::optional<Digest>& expect) = 0;
   // Appends exported records as they were (only into an empty ledger; see EventStore::Restore).
   virtual absl::StatusOr<Digest> Restore(std::vector<RestoredRecord> records) = 0;
   virtual absl::StatusOr<Digest> Head() = 0;

@@ -21,6 +21,7 @@
 #include "ledger/log_format.h"
 #include "ledger/money.h"
 #include "ledger/obligations.h"
+#include "ledger/verify_request.h"
 
 namespace grantledger {
 namespace {
@@ -162,7 +163,7 @@ int RunDemo(LedgerBackend& backend, std::ostream& out, std::ostream& err) {
   for (const GrantPosition& p : *positions) obligations.push_back(ObligationOf(p));
   out << "\nUnused funds and what must be repaid, per 2025-12-31:\n\n";
   PrintObligations(obligations, out);
-  absl::StatusOr<VerifyResult> verified = backend.Verify(0, 0);
+  absl::StatusOr<VerifyResult> verified = backend.Verify(0, 0, std::nullopt);
   if (!verified.ok()) return Fail(verified.status(), err);
   out << "\nhash chain: " << (verified->ok ? "intact" : "ALTERED") << ", " << verified->checked
       << " records, head " << verified->last_good.sequence << " "
@@ -319,13 +320,27 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
     auto to = std::make_shared<uint64_t>(0);
     cmd->add_option("--from", *from, "first sequence (default 1)");
     cmd->add_option("--to", *to, "last sequence (default the head)");
+    auto expect = std::make_shared<std::string>();
+    cmd->add_option("--expect", *expect,
+                    "SEQ:HASH, a digest written down earlier: the ledger must still hold record "
+                    "SEQ with exactly this hash (exit 4 otherwise)");
     cmd->callback([=] {
+      std::optional<Digest> expected;
+      if (!expect->empty()) {
+        auto parsed = ParseExpectedDigest(*expect);
+        if (!parsed.ok()) {
+          Fail(parsed.status(), std::cerr);
+          *exit_code = kExitUsage;
+          return;
+        }
+        expected = *std::move(parsed);
+      }
       auto backend = Open(*common, false);
       if (!backend.ok()) {
         *exit_code = Fail(backend.status(), std::cerr);
         return;
       }
-      auto result = (*backend)->Verify(*from, *to);
+      auto result = (*backend)->Verify(*from, *to, expected);
       if (!result.ok()) {
         *exit_code = Fail(result.status(), std::cerr);
         return;
@@ -334,6 +349,10 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         std::cout << "intact: " << result->checked << " records checked; digest "
                   << result->last_good.sequence << " " << HexOf(result->last_good.head_hash)
                   << "\n";
+        if (expected.has_value()) {
+          std::cout << "expected digest found: record " << expected->sequence << " "
+                    << HexOf(expected->head_hash) << "\n";
+        }
         *exit_code = kExitOk;
       } else {
         std::cout << "ALTERED at sequence " << result->first_bad_sequence << ": " << result->problem

@@ -411,7 +411,7 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
           fail(StrCat(*file, ": has no records"), kExitRejected);
           return;
         }
-        auto verified = (*backend)->Verify(0, 0);
+        auto verified = (*backend)->Verify(0, 0, std::nullopt);
         if (!verified.ok() || !verified->ok) {
           fail("the restored copy does not verify", kExitDamaged);
           return;

@@ -13,12 +13,15 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "ledger/data_dir.h"
+#include "ledger/head_note.h"
 #include "ledger/id_index.h"
 #include "ledger/limits.h"
 #include "ledger/log_format.h"
 #include "ledger/rules.h"
 #include "ledger/status_macros.h"
 #include "ledger/text_rules.h"
+#include "ledger/verify_request.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -297,8 +300,17 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   }
   std::unique_ptr<EventStore> store(new EventStore(std::move(options)));
   const EventStoreOptions& o = store->options_;
+  // Before RocksDB touches the directory: free space, permissions, and the head note, which a
+  // reader must read before it recovers the log a live writer extends (so the note is never ahead).
+  if (!o.read_only) {
+    GL_RETURN_IF_ERROR(CheckFreeSpace(o.path, FreeBytesNeededToOpen(o.path)));
+  }
+  GL_RETURN_IF_ERROR(PrepareDataDirectory(o.path, !o.read_only,
+                                          [&store](absl::string_view m) { store->Warn(m); }));
+  GL_ASSIGN_OR_RETURN(std::optional<Digest> noted, HeadNote::Read(o.path));
 
   rocksdb::Options db_options;
+  db_options.env = PrivateFilesEnv();  // files 0600
   db_options.create_if_missing = !o.read_only;
   db_options.create_missing_column_families = !o.read_only;
   db_options.IncreaseParallelism(2);
@@ -307,6 +319,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   // One leader writes at a time (group commit happens above RocksDB), so memtable inserts
   // need not be concurrent, and then they can use insert hints for sequential keys.
   db_options.allow_concurrent_memtable_write = false;
+  // A damaged record in the write-ahead log refuses the open (RocksDB's default replays up to
+  // it and silently drops the rest); only an incomplete last record, torn by a crash, passes.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
 
   rocksdb::ColumnFamilyOptions log_options;
   log_options.write_buffer_size = 64 << 20;
@@ -328,15 +343,37 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
       {kCheckpointColumnFamily, rocksdb::ColumnFamilyOptions()},
   };
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s;
+  auto open_db = [&] {
+    return o.read_only
+               ? rocksdb::DB::OpenForReadOnly(db_options, o.path, families, &store->handles_, &db)
+               : rocksdb::DB::Open(db_options, o.path, families, &store->handles_, &db);
+  };
+  rocksdb::Status s = open_db();
+  if (s.IsCorruption()) {
+    std::optional<uint64_t> recovered;
+    absl::Status damaged = DiagnoseDamagedLog(db_options, families, o.path, noted, s, &recovered);
+    if (!noted.has_value() || !recovered.has_value() || *recovered < noted->sequence) {
+      return damaged;
+    }
+    // The damage is past every acknowledged record (the note's head): recover up to it.
+    store->Warn(StrCat("the write-ahead log at ", o.path, " has a damaged record after the last ",
+                       "acknowledged head ", noted->sequence, " (RocksDB: ", s.ToString(),
+                       "); recovering up to the damage, with every acknowledged record"));
+    store->handles_.clear();
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    s = open_db();
+  }
+  if (!s.ok() && SaysDiskFull(s.ToString())) {
+    return absl::UnavailableError(StrCat("the disk holding the data directory ", o.path,
+                                         " is full (", s.ToString(),
+                                         "); free space there and retry"));
+  }
   if (o.read_only) {
-    s = rocksdb::DB::OpenForReadOnly(db_options, o.path, families, &store->handles_, &db);
     if (!s.ok()) {
       return absl::NotFoundError(StrCat("no ledger can be read at ", o.path, " (", s.ToString(),
                                         "); give the data directory of a grantledger ledger"));
     }
   } else {
-    s = rocksdb::DB::Open(db_options, o.path, families, &store->handles_, &db);
     GL_RETURN_IF_ERROR(FromRocks(s, StrCat("opening the ledger at ", o.path)));
   }
   store->db_.reset(db);
@@ -345,6 +382,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   store->checkpoint_cf_ = store->handles_[3];
   GL_RETURN_IF_ERROR(store->CheckFormat());
   GL_RETURN_IF_ERROR(store->Recover());
+  GL_RETURN_IF_ERROR(store->AdoptHeadNote(noted));
   if (!store->options_.read_only) {
     EventStore* raw = store.get();
     store->writer_thread_ = std::thread([raw] { raw->WriterLoop(); });
@@ -369,8 +407,11 @@ EventStore::~EventStore() {
   }
   if (db_ == nullptr) return;
   if (!options_.read_only) {
-    absl::MutexLock lock(&state_mu_);
-    if (state_.sequence != checkpoint_sequence_) (void)WriteCheckpointLocked();
+    {
+      absl::MutexLock lock(&state_mu_);
+      if (state_.sequence != checkpoint_sequence_) (void)WriteCheckpointLocked();
+    }
+    NoteDurableHead(Head());
   }
   for (rocksdb::ColumnFamilyHandle* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   (void)db_->Close();
@@ -401,6 +442,11 @@ absl::Status EventStore::CheckFormat() {
                    "marking the ledger's format");
 }
 
+// What to do about a log found damaged on open (`verify` could not open it either).
+constexpr char kDamagedAdvice[] =
+    "the ledger was not opened and nothing was changed; restore the data directory from a "
+    "backup, or restore an export into a new data directory (`grantledger restore`)";
+
 absl::Status EventStore::Recover() {
   absl::MutexLock lock(&state_mu_);
   state_ = LedgerState();
@@ -428,11 +474,21 @@ absl::Status EventStore::Recover() {
   const uint64_t checkpointed = state_.sequence;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
   std::vector<LogValue> records;
+  // Every entry must start where the one before it ended (the first after a damaged entry,
+  // whose records cannot be counted, is left for `verify` to judge).
+  uint64_t next = 1;
+  bool resync = false;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 8) {
-      return absl::DataLossError("the log has a damaged key; run `grantledger verify`");
+      return absl::DataLossError(StrCat("record ", next, " is missing: the log entry after record ",
+                                        next - 1, " has a damaged key; ", kDamagedAdvice));
     }
     const uint64_t first = DecodeSequence(View(it->key()));
+    if (first != next && !resync) {
+      return absl::DataLossError(StrCat("record ", next, " is missing: the log entry after record ",
+                                        next - 1, " starts at sequence ", first,
+                                        " (deleted, renumbered or moved); ", kDamagedAdvice));
+    }
     records.clear();
     const bool intact = SplitLogEntry(View(it->value()), records);
     for (size_t k = 0; k < records.size(); ++k) {
@@ -448,17 +504,19 @@ absl::Status EventStore::Recover() {
         continue;
       }
       if (sequence != state_.sequence + 1) {
-        return absl::DataLossError(StrCat("the log has no record ", state_.sequence + 1,
-                                          " but has ", sequence, "; run `grantledger verify`"));
+        return absl::DataLossError(StrCat("record ", state_.sequence + 1,
+                                          " is missing: the log has sequence ", sequence,
+                                          " after it; ", kDamagedAdvice));
+      }
+      if (ChainHash(state_.head_hash, value.record_bytes) != value.hash) {
+        return absl::DataLossError(StrCat("log record ", sequence,
+                                          " was altered: its stored bytes do not chain to the "
+                                          "record before it; ",
+                                          kDamagedAdvice));
       }
       if (!parsed) {
         return absl::DataLossError(
-            StrCat("log record ", sequence, " does not parse; run `grantledger verify`"));
-      }
-      if (ChainHash(state_.head_hash, value.record_bytes) != value.hash) {
-        return absl::DataLossError(
-            StrCat("log record ", sequence,
-                   " does not chain to the record before it; run `grantledger verify`"));
+            StrCat("log record ", sequence, " does not parse; ", kDamagedAdvice));
       }
       absl::Status applied = ApplyLogged(record.event(), sequence, state_.grants);
       if (!applied.ok()) {
@@ -472,10 +530,23 @@ absl::Status EventStore::Recover() {
     }
     if (!intact && first + records.size() > checkpointed) {
       return absl::DataLossError(StrCat("the log entry holding record ", first + records.size(),
-                                        " is damaged; run `grantledger verify`"));
+                                        " is damaged; ", kDamagedAdvice));
     }
+    next = first + records.size();
+    resync = !intact;
+  }
+  if (it->status().IsCorruption()) {
+    return absl::DataLossError(StrCat("log record ", next, " and those after it cannot be read (",
+                                      it->status().ToString(), "); ", kDamagedAdvice));
   }
   GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
+  if (next <= checkpointed && !resync) {
+    return absl::DataLossError(
+        StrCat(next == checkpointed ? StrCat("record ", next, " is")
+                                    : StrCat("records ", next, "..", checkpointed, " are"),
+               " missing: the log ends at ", next - 1, " but the projection checkpoint includes ",
+               checkpointed, " (a cut tail); ", kDamagedAdvice));
+  }
   return absl::OkStatus();
 }
 
@@ -801,6 +872,10 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
       }
       Complete(writers);
       return;
+    }
+    // Durable now: noted before any caller hears of it.
+    if (options_.sync && options_.note_every_write) {
+      NoteHead(Digest{group.next_sequence - 1, group.head_hash});
     }
   }
   {
@@ -1326,8 +1401,9 @@ absl::Status EventStore::ScanImpl(
 absl::StatusOr<VerifyResult> EventStore::Verify(
     uint64_t from, uint64_t to, const std::function<void(uint64_t)>& progress) const {
   const Digest head = Head();
-  if (from == 0) from = 1;
-  if (to == 0 || to > head.sequence) to = head.sequence;
+  GL_ASSIGN_OR_RETURN(const VerifyRange range, ResolveVerifyRange(from, to, head.sequence));
+  from = range.from;
+  to = range.to;
   VerifyResult result;
   auto bad = [&](uint64_t sequence, std::string problem) {
     result.ok = false;
@@ -1350,6 +1426,11 @@ absl::StatusOr<VerifyResult> EventStore::Verify(
   uint64_t expected_sequence = from;
   for (it->SeekForPrev(EncodeSequence(from)); expected_sequence <= to; it->Next()) {
     if (!it->Valid()) {
+      if (it->status().IsCorruption()) {
+        return bad(expected_sequence,
+                   StrCat("the stored bytes from this record on cannot be read (",
+                          it->status().ToString(), ")"));
+      }
       if (!it->status().ok()) break;
       if (expected_sequence == from) {
         it->Seek(EncodeSequence(from));  // no entry starts at or before `from`
@@ -1476,6 +1557,7 @@ absl::Status EventStore::WriteCheckpointLocked() {
   GL_RETURN_IF_ERROR(FromRocks(db_->Put(write_options, checkpoint_cf_, kCheckpointKey, bytes),
                                "writing the projection checkpoint"));
   checkpoint_sequence_ = state_.sequence;
+  NoteDurableHead(Digest{state_.sequence, state_.head_hash});
   return absl::OkStatus();
 }
 

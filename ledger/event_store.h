@@ -21,6 +21,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grantledger/v1/events.pb.h"
@@ -31,12 +32,17 @@
 #include "ledger/ledger_state.h"
 
 namespace rocksdb {
+struct ColumnFamilyDescriptor;
+struct DBOptions;
+class Status;
 class WriteBatch;
 class DB;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
 
 namespace grantledger {
+
+class HeadNote;
 
 struct EventStoreOptions {
   std::string path;        // the data directory
@@ -52,6 +58,12 @@ struct EventStoreOptions {
   bool wait_to_chain_ahead = false;
   // The recorded-time clock; tests inject their own. Recorded times never go backwards.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Record every acknowledged head in the head note (head_note.h) before acknowledging it
+  // (with `sync`); false: only at checkpoints and on close.
+  bool note_every_write = true;
+  // Where warnings about the data directory go (a missing head note, open permissions);
+  // nullptr: stderr, as "grantledger: warning: ...".
+  std::function<void(absl::string_view)> warn;
 };
 
 struct AppendOptions {
@@ -104,7 +116,10 @@ class EventStore {
  public:
   // Opens (creating if missing, unless read-only) the ledger at options.path, restores the
   // projections from the last checkpoint plus the log's tail. Unavailable when another process
-  // holds the directory.
+  // holds the directory or its disk is full. DataLoss when records are missing or damaged,
+  // including acknowledged records the head note (head_note.h) holds and the log no longer
+  // does: the ledger is then not opened (the only loss tolerated is a write torn by a crash,
+  // which was never acknowledged).
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(EventStoreOptions options);
 
   // Writes a final checkpoint (unless read-only) and closes RocksDB.
@@ -147,7 +162,8 @@ class EventStore {
   absl::Status Scan(uint64_t from, uint64_t to, const std::string& grant_id,
                     const std::function<bool(const v1::RecordedEvent&)>& visit) const;
 
-  // Recomputes the hash chain from the stored bytes over [from, to] (to = 0: the head).
+  // Recomputes the hash chain from the stored bytes over [from, to] (from = 0: 1, to = 0: the
+  // head); the range is resolved by ResolveVerifyRange (verify_request.h).
   // `progress`, if given, is called now and then with the number of records checked.
   absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to,
                                       const std::function<void(uint64_t)>& progress = {}) const;
@@ -193,6 +209,14 @@ class EventStore {
   // Refuses a data directory written in another log format; marks a new one.
   absl::Status CheckFormat();
   absl::Status Recover();
+  // The head note (event_store_integrity.cc): checks the recovered head against the note read
+  // before RocksDB opened, and keeps the note open for updates (writable stores).
+  absl::Status AdoptHeadNote(const std::optional<Digest>& noted);
+  // Records `head` (durable in the log) in the note; a failure is warned about, not returned.
+  void NoteHead(const Digest& head);
+  // Syncs the log if appends are not synced, then notes `head`.
+  void NoteDurableHead(const Digest& head);
+  void Warn(absl::string_view message) const;
   // Checks the batch's size and sizes its encoding.
   absl::Status Prepare(Writer& writer) const;
   // Queues a writer for AppendAsync and encodes its events while the writer thread validates.
@@ -258,7 +282,19 @@ class EventStore {
   std::vector<std::pair<uint64_t, int64_t>> recorded_times_ ABSL_GUARDED_BY(state_mu_);
   // Every logged event id (writable stores only).
   IdIndex ids_ ABSL_GUARDED_BY(state_mu_);
+
+  // The head note (writable stores); updated by the writer thread, at checkpoints and on close.
+  std::unique_ptr<HeadNote> head_note_;
+  std::atomic<bool> head_note_failing_{false};
 };
+
+// Explains a ledger RocksDB refused to open as damaged: what can still be recovered against
+// what the head note says was acknowledged (event_store_integrity.cc).
+absl::Status DiagnoseDamagedLog(const rocksdb::DBOptions& db_options,
+                                const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
+                                const std::string& path, const std::optional<Digest>& noted,
+                                const rocksdb::Status& refusal,
+                                std::optional<uint64_t>* recovered_head);
 
 }  // namespace grantledger
 

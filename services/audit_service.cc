@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/status_macros.h"
+#include "ledger/verify_request.h"
 #include "services/event_stream_reactor.h"
 
 namespace grantledger {
@@ -103,21 +104,12 @@ grpc::ServerUnaryReactor* AuditServiceImpl::VerifyChain(grpc::CallbackServerCont
       service_, context, "AuditService/VerifyChain", [this, context, request, response] {
         const EventStore& store = *service_.store;
         const uint64_t head = store.Head().sequence;
-        const uint64_t from = std::max<uint64_t>(request->from_sequence(), 1);
-        const uint64_t to = request->to_sequence() == 0 ? head : request->to_sequence();
-        if (to > head) {
-          return absl::OutOfRangeError(absl::StrCat("to_sequence: ", to, " is beyond the head (",
-                                                    head,
-                                                    "); leave it 0 to verify up to the head"));
-        }
-        if (request->to_sequence() != 0 && from > to) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "from_sequence: ", from, " is after to_sequence ", to, "; give from <= to"));
-        }
-        if (from > head + 1) {
-          return absl::OutOfRangeError(
-              absl::StrCat("from_sequence: ", from, " is beyond the head (", head, ")"));
-        }
+        // The same range rules as a ledger opened directly (`verify --db`).
+        GL_ASSIGN_OR_RETURN(
+            const VerifyRange range,
+            ResolveVerifyRange(request->from_sequence(), request->to_sequence(), head));
+        const uint64_t from = range.from;
+        const uint64_t to = range.to;
         // Slices chain exactly as one pass: each starts from the stored hash of the record
         // before it, which the previous slice has just checked.
         VerifyResult total;
@@ -137,8 +129,13 @@ grpc::ServerUnaryReactor* AuditServiceImpl::VerifyChain(grpc::CallbackServerCont
             break;
           }
         }
-        if (from > to) {  // an empty ledger, or from beyond the head with to unset
-          GL_ASSIGN_OR_RETURN(total, store.Verify(from, to));
+        if (from > to) {  // an empty ledger
+          GL_ASSIGN_OR_RETURN(total, store.Verify(request->from_sequence(), 0));
+        }
+        if (request->has_expect()) {
+          ApplyExpectedDigest(CheckExpectedDigest(store, Digest{request->expect().sequence(),
+                                                                request->expect().head_hash()}),
+                              total);
         }
         response->set_ok(total.ok);
         response->set_first_bad_sequence(total.first_bad_sequence);

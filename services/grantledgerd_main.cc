@@ -20,6 +20,7 @@ namespace {
 
 constexpr int kExitUsage = 1;
 constexpr int kExitUnavailable = 3;
+constexpr int kExitDamaged = 4;
 
 }  // namespace
 
@@ -61,10 +62,14 @@ int main(int argc, char** argv) {
   grantledger::EventStoreOptions store_options;
   store_options.path = data_dir;
   store_options.sync = !no_sync;
+  store_options.warn = [](absl::string_view warning) {
+    grantledger::LogLine(absl::StrCat("warning: ", warning));
+  };
   auto store = grantledger::EventStore::Open(store_options);
   if (!store.ok()) {
     grantledger::LogLine(absl::StrCat("cannot start: ", store.status().message()));
-    return kExitUnavailable;
+    // A damaged ledger (DataLoss) is exit 4, as for the command line; anything else 3.
+    return store.status().code() == absl::StatusCode::kDataLoss ? kExitDamaged : kExitUnavailable;
   }
   grantledger::ServerOptions server_options;
   server_options.listen_address = listen;

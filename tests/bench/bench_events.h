@@ -69,13 +69,14 @@ inline v1::Event BenchAllocation() {
 // A new ledger in `dir`/`name` (anything there is removed first) with the bench grant
 // registered and its line allocated. Exits the benchmark if it cannot be made.
 inline std::unique_ptr<EventStore> OpenBenchLedger(const std::string& dir, const std::string& name,
-                                                   bool sync) {
+                                                   bool sync, bool note_every_write = true) {
   const std::string path = dir + "/" + name;
   std::filesystem::remove_all(path);
   std::filesystem::create_directories(dir);
   EventStoreOptions options;
   options.path = path;
   options.sync = sync;
+  options.note_every_write = note_every_write;
   auto store = EventStore::Open(options);
   if (!store.ok() || !(*store)->Append({BenchRegistration(), BenchAllocation()}).ok()) {
     std::fprintf(stderr, "cannot make a bench ledger in %s\n", path.c_str());

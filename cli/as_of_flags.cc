@@ -35,6 +35,14 @@ absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend)
     if (sequence == 0) {
       return absl::InvalidArgumentError("--recorded-as-of: sequence numbers start at 1");
     }
+    // Refused rather than clamped: an auditor who wrote down a sequence that the ledger no
+    // longer reaches must hear so, not get today's answer.
+    GL_ASSIGN_OR_RETURN(Digest head, backend.Head());
+    if (sequence > head.sequence) {
+      return absl::OutOfRangeError(absl::StrCat("--recorded-as-of: sequence ", sequence,
+                                                " is beyond the head (", head.sequence,
+                                                "); give a sequence from 1 to ", head.sequence));
+    }
     out.sequence = sequence;
     return out;
   }

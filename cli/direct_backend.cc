@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/ledger_backend.h"
 #include "cli/progress.h"
+#include "ledger/query_checks.h"
 #include "ledger/status_macros.h"
 #include "ledger/verify_request.h"
 
@@ -22,6 +23,7 @@ class DirectBackend : public LedgerBackend {
 
   absl::Status ReadEvents(uint64_t from, const std::string& grant_id,
                           const std::function<bool(const v1::RecordedEvent&)>& visit) override {
+    if (!grant_id.empty()) GL_RETURN_IF_ERROR(CheckGrantRegistered(*store_, grant_id));
     return store_->Scan(from, 0, grant_id, visit);
   }
 
@@ -45,6 +47,9 @@ class DirectBackend : public LedgerBackend {
   }
   absl::StatusOr<std::vector<GrantPosition>> Positions(const AsOf& as_of) override {
     return store_->Positions(as_of);
+  }
+  absl::StatusOr<uint64_t> GrantVersion(const std::string& grant_id, uint64_t sequence) override {
+    return GrantVersionAt(*store_, grant_id, sequence);
   }
   absl::StatusOr<uint64_t> SequenceAtRecordedTime(absl::Time time) override {
     return store_->SequenceAtRecordedTime(time);

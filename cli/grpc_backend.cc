@@ -133,6 +133,18 @@ class GrpcBackend : public LedgerBackend {
     return out;
   }
 
+  absl::StatusOr<uint64_t> GrantVersion(const std::string& grant_id, uint64_t sequence) override {
+    v1::GetGrantRequest request;
+    request.set_grant_id(grant_id);
+    if (sequence != 0) request.set_as_of_sequence(sequence);
+    v1::GetGrantResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = query_->GetGrant(&context, request, &response);
+    if (!s.ok()) return FromGrpc(s, &context);
+    return response.grant().version();
+  }
+
   absl::StatusOr<uint64_t> SequenceAtRecordedTime(absl::Time time) override {
     // The server resolves recorded times; an obligations query echoes the sequence it used.
     v1::ObligationsRequest request;

@@ -43,6 +43,8 @@ class LedgerBackend {
   virtual absl::StatusOr<GrantPosition> Position(const std::string& grant_id,
                                                  const AsOf& as_of) = 0;
   virtual absl::StatusOr<std::vector<GrantPosition>> Positions(const AsOf& as_of) = 0;
+  // The grant's version (event count) as recorded by `sequence` (0: now), as GetGrant says.
+  virtual absl::StatusOr<uint64_t> GrantVersion(const std::string& grant_id, uint64_t sequence) = 0;
   // The last sequence recorded at or before `time`.
   virtual absl::StatusOr<uint64_t> SequenceAtRecordedTime(absl::Time time) = 0;
   // Rebuilds the projections from the log and compares them with the kept ones: OK or

@@ -223,7 +223,14 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         return;
       }
       std::vector<GrantView> grants;
-      for (const GrantPosition& p : *positions) grants.push_back(GrantView{p.terms, p.balance, 0});
+      for (const GrantPosition& p : *positions) {
+        auto version = opened->backend->GrantVersion(p.grant_id, as_of->sequence);
+        if (!version.ok()) {
+          *exit_code = Fail(version.status(), std::cerr);
+          return;
+        }
+        grants.push_back(GrantView{p.terms, p.balance, *version});
+      }
       if (common->json)
         PrintGrantListJson(grants, std::cout);
       else
@@ -249,7 +256,12 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         *exit_code = Fail(position.status(), std::cerr);
         return;
       }
-      GrantView view{position->terms, position->balance, 0};
+      auto version = opened->backend->GrantVersion(*grant, as_of->sequence);
+      if (!version.ok()) {
+        *exit_code = Fail(version.status(), std::cerr);
+        return;
+      }
+      GrantView view{position->terms, position->balance, *version};
       if (common->json) {
         PrintGrantJson(view, std::cout);
       } else {

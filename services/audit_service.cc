@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/query_checks.h"
 #include "ledger/status_macros.h"
 #include "ledger/verify_request.h"
 #include "services/event_stream_reactor.h"
@@ -66,10 +67,8 @@ grpc::ServerWriteReactor<v1::EventsChunk>* AuditServiceImpl::ReadEvents(
           return absl::InvalidArgumentError(absl::StrCat(
               "from_sequence: ", next, " is after to_sequence ", to, "; give from <= to"));
         }
-        if (!copy.grant_id().empty() && !store.Grant(copy.grant_id()).has_value()) {
-          return absl::NotFoundError(absl::StrCat("grant_id: grant ", copy.grant_id(),
-                                                  " is not registered; leave it empty for "
-                                                  "every grant"));
+        if (!copy.grant_id().empty()) {
+          GL_RETURN_IF_ERROR(CheckGrantRegistered(store, copy.grant_id()));
         }
         return SendRange(store, to, copy.grant_id(), sink, next);
       });

@@ -104,6 +104,12 @@ void EncodePosition(const GrantPosition& p, v1::PositionResponse* out) {
   out->set_carried_out_ore(p.carried_out_ore);
   out->set_eligible_spent_ore(p.eligible_spent_ore);
   out->set_ineligible_spent_ore(p.ineligible_spent_ore);
+  for (const PurposeSpending& s : p.eligible_by_purpose) {
+    v1::PurposeSpending* x = out->add_eligible_by_purpose();
+    x->set_purpose(s.purpose);
+    x->set_cost_group(s.cost_group);
+    x->set_spent_ore(s.spent_ore);
+  }
 }
 
 GrantPosition DecodePosition(const v1::PositionResponse& in) {
@@ -120,6 +126,9 @@ GrantPosition DecodePosition(const v1::PositionResponse& in) {
   p.received_from_grantor_ore = p.balance.received_ore - p.carried_in_ore;
   p.eligible_spent_ore = in.eligible_spent_ore();
   p.ineligible_spent_ore = in.ineligible_spent_ore();
+  for (const v1::PurposeSpending& s : in.eligible_by_purpose()) {
+    p.eligible_by_purpose.push_back(PurposeSpending{s.purpose(), s.cost_group(), s.spent_ore()});
+  }
   return p;
 }
 

@@ -1,31 +1,23 @@
 // grantledgerd as a child process: loaded by several clients (Append and AppendStream),
 // stopped with SIGTERM (it must exit 0) or SIGKILL; either way every event it acknowledged
 // must be in the ledger it leaves.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/grpc_child_server.h"
 #include "tests/grpc_test_support.h"
-
-extern char** environ;
 
 namespace grantledger::testing {
 namespace {
@@ -34,66 +26,15 @@ using ::testing::HasSubstr;
 
 constexpr char kGrant[] = "RS/229/2025";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// The port from the server's "listening on 127.0.0.1:PORT" line, once it is logged.
-std::optional<int> LoggedPort(const std::string& log) {
-  constexpr char kMarker[] = "listening on 127.0.0.1:";
-  size_t at = log.find(kMarker);
-  if (at == std::string::npos) return std::nullopt;
-  at += sizeof(kMarker) - 1;
-  size_t end = log.find_first_not_of("0123456789", at);
-  int port = 0;
-  if (!absl::SimpleAtoi(log.substr(at, end - at), &port)) return std::nullopt;
-  return port;
-}
-
 // Starts grantledgerd, loads it from several clients, sends `stop_signal` once 300 appends
 // are acknowledged, waits for it to exit, then opens its data directory (recovering, after a
 // SIGKILL) and checks that every acknowledged event is there and the chain verifies.
 void LoadThenStop(int stop_signal) {
-  const std::string binary = std::string(GRANTLEDGER_BINARY_DIR) + "/services/grantledgerd";
-  ASSERT_TRUE(std::filesystem::exists(binary)) << binary << " is not built";
   TempDir dir;
   const std::string data_dir = dir.Sub("data");
-  const std::string log_path = dir.Sub("grantledgerd.log");
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> args = {binary, "--data-dir", data_dir, "--listen", "127.0.0.1:0"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  bool exited = false;
-  // Whatever assertion fails below, the child does not outlive the test.
-  struct KillUnlessExited {
-    pid_t pid;
-    const bool& exited;
-    ~KillUnlessExited() {
-      if (exited) return;
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-  } guard{pid, exited};
-
-  std::optional<int> port;
-  const auto start = std::chrono::steady_clock::now();
-  while (!(port = LoggedPort(ReadFile(log_path))) &&
-         std::chrono::steady_clock::now() - start < std::chrono::seconds(20)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(port.has_value()) << "no start line; log:\n" << ReadFile(log_path);
-  const std::string address = absl::StrCat("127.0.0.1:", *port);
+  auto child = ChildServer::Start(data_dir, dir.Sub("grantledgerd.log"));
+  ASSERT_TRUE(child.ok()) << child.status();
+  const std::string address = (*child)->address();
   {
     auto ledger = v1::LedgerService::NewStub(NewChannel(address));
     v1::AppendResponse response;
@@ -157,26 +98,17 @@ void LoadThenStop(int stop_signal) {
          std::chrono::steady_clock::now() - load_start < std::chrono::seconds(20)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ASSERT_EQ(::kill(pid, stop_signal), 0);
-
-  int wait_status = 0;
-  const auto stop_start = std::chrono::steady_clock::now();
-  while (!exited && std::chrono::steady_clock::now() - stop_start < std::chrono::seconds(30)) {
-    pid_t r = ::waitpid(pid, &wait_status, WNOHANG);
-    if (r == pid) {
-      exited = true;
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
+  ASSERT_TRUE((*child)->Signal(stop_signal));
+  const std::optional<int> wait_status = (*child)->WaitForExit(absl::Seconds(30));
   for (std::thread& t : clients) t.join();
-  ASSERT_TRUE(exited) << "grantledgerd did not stop within 30 s of signal " << stop_signal;
-  const std::string log = ReadFile(log_path);
+  ASSERT_TRUE(wait_status.has_value())
+      << "grantledgerd did not stop within 30 s of signal " << stop_signal;
+  const std::string log = (*child)->Log();
   if (stop_signal == SIGKILL) {
-    ASSERT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL);
+    ASSERT_TRUE(WIFSIGNALED(*wait_status) && WTERMSIG(*wait_status) == SIGKILL);
   } else {
-    ASSERT_TRUE(WIFEXITED(wait_status)) << "grantledgerd died of a signal; log:\n" << log;
-    EXPECT_EQ(WEXITSTATUS(wait_status), 0);
+    ASSERT_TRUE(WIFEXITED(*wait_status)) << "grantledgerd died of a signal; log:\n" << log;
+    EXPECT_EQ(WEXITSTATUS(*wait_status), 0);
     EXPECT_THAT(log, HasSubstr("stopping on SIGTERM"));
     EXPECT_THAT(log, HasSubstr("stopped: head sequence"));
   }

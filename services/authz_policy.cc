@@ -88,7 +88,8 @@ std::string RoleAbilities(Role role) {
   switch (role) {
     case Role::kPoster:
       return "a poster may append receipts, expenses, repayments and reversals of events it "
-             "posted itself (LedgerService), and read grants and balances (QueryService)";
+             "posted itself (LedgerService), and read grants and balances (QueryService, "
+             "YearEndService/GetPosition)";
     case Role::kCoordinator:
       return "a coordinator may append registrations, term amendments, allocations, "
              "reallocations, condition records, carry-overs and reversals (LedgerService), and "
@@ -174,7 +175,10 @@ absl::Status AuthorizeMethod(absl::string_view identity, const PolicyEntry* entr
                 method == "LedgerService/AppendStream";
       break;
     case Role::kPoster:
-      allowed = absl::StartsWith(method, "QueryService/") || method == "LedgerService/Append" ||
+      // GetPosition is one grant's balances (as of a date): what import-expenses reads to
+      // map rows to grants.
+      allowed = absl::StartsWith(method, "QueryService/") ||
+                method == "YearEndService/GetPosition" || method == "LedgerService/Append" ||
                 method == "LedgerService/AppendStream";
       break;
   }

@@ -75,6 +75,7 @@ TEST(AuthzPolicyTest, EachRoleMayCallItsRpcs) {
       {Role::kPoster, "LedgerService/AppendStream", true},
       {Role::kPoster, "QueryService/GetBalances", true},
       {Role::kPoster, "YearEndService/GetObligations", false},
+      {Role::kPoster, "YearEndService/GetPosition", true},  // one grant's balances
       {Role::kPoster, "AuditService/ReadEvents", false},
       {Role::kCoordinator, "LedgerService/Append", true},
       {Role::kCoordinator, "QueryService/GetGrant", true},

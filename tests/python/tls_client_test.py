@@ -90,7 +90,8 @@ class TlsClientTest(unittest.TestCase):
             grant_registered=events_pb2.GrantRegistered(
                 title="Python client", grantor="Socialstyrelsen", decided_amount_ore=1_000_000,
                 usage_period_start="2025-01-01", usage_period_end="2025-12-31",
-                repayment_deadline="2026-03-31", cost_object="9929"))
+                repayment_deadline="2026-03-31", cost_object="9929",
+                kind=events_pb2.GRANT_KIND_FIXED))
         self.assertEqual(list(self.append("coordinator", [registration]).sequences), [1])
 
         receipt = events_pb2.Event(event_id="py-rec", grant_id=grant, effective_date="2025-02-01",

@@ -2,8 +2,12 @@
 // gRPC API a finance system uses.
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "cli/ledger_backend.h"
+#include "cli/tls_flags.h"
 #include "grantledger/v1/audit_service.grpc.pb.h"
 #include "grantledger/v1/ledger_service.grpc.pb.h"
 #include "grantledger/v1/query_service.grpc.pb.h"
@@ -198,17 +202,62 @@ class GrpcBackend : public LedgerBackend {
   std::unique_ptr<v1::YearEndService::Stub> year_end_;
 };
 
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read ", path, "; give a readable PEM file"));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Insecure without TLS files; otherwise TLS verifying the server against --tls-ca (the
+// system's roots when only a certificate is given), presenting --tls-cert when given.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientChannelCredentials(
+    const ClientTlsFiles& tls) {
+  if (!tls.tls()) return grpc::InsecureChannelCredentials();
+  if (tls.cert_path.empty() != tls.key_path.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert and --tls-key go together: give both (or GRANTLEDGER_TLS_CERT and "
+        "GRANTLEDGER_TLS_KEY), or neither");
+  }
+  grpc::SslCredentialsOptions options;
+  if (!tls.ca_path.empty()) {
+    absl::StatusOr<std::string> ca = ReadPem(tls.ca_path, "--tls-ca");
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *std::move(ca);
+  }
+  if (!tls.cert_path.empty()) {
+    absl::StatusOr<std::string> cert = ReadPem(tls.cert_path, "--tls-cert");
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = ReadPem(tls.key_path, "--tls-key");
+    if (!key.ok()) return key.status();
+    options.pem_cert_chain = *std::move(cert);
+    options.pem_private_key = *std::move(key);
+  }
+  return grpc::SslCredentials(options);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenServerBackend(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  const ClientTlsFiles tls = ClientTls();
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ClientChannelCredentials(tls);
+  if (!credentials.ok()) return credentials.status();
+  auto channel = grpc::CreateCustomChannel(address, *credentials, args);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
-    return absl::UnavailableError(
-        absl::StrCat("no grantledgerd answers at ", address,
-                     "; start it (build/services/grantledgerd --data-dir DIR), or give --db DIR"));
+    return absl::UnavailableError(absl::StrCat(
+        "no grantledgerd answers at ", address,
+        "; start it (build/services/grantledgerd --data-dir DIR), or give --db DIR",
+        tls.tls() ? "; with TLS, check that --tls-ca issued the server's certificate and that "
+                    "the server's CA issued --tls-cert"
+                  : "; a server with TLS needs --tls-ca (and --tls-cert, --tls-key)"));
   }
   return std::unique_ptr<LedgerBackend>(new GrpcBackend(address, std::move(channel)));
 }

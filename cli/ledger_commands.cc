@@ -298,7 +298,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         *exit_code = Fail(backend.status(), std::cerr);
         return;
       }
-      Table table(HistoryHeader(), {true, false, false, false, false, true, false, false});
+      Table table(HistoryHeader(), {true, false, false, false, false, true, false, false, false});
       size_t count = 0;
       absl::Status s = (*backend)->ReadEvents(*from, *grant, [&](const v1::RecordedEvent& r) {
         ++count;
@@ -307,6 +307,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
                     << ",\"recorded_time_unix_micros\":" << r.record().recorded_time_unix_micros()
                     << ",\"prev_hash\":" << JsonQuote(HexOf(r.record().prev_hash()))
                     << ",\"hash\":" << JsonQuote(HexOf(r.hash()))
+                    << ",\"author\":" << JsonQuote(r.record().author())
                     << ",\"event\":" << EventToJson(r.record().event()) << "}\n";
         } else {
           table.AddRow(HistoryRow(r));

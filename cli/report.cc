@@ -209,7 +209,8 @@ int64_t EventAmountOre(const v1::Event& e) {
 }
 
 std::vector<std::string> HistoryHeader() {
-  return {"seq", "recorded (UTC)", "effective", "grant", "event", "amount", "line", "reference"};
+  return {"seq",    "recorded (UTC)", "effective", "grant", "event",
+          "amount", "line",           "reference", "author"};
 }
 
 std::vector<std::string> HistoryRow(const v1::RecordedEvent& recorded) {
@@ -245,7 +246,8 @@ std::vector<std::string> HistoryRow(const v1::RecordedEvent& recorded) {
           EventKind(e),
           amount != 0 ? FormatKronor(amount) : "",
           line,
-          e.external_ref()};
+          e.external_ref(),
+          r.author().empty() ? "-" : r.author()};
 }
 
 }  // namespace grantledger

@@ -280,7 +280,7 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
         }
       } else if (*csv == "history") {
         out << "sequence,recorded_time,effective_date,grant_id,event,amount_kr,event_id,external_"
-               "ref\n";
+               "ref,author\n";
         s = (*backend)->ReadEvents(1, *grant, [&](const v1::RecordedEvent& r) {
           const v1::Event& e = r.record().event();
           out << r.record().sequence() << ","
@@ -289,7 +289,7 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
                                   absl::UTCTimeZone())
               << "," << e.effective_date() << "," << e.grant_id() << "," << EventKind(e) << ","
               << (EventAmountOre(e) ? FormatKronor(EventAmountOre(e), false) : "") << ","
-              << e.event_id() << "," << e.external_ref() << "\n";
+              << e.event_id() << "," << e.external_ref() << "," << r.record().author() << "\n";
           progress.Update(++count);
           return true;
         });
@@ -306,6 +306,7 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
           x.set_prev_hash(HexOf(r.record().prev_hash()));
           x.set_hash(HexOf(r.hash()));
           *x.mutable_event() = r.record().event();
+          x.set_author(r.record().author());
           std::string line;
           (void)google::protobuf::util::MessageToJsonString(x, &line, json);
           out << line << "\n";
@@ -401,8 +402,8 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
             return;
           }
           hash = absl::HexStringToBytes(x.hash());
-          batch.push_back(
-              RestoredRecord{x.sequence(), x.recorded_time_unix_micros(), x.event(), hash});
+          batch.push_back(RestoredRecord{x.sequence(), x.recorded_time_unix_micros(), x.event(),
+                                         hash, x.author()});
           batch_lines.push_back(line_number);
           if (batch.size() == 10'000 && !flush()) return;
         }

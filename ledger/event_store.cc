@@ -17,6 +17,7 @@
 #include "ledger/head_note.h"
 #include "ledger/id_index.h"
 #include "ledger/limits.h"
+#include "ledger/local_author.h"
 #include "ledger/log_format.h"
 #include "ledger/rules.h"
 #include "ledger/status_macros.h"
@@ -79,16 +80,20 @@ absl::Status AtEvent(const absl::Status& status, size_t index, const v1::Event& 
 }
 
 // Appends one record to a log entry being built: its length, the EventRecord bytes
-// (sequence, recorded time and the event, written directly so the event's bytes are serialized
-// only once; the previous hash is chained in by the hash, not repeated), and its hash, which is
-// also left in `hash` (kHashBytes).
+// (sequence, recorded time, the event and its author, written directly in field order so the
+// event's bytes are serialized only once; the previous hash is chained in by the hash, not
+// repeated), and its hash, which is also left in `hash` (kHashBytes). An empty author is
+// left out (records written before authors were recorded, restored verbatim).
 void AppendRecord(std::string& entry, uint64_t sequence, int64_t recorded_time_unix_micros,
-                  absl::string_view event_bytes, absl::string_view prev_hash, char* hash) {
+                  absl::string_view event_bytes, absl::string_view author,
+                  absl::string_view prev_hash, char* hash) {
   using google::protobuf::io::CodedOutputStream;
   const auto time = static_cast<uint64_t>(recorded_time_unix_micros);
+  const size_t author_size =
+      author.empty() ? 0 : 1 + CodedOutputStream::VarintSize32(author.size()) + author.size();
   const size_t record_size =
       3 + CodedOutputStream::VarintSize64(sequence) + CodedOutputStream::VarintSize64(time) +
-      CodedOutputStream::VarintSize32(event_bytes.size()) + event_bytes.size();
+      CodedOutputStream::VarintSize32(event_bytes.size()) + event_bytes.size() + author_size;
   AppendVarint32(entry, static_cast<uint32_t>(record_size));
   const size_t offset = entry.size();
   entry.resize(offset + record_size + kHashBytes);
@@ -100,6 +105,12 @@ void AppendRecord(std::string& entry, uint64_t sequence, int64_t recorded_time_u
   *out++ = 4 << 3 | 2;
   out = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(event_bytes.size()), out);
   std::memcpy(out, event_bytes.data(), event_bytes.size());
+  out += event_bytes.size();
+  if (!author.empty()) {
+    *out++ = 5 << 3 | 2;
+    out = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(author.size()), out);
+    std::memcpy(out, author.data(), author.size());
+  }
   ChainHashInto(prev_hash, absl::string_view(entry.data() + offset, record_size), hash);
   std::memcpy(entry.data() + offset + record_size, hash, kHashBytes);
 }
@@ -185,6 +196,7 @@ struct EventStore::RestoredMeta {
   uint64_t sequence = 0;
   int64_t recorded_time_unix_micros = 0;
   std::string hash;
+  std::string author;
 };
 
 struct EventStore::Writer {
@@ -205,6 +217,9 @@ struct EventStore::Writer {
   std::string bytes;                   // every event's deterministic encoding, back to back
   std::vector<size_t> ends;            // where event i's encoding ends in `bytes`
   std::vector<RestoredMeta> restored;  // Restore only: per event, the record as exported
+  // Recorded in each new record: options->author, or LocalAuthor() when that is empty (set by
+  // Prepare; both outlive the writer).
+  absl::string_view author;
   absl::string_view bytes_of(size_t i) const {
     const size_t begin = i == 0 ? 0 : ends[i - 1];
     return absl::string_view(bytes.data() + begin, ends[i] - begin);
@@ -592,6 +607,8 @@ absl::Status EventStore::Prepare(Writer& writer) const {
                                              " events; split it into batches of at most ",
                                              kMaxEventsPerBatch));
   }
+  writer.author = writer.options->author.empty() ? absl::string_view(LocalAuthor())
+                                                 : absl::string_view(writer.options->author);
   return writer.Size();
 }
 
@@ -654,7 +671,7 @@ void EventStore::Writer::ChainAhead() {
   for (size_t i = 0; i < n; ++i) {
     if (i % 64 == 0 && chain_cancelled.load(std::memory_order_relaxed)) return;
     AppendRecord(chained, chain_start.sequence + i, chain_start.recorded_time_unix_micros,
-                 bytes_of(i), prev_hash, hash);
+                 bytes_of(i), author, prev_hash, hash);
     prev_hash.assign(hash, kHashBytes);
   }
   chained_head = std::move(prev_hash);
@@ -786,8 +803,8 @@ absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) 
   writer.restored.reserve(records.size());
   for (RestoredRecord& record : records) {
     events.push_back(std::move(record.event));
-    writer.restored.push_back(
-        {record.sequence, record.recorded_time_unix_micros, std::move(record.hash)});
+    writer.restored.push_back({record.sequence, record.recorded_time_unix_micros,
+                               std::move(record.hash), std::move(record.author)});
   }
   writer.events.Own(std::move(events));
   GL_RETURN_IF_ERROR(writer.Encode());
@@ -1157,8 +1174,9 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
       const uint64_t sequence = result.sequences[added.index];
       const int64_t recorded_time = restored != nullptr ? restored->recorded_time_unix_micros
                                                         : group.recorded_time_unix_micros;
-      AppendRecord(group.entry, sequence, recorded_time, writer.bytes_of(added.index), head_hash,
-                   hash);
+      AppendRecord(group.entry, sequence, recorded_time, writer.bytes_of(added.index),
+                   restored != nullptr ? absl::string_view(restored->author) : writer.author,
+                   head_hash, hash);
       if (restored != nullptr) {
         absl::Status bad;
         if (recorded_time < last_recorded_time) {

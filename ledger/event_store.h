@@ -74,6 +74,10 @@ struct AppendOptions {
   bool dry_run = false;
   // Internal: the events are exported records restored as they were (Restore).
   bool verbatim = false;
+  // The authenticated principal writing the batch, stored in each of its records (inside the
+  // hashed bytes): set by the caller from what it verified, never from the client's request.
+  // Empty: LocalAuthor() ("local:USER", the process's own user), so no new record has none.
+  std::string author;
 };
 
 // Rejections of a batch carry the 0-based index of the offending event under this payload
@@ -101,7 +105,8 @@ struct RestoredRecord {
   uint64_t sequence = 0;
   int64_t recorded_time_unix_micros = 0;
   v1::Event event;
-  std::string hash;  // 32 bytes
+  std::string hash;    // 32 bytes
+  std::string author;  // as exported; empty for records written before authors were recorded
 };
 
 struct VerifyResult {

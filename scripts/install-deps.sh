@@ -11,7 +11,8 @@ packages=(
   libgtest-dev libgmock-dev
   libcli11-dev
   libbenchmark-dev
-  libssl-dev
+  libssl-dev openssl
+  python3-grpcio python3-protobuf
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/arena_message_allocator.h"
+#include "services/authorization.h"
 #include "services/ledger_service.h"
 #include "services/raw_messages.h"
 #include "services/status_mapping.h"
@@ -32,9 +33,12 @@ AppendStreamReactor::AppendStreamReactor(ServiceContext& service,
     service_.append_streams.insert(this);
   }
   const bool too_many = service_.open_streams.fetch_add(1) + 1 > service_.max_streams;
+  absl::StatusOr<CallPrincipal> principal = AuthorizeCall(service_, *context_, kMethod);
+  if (principal.ok()) principal_ = *std::move(principal);
   {
     absl::MutexLock lock(&mu_);
-    refused_ = too_many;
+    refused_ = too_many || !principal.ok();
+    if (!principal.ok()) refusal_ = principal.status();
     // A shutdown that began before this stream registered did not see it.
     stopping_ = service_.stopping.load();
   }
@@ -94,6 +98,11 @@ void AppendStreamReactor::Append(Slot* slot, uint64_t index) {
     Answer(slot, index, options.status(), false);
     return;
   }
+  if (absl::Status s = AuthorizeAppend(service_, principal_, request.events()); !s.ok()) {
+    Answer(slot, index, s, false);
+    return;
+  }
+  options->author = principal_.author;
   const bool dry_run = options->dry_run;
   // The slot (and its arena) lives until its answer is written, so the store reads the
   // request's events in place. The callback may run at once, on this thread.
@@ -185,7 +194,9 @@ AppendStreamReactor::Actions AppendStreamReactor::NextActionsLocked() {
     finished_ = true;
     a.finish = true;
     absl::Status status;
-    if (refused_) {
+    if (!refusal_.ok()) {
+      status = refusal_;
+    } else if (refused_) {
       status = absl::ResourceExhaustedError(absl::StrCat(
           "the server already serves ", service_.max_streams, " streams; retry later"));
     } else if (write_failed_) {

@@ -20,6 +20,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "ledger/event_store.h"
+#include "services/authorization.h"
 #include "services/service_context.h"
 
 namespace grantledger {
@@ -92,7 +93,9 @@ class AppendStreamReactor final
   bool read_closed_ ABSL_GUARDED_BY(mu_) = false;   // the client half-closed or went away
   bool write_failed_ ABSL_GUARDED_BY(mu_) = false;  // the client cannot be answered any more
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;      // Stop()
-  bool refused_ ABSL_GUARDED_BY(mu_) = false;       // too many streams
+  bool refused_ ABSL_GUARDED_BY(mu_) = false;       // too many streams, or refusal_
+  absl::Status refusal_ ABSL_GUARDED_BY(mu_);       // the caller may not append (AuthorizeCall)
+  CallPrincipal principal_;                         // set once, in the constructor
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool kicking_ ABSL_GUARDED_BY(mu_) = false;
   bool kick_again_ ABSL_GUARDED_BY(mu_) = false;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/authorization.h"
 
 namespace grantledger {
 
@@ -49,7 +50,10 @@ EventStreamReactor::EventStreamReactor(ServiceContext& service,
 
 void EventStreamReactor::Run(Producer producer) {
   absl::Status status;
-  if (service_.open_streams.load() > service_.max_streams) {
+  if (absl::StatusOr<CallPrincipal> principal = AuthorizeCall(service_, *context_, method_);
+      !principal.ok()) {
+    status = principal.status();
+  } else if (service_.open_streams.load() > service_.max_streams) {
     status = absl::ResourceExhaustedError(
         absl::StrCat("the server already serves ", service_.max_streams, " streams; retry later"));
   } else {

@@ -1,7 +1,8 @@
 // grantledgerd: serves one ledger data directory over gRPC (LedgerService, QueryService,
 // AuditService, health, reflection). SIGTERM or SIGINT stops it gracefully: new appends are
 // refused, appends in flight finish, the store writes its checkpoint and closes; exit code 0.
-// Exit codes: 0 stopped cleanly, 1 usage, 3 cannot open the data directory or listen.
+// Exit codes: 0 stopped cleanly, 1 usage (also: TLS files or policy unusable, a non-loopback
+// address without mutual TLS or --insecure-listen), 3 cannot open the data directory or listen.
 #include <pthread.h>
 #include <signal.h>
 
@@ -45,6 +46,20 @@ int main(int argc, char** argv) {
   app.add_flag("--no-sync", no_sync,
                "acknowledge appends before the WAL is fsynced (faster; a power cut may lose "
                "acknowledged events)");
+  grantledger::ServerOptions server_options;
+  app.add_option("--tls-cert", server_options.tls.cert_path,
+                 "PEM certificate (chain) of the server: serve TLS; reloaded when it changes");
+  app.add_option("--tls-key", server_options.tls.key_path,
+                 "PEM private key of --tls-cert (mode 0600; reloaded when it changes)");
+  app.add_option("--client-ca", server_options.tls.client_ca_path,
+                 "PEM CA certificates: require client certificates issued by them (mutual "
+                 "TLS); needs --authz");
+  app.add_option("--authz", server_options.authz_path,
+                 "JSON policy giving each client identity its role (reloaded when it changes; "
+                 "see docs/decisions.md)");
+  app.add_flag("--insecure-listen", server_options.insecure_listen,
+               "allow a non-loopback --listen address without TLS and client certificates "
+               "(anyone who reaches the port may post)");
   app.add_option("--shutdown-grace-seconds", grace_seconds,
                  "on SIGTERM/SIGINT, how long calls in flight may take before they are cancelled")
       ->capture_default_str()
@@ -71,17 +86,36 @@ int main(int argc, char** argv) {
     // A damaged ledger (DataLoss) is exit 4, as for the command line; anything else 3.
     return store.status().code() == absl::StatusCode::kDataLoss ? kExitDamaged : kExitUnavailable;
   }
-  grantledger::ServerOptions server_options;
   server_options.listen_address = listen;
+  const bool insecure_off_loopback =
+      !grantledger::IsLoopbackListenAddress(listen) && !server_options.tls.mutual();
+  if (insecure_off_loopback && server_options.insecure_listen) {
+    grantledger::LogLine(absl::StrCat(
+        "warning: --insecure-listen: ", listen,
+        " is not loopback and clients are not authenticated; anyone who can reach the port "
+        "may read and post"));
+  }
   auto server = grantledger::GrantLedgerServer::Start(**store, server_options);
   if (!server.ok()) {
     grantledger::LogLine(absl::StrCat("cannot start: ", server.status().message()));
-    return kExitUnavailable;
+    return server.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
+                                                                        : kExitUnavailable;
+  }
+  std::string security = "insecure (loopback only)";
+  if (server_options.tls.mutual()) {
+    security = absl::StrCat("mutual TLS, policy ", server_options.authz_path);
+  } else if (server_options.tls.tls()) {
+    security = "TLS without client certificates";
+  }
+  if (insecure_off_loopback) {
+    security =
+        absl::StrCat(server_options.tls.tls() ? "TLS without client certificates" : "insecure",
+                     " OFF LOOPBACK (--insecure-listen)");
   }
   const grantledger::Digest head = (*store)->Head();
   grantledger::LogLine(absl::StrCat("started: listening on ", (*server)->address(), ", data dir ",
-                                    data_dir, ", sync ", no_sync ? "off" : "on", ", head sequence ",
-                                    head.sequence));
+                                    data_dir, ", sync ", no_sync ? "off" : "on", ", security ",
+                                    security, ", head sequence ", head.sequence));
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {

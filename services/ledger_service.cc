@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "services/append_stream_reactor.h"
+#include "services/authorization.h"
 #include "services/raw_messages.h"
 
 namespace grantledger {
@@ -57,12 +58,18 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::Append(grpc::CallbackServerContext*
                      absl::UnavailableError("the server is shutting down; nothing was written; "
                                             "retry the same batch against the restarted server"));
   }
+  absl::StatusOr<CallPrincipal> principal = AuthorizeCall(service_, *context, kMethod);
+  if (!principal.ok()) return FinishNow(context, kMethod, principal.status());
   auto call = std::make_unique<AppendCall>();
   if (absl::Status parsed = ParseRawMessage(*raw_request, call->request); !parsed.ok()) {
     return FinishNow(context, kMethod, parsed);
   }
   absl::StatusOr<AppendOptions> options = AppendOptionsOf(*call->request);
   if (!options.ok()) return FinishNow(context, kMethod, options.status());
+  if (absl::Status s = AuthorizeAppend(service_, *principal, call->request->events()); !s.ok()) {
+    return FinishNow(context, kMethod, s);
+  }
+  options->author = std::move(principal->author);
   // No thread waits for the fsync: the store's writer thread finishes the call when the batch
   // is durable (or rejected), so concurrent appends cost no blocked threads.
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();

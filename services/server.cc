@@ -6,20 +6,31 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "services/append_stream_reactor.h"
+#include "services/server_log.h"
 
 namespace grantledger {
+namespace {
+
+// The services health answers for by name (besides "", the whole server).
+constexpr const char* kServiceNames[] = {
+    "grantledger.v1.LedgerService",        "grantledger.v1.QueryService",
+    "grantledger.v1.AuditService",         "grantledger.v1.YearEndService",
+    "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"};
+
+}  // namespace
 
 GrantLedgerServer::GrantLedgerServer(EventStore& store, const ServerOptions& options)
     : pool_(options.worker_threads, options.max_queued_requests),
       ledger_service_(service_),
       query_service_(service_),
       audit_service_(service_),
-      year_end_service_(service_) {
+      year_end_service_(service_),
+      reflection_v1_(service_),
+      reflection_v1alpha_(service_) {
   service_.store = &store;
   service_.pool = &pool_;
   service_.max_streams = options.max_streams;
@@ -27,15 +38,41 @@ GrantLedgerServer::GrantLedgerServer(EventStore& store, const ServerOptions& opt
 
 absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(EventStore& store,
                                                                             ServerOptions options) {
+  if (absl::Status s =
+          CheckListenPolicy(options.listen_address, options.tls, options.insecure_listen);
+      !s.ok()) {
+    return s;
+  }
+  if (options.tls.mutual() && options.authz_path.empty()) {
+    return absl::InvalidArgumentError(
+        "--client-ca needs --authz: give the policy that maps client identities to roles");
+  }
+  if (!options.tls.mutual() && !options.authz_path.empty()) {
+    return absl::InvalidArgumentError(
+        "--authz needs --client-ca (and --tls-cert, --tls-key): without client certificates "
+        "there is no identity to authorize");
+  }
+  std::vector<std::string> warnings;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(options.tls, warnings);
+  if (!credentials.ok()) return credentials.status();
+  for (const std::string& warning : warnings) LogLine(absl::StrCat("warning: ", warning));
+  std::unique_ptr<PolicyFile> policy;
+  if (!options.authz_path.empty()) {
+    absl::StatusOr<std::unique_ptr<PolicyFile>> loaded = PolicyFile::Load(options.authz_path);
+    if (!loaded.ok()) return loaded.status();
+    policy = *std::move(loaded);
+  }
+
   std::unique_ptr<GrantLedgerServer> out(new GrantLedgerServer(store, options));
-  // Both are process-wide switches read when a builder is made.
+  out->policy_ = std::move(policy);
+  out->service_.policy = out->policy_.get();
+  // A process-wide switch read when a builder is made.
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
   int selected_port = 0;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &selected_port);
+  builder.AddListeningPort(options.listen_address, *credentials, &selected_port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(options.max_send_message_bytes);
   // Per-call statistics for channelz, which nothing here reads, cost a few percent per call.
@@ -47,6 +84,8 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
   builder.RegisterService(&out->query_service_);
   builder.RegisterService(&out->audit_service_);
   builder.RegisterService(&out->year_end_service_);
+  builder.RegisterService(&out->reflection_v1_);
+  builder.RegisterService(&out->reflection_v1alpha_);
   out->server_ = builder.BuildAndStart();
   if (out->server_ == nullptr || selected_port == 0) {
     if (out->server_ != nullptr) out->server_->Shutdown();
@@ -65,6 +104,9 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
   host = host.substr(0, host.rfind(':'));
   out->address_ = absl::StrCat(host, ":", selected_port);
   out->server_->GetHealthCheckService()->SetServingStatus(true);
+  for (const char* name : kServiceNames) {
+    out->server_->GetHealthCheckService()->SetServingStatus(name, true);
+  }
   return out;
 }
 
@@ -76,6 +118,9 @@ void GrantLedgerServer::Shutdown(absl::Duration grace) {
   shut_down_ = true;
   service_.stopping.store(true);
   server_->GetHealthCheckService()->SetServingStatus(false);
+  for (const char* name : kServiceNames) {
+    server_->GetHealthCheckService()->SetServingStatus(name, false);
+  }
   StopAppendStreams(service_);  // they answer what they have read, then end UNAVAILABLE
   // Blocks until every call has finished; after the deadline the rest are cancelled.
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));

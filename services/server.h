@@ -15,9 +15,12 @@
 #include "grpcpp/server.h"
 #include "ledger/event_store.h"
 #include "services/audit_service.h"
+#include "services/authorization.h"
 #include "services/ledger_service.h"
 #include "services/query_service.h"
+#include "services/reflection_service.h"
 #include "services/service_context.h"
+#include "services/tls_credentials.h"
 #include "services/work_pool.h"
 #include "services/year_end_service.h"
 
@@ -36,11 +39,21 @@ struct ServerOptions {
   size_t worker_threads = 128;
   size_t max_queued_requests = 4096;
   int max_streams = 256;  // ReadEvents, Subscribe and AppendStream calls open at once
+  // TLS (services/tls_credentials.h); no certificate: insecure, loopback only.
+  ServerTlsOptions tls;
+  // The authorization policy file (services/authorization.h). Required with client
+  // certificates (tls.client_ca_path), refused without them.
+  std::string authz_path;
+  // Listen off loopback without TLS and client certificates (logged as a warning).
+  bool insecure_listen = false;
 };
 
 class GrantLedgerServer {
  public:
-  // Starts serving `store`, which must outlive the server. Health reports SERVING on return.
+  // Starts serving `store`, which must outlive the server. Health reports SERVING on return,
+  // for "" and for each service by name. InvalidArgument (naming the flag) for TLS files or a
+  // policy that cannot be used, or a non-loopback address without TLS and client certificates
+  // (unless insecure_listen); Unavailable when it cannot listen.
   static absl::StatusOr<std::unique_ptr<GrantLedgerServer>> Start(EventStore& store,
                                                                   ServerOptions options);
   // Shutdown(absl::ZeroDuration()) if not yet shut down.
@@ -63,11 +76,14 @@ class GrantLedgerServer {
   GrantLedgerServer(EventStore& store, const ServerOptions& options);
 
   ServiceContext service_;
+  std::unique_ptr<PolicyFile> policy_;
   WorkPool pool_;
   LedgerServiceImpl ledger_service_;
   QueryServiceImpl query_service_;
   AuditServiceImpl audit_service_;
   YearEndServiceImpl year_end_service_;
+  ReflectionV1Service reflection_v1_;
+  ReflectionV1AlphaService reflection_v1alpha_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string address_;

@@ -7,6 +7,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/event_store.h"
+#include "services/authorization.h"
 #include "services/server_log.h"
 #include "services/status_mapping.h"
 
@@ -36,6 +37,10 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context, absl::
 
 grpc::ServerUnaryReactor* RunUnary(ServiceContext& service, grpc::CallbackServerContext* context,
                                    absl::string_view method, std::function<absl::Status()> work) {
+  if (absl::StatusOr<CallPrincipal> principal = AuthorizeCall(service, *context, method);
+      !principal.ok()) {
+    return FinishNow(context, method, principal.status());
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto task = [context, reactor, method = std::string(method), work = std::move(work)] {
     absl::Status status = context->IsCancelled()

@@ -21,6 +21,7 @@
 namespace grantledger {
 
 class AppendStreamReactor;
+class PolicyFile;
 
 struct ServiceContext {
   EventStore* store = nullptr;  // outlives the server
@@ -29,6 +30,9 @@ struct ServiceContext {
   std::atomic<bool> stopping{false};
   std::atomic<int> open_streams{0};  // ReadEvents, Subscribe and AppendStream calls
   int max_streams = 256;
+  // The authorization policy when clients present certificates (--client-ca and --authz);
+  // null: nothing is checked (services/authorization.h).
+  PolicyFile* policy = nullptr;
   // Open AppendStream calls, so a shutdown can end them without waiting for their clients.
   absl::Mutex append_streams_mu;
   absl::flat_hash_set<AppendStreamReactor*> append_streams ABSL_GUARDED_BY(append_streams_mu);
@@ -45,7 +49,8 @@ void LogRejected(absl::string_view what, const std::string& peer, const absl::St
 grpc::Status FinishStatus(grpc::CallbackServerContext* context, absl::string_view method,
                           const absl::Status& status);
 
-// Runs `work` on the pool and finishes the call with what it returns. A call whose client
+// Checks the caller against the policy (AuthorizeCall), then runs `work` on the pool and
+// finishes the call with what it returns. A call whose client
 // has gone (cancelled, deadline passed) by the time a thread is free is not run. When the
 // pool's queue is full the call is RESOURCE_EXHAUSTED at once.
 grpc::ServerUnaryReactor* RunUnary(ServiceContext& service, grpc::CallbackServerContext* context,

@@ -543,9 +543,9 @@ std::vector<RestoredRecord> ExportAll(EventStore& store) {
   std::vector<RestoredRecord> out;
   EXPECT_THAT(store.Scan(1, 0, "",
                          [&](const v1::RecordedEvent& r) {
-                           out.push_back(RestoredRecord{r.record().sequence(),
-                                                        r.record().recorded_time_unix_micros(),
-                                                        r.record().event(), r.hash()});
+                           out.push_back(RestoredRecord{
+                               r.record().sequence(), r.record().recorded_time_unix_micros(),
+                               r.record().event(), r.hash(), r.record().author()});
                            return true;
                          }),
               IsOk());

@@ -8,11 +8,16 @@
 // Usage: grpc_load_bench [--seconds S] [--dir DIR] [--no-sync] [--server HOST:PORT]
 //                        [--only single1|single64|batch1|batch2] [--api unary|stream|both]
 //                        [--no-library] [--channels N] [--client-threads] [--no-retries]
+//                        [--tls]
 //   Without --server it starts a server in-process on 127.0.0.1 over a fresh ledger in DIR;
 //   with it, it posts to that running server (the library figures still use DIR). Each client
 //   has its own connection unless --channels N makes them share N. A single-event client
 //   waits for each event's durable answer before it sends the next, on either API; a batch
 //   client on AppendStream sends its next batch while the previous one syncs.
+//   --tls runs every case twice in one run: against the plain server, then against a second
+//   in-process server with mutual TLS and the authorization policy (certificates made by
+//   scripts/dev-pki.sh in DIR/pki; the clients post as the poster). Issue 14's targets with
+//   TLS: >= 180 000 events/s in batches, >= 15 000 single events/s from 64 clients.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -24,6 +29,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -54,6 +60,9 @@ int g_channels = 0;             // connections the clients share; 0: one per cli
 bool g_client_threads = false;  // --client-threads: Append from a blocking thread per client
 std::string g_api = "both";     // unary (Append), stream (AppendStream) or both
 bool g_retries = true;          // gRPC's transparent retries (on by default), off with --no-retries
+bool g_tls = false;             // --tls: each case also against a server with mutual TLS
+// The clients' credentials for the pass being run (insecure, or TLS as a principal).
+std::shared_ptr<grpc::ChannelCredentials> g_credentials;
 constexpr int kBatch = 1000;
 
 gl::v1::Event MakeEvent(const std::string& id) { return gl::bench::BenchExpense(id); }
@@ -137,7 +146,25 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
   args.SetMaxSendMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_ENABLE_CHANNELZ, 0);
   if (!g_retries) args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, g_credentials, args);
+}
+
+std::string ReadText(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return "";
+  std::string out;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) out.append(buffer, n);
+  std::fclose(f);
+  return out;
+}
+
+std::shared_ptr<grpc::ChannelCredentials> TlsAs(const std::string& pki, const std::string& who) {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadText(pki + "/ca.pem");
+  ssl.pem_cert_chain = ReadText(pki + "/" + who + ".pem");
+  ssl.pem_private_key = ReadText(pki + "/" + who + ".key");
+  return grpc::SslCredentials(ssl);
 }
 
 // One stub per client, over `layout` connections (0: one each).
@@ -439,12 +466,14 @@ int main(int argc, char** argv) {
       g_api = argv[++i];
     } else if (!std::strcmp(argv[i], "--no-library")) {
       g_no_library = true;
+    } else if (!std::strcmp(argv[i], "--tls")) {
+      g_tls = true;
     } else {
       std::fprintf(stderr,
                    "usage: grpc_load_bench [--seconds S] [--dir DIR] [--no-sync] "
                    "[--server HOST:PORT] [--only single1|single64|batch1|batch2] "
                    "[--api unary|stream|both] [--no-library] [--channels N] [--client-threads] "
-                   "[--no-retries]\n");
+                   "[--no-retries] [--tls]\n");
       return 1;
     }
   }
@@ -460,6 +489,7 @@ int main(int argc, char** argv) {
                                            std::chrono::system_clock::now().time_since_epoch())
                                            .count());
 
+  g_credentials = grpc::InsecureChannelCredentials();
   std::unique_ptr<gl::EventStore> served_store;
   std::unique_ptr<gl::GrantLedgerServer> server;
   std::string address = g_server;
@@ -475,102 +505,153 @@ int main(int argc, char** argv) {
     server = std::move(*started);
     address = server->address();
   }
-  {
-    auto stub = gl::v1::LedgerService::NewStub(NewChannel(address));
-    gl::v1::AppendRequest request;
-    *request.add_events() = Registration();  // duplicates when the grant is there already
-    *request.add_events() = gl::bench::BenchAllocation();
-    if (!GrpcAppend(*stub, request)) return 1;
+  // The TLS pass: its own ledger and server, the certificates of scripts/dev-pki.sh.
+  std::unique_ptr<gl::EventStore> tls_store;
+  std::unique_ptr<gl::GrantLedgerServer> tls_server;
+  const std::string pki = g_dir + "/pki";
+  if (g_tls) {
+    std::filesystem::create_directories(g_dir);
+    const std::string command =
+        absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/scripts/dev-pki.sh ", pki, " > /dev/null");
+    if (std::system(command.c_str()) != 0) {
+      std::fprintf(stderr, "cannot make certificates: %s\n", command.c_str());
+      return 1;
+    }
+    tls_store = OpenLedger("served-tls");
+    gl::ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    options.tls.cert_path = pki + "/server.pem";
+    options.tls.key_path = pki + "/server.key";
+    options.tls.client_ca_path = pki + "/ca.pem";
+    options.authz_path = pki + "/authz.json";
+    auto started = gl::GrantLedgerServer::Start(*tls_store, options);
+    if (!started.ok()) {
+      std::fprintf(stderr, "%s\n", started.status().ToString().c_str());
+      return 1;
+    }
+    tls_server = std::move(*started);
   }
-  std::printf("grpc_load_bench: %.1f s per case, sync=%s, event %zu bytes encoded, server %s%s\n",
+  std::printf("grpc_load_bench: %.1f s per case, sync=%s, event %zu bytes encoded, server %s%s%s\n",
               g_seconds, g_sync ? "on" : "off", MakeEvent("erp-000000000001").ByteSizeLong(),
-              address.c_str(), g_server.empty() ? " (in-process)" : "");
+              address.c_str(), g_server.empty() ? " (in-process)" : "",
+              g_tls ? absl::StrCat(", and with mutual TLS ", tls_server->address()).c_str() : "");
 
-  for (int clients : {1, 64}) {
-    if (!g_only.empty() && g_only != absl::StrCat("single", clients)) continue;
-    // 64 clients: each with its own connection, and multiplexed over 4 (as one finance system
-    // with 64 requests in flight would), unless --channels names one layout.
-    std::vector<int> layouts = {g_channels};
-    if (clients > 1 && g_channels == 0) layouts = {0, 4};
-    Figures library;
-    if (!g_no_library) {
-      auto store = OpenLedger(absl::StrCat("lib-single-", clients));
-      library = RunFor(clients, 1, [&](int t, uint64_t i) {
-        return store->Append({MakeEvent(absl::StrCat("s", t, "-", i))}).ok();
-      });
+  // The library's figures, measured once per case and printed beside both passes.
+  std::map<std::string, Figures> library_of;
+  // One pass of every case against `address` with g_credentials; `tag` ends each name.
+  auto run_cases = [&](const std::string& address, const std::string& tag) -> bool {
+    const std::string id_tag = tag.empty() ? "" : "-tls";
+    if (tag.empty()) {  // the TLS pass's grant is registered by its coordinator
+      auto stub = gl::v1::LedgerService::NewStub(NewChannel(address));
+      gl::v1::AppendRequest request;
+      *request.add_events() = Registration();  // duplicates when the grant is there already
+      *request.add_events() = gl::bench::BenchAllocation();
+      if (!GrpcAppend(*stub, request)) return false;
     }
-    for (int channels : layouts) {
+    for (int clients : {1, 64}) {
+      if (!g_only.empty() && g_only != absl::StrCat("single", clients)) continue;
+      // 64 clients: each with its own connection, and multiplexed over 4 (as one finance system
+      // with 64 requests in flight would), unless --channels names one layout.
+      std::vector<int> layouts = {g_channels};
+      if (clients > 1 && g_channels == 0) layouts = {0, 4};
+      Figures& library = library_of[absl::StrCat("single", clients)];
+      if (!g_no_library && library.events_per_second == 0) {
+        auto store = OpenLedger(absl::StrCat("lib-single-", clients));
+        library = RunFor(clients, 1, [&](int t, uint64_t i) {
+          return store->Append({MakeEvent(absl::StrCat("s", t, "-", i))}).ok();
+        });
+      }
+      for (int channels : layouts) {
+        std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>> stubs =
+            Stubs(address, clients, channels);
+        const std::string name =
+            clients == 1 ? std::string("single events, 1 client")
+            : channels == 0
+                ? absl::StrCat("single events, ", clients, " clients, own conns")
+                : absl::StrCat("single events, ", clients, " clients, ", channels, " conns");
+        auto fill = [&](int t, uint64_t i, gl::v1::AppendRequest& request) {
+          *request.add_events() =
+              MakeEvent(absl::StrCat(run, id_tag, "-s", clients, "-", channels, "-", t, "-", i));
+        };
+        if (g_api != "stream") {
+          Figures over_grpc;
+          if (g_client_threads) {
+            over_grpc = RunFor(clients, 1, [&](int t, uint64_t i) {
+              gl::v1::AppendRequest request;
+              fill(t, i, request);
+              return GrpcAppend(*stubs[t], request);
+            });
+          } else {
+            over_grpc = RunAsync(stubs, 1, fill);
+          }
+          Print(absl::StrCat(name, ", Append", tag, ":").c_str(), over_grpc, library);
+        }
+        if (g_api != "unary") {
+          // Each client waits for its event's durable answer before it sends the next.
+          Print(absl::StrCat(name, ", AppendStream", tag, ":").c_str(),
+                RunStreams(stubs, 1, 1, fill), library);
+        }
+      }
+    }
+
+    for (int clients : {1, 2}) {
+      if (!g_only.empty() && g_only != absl::StrCat("batch", clients)) continue;
       std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>> stubs =
-          Stubs(address, clients, channels);
-      const std::string name =
-          clients == 1 ? std::string("single events, 1 client")
-          : channels == 0
-              ? absl::StrCat("single events, ", clients, " clients, own conns")
-              : absl::StrCat("single events, ", clients, " clients, ", channels, " conns");
-      auto fill = [&](int t, uint64_t i, gl::v1::AppendRequest& request) {
-        *request.add_events() =
-            MakeEvent(absl::StrCat(run, "-s", clients, "-", channels, "-", t, "-", i));
-      };
-      if (g_api != "stream") {
-        Figures over_grpc;
-        if (g_client_threads) {
-          over_grpc = RunFor(clients, 1, [&](int t, uint64_t i) {
-            gl::v1::AppendRequest request;
-            fill(t, i, request);
-            return GrpcAppend(*stubs[t], request);
-          });
-        } else {
-          over_grpc = RunAsync(stubs, 1, fill);
-        }
-        Print(absl::StrCat(name, ", Append:").c_str(), over_grpc, library);
+          Stubs(address, clients, g_channels);
+      Figures& library = library_of[absl::StrCat("batch", clients)];
+      if (!g_no_library && library.events_per_second == 0) {
+        auto store = OpenLedger(absl::StrCat("lib-batch-", clients));
+        library = RunFor(clients, kBatch, [&](int t, uint64_t i) {
+          std::vector<gl::v1::Event> events;
+          events.reserve(kBatch);
+          for (int k = 0; k < kBatch; ++k) {
+            events.push_back(MakeEvent(absl::StrCat("b", t, "-", i, "-", k)));
+          }
+          return store->Append(std::move(events)).ok();
+        });
       }
-      if (g_api != "unary") {
-        // Each client waits for its event's durable answer before it sends the next.
-        Print(absl::StrCat(name, ", AppendStream:").c_str(), RunStreams(stubs, 1, 1, fill),
-              library);
-      }
-    }
-  }
-
-  for (int clients : {1, 2}) {
-    if (!g_only.empty() && g_only != absl::StrCat("batch", clients)) continue;
-    std::vector<std::unique_ptr<gl::v1::LedgerService::Stub>> stubs =
-        Stubs(address, clients, g_channels);
-    Figures library;
-    if (!g_no_library) {
-      auto store = OpenLedger(absl::StrCat("lib-batch-", clients));
-      library = RunFor(clients, kBatch, [&](int t, uint64_t i) {
-        std::vector<gl::v1::Event> events;
-        events.reserve(kBatch);
+      auto fill = [&](const char* api, int t, uint64_t i, gl::v1::AppendRequest& request) {
+        request.mutable_events()->Reserve(kBatch);
         for (int k = 0; k < kBatch; ++k) {
-          events.push_back(MakeEvent(absl::StrCat("b", t, "-", i, "-", k)));
+          *request.add_events() =
+              MakeEvent(absl::StrCat(run, id_tag, "-b", api, clients, "-", t, "-", i, "-", k));
         }
-        return store->Append(std::move(events)).ok();
-      });
-    }
-    auto fill = [&](const char* api, int t, uint64_t i, gl::v1::AppendRequest& request) {
-      request.mutable_events()->Reserve(kBatch);
-      for (int k = 0; k < kBatch; ++k) {
-        *request.add_events() =
-            MakeEvent(absl::StrCat(run, "-b", api, clients, "-", t, "-", i, "-", k));
+      };
+      const std::string name = absl::StrCat("1000-event batches, ", clients, " client(s)");
+      if (g_api != "stream") {
+        Figures over_grpc = RunFor(clients, kBatch, [&](int t, uint64_t i) {
+          gl::v1::AppendRequest request;
+          fill("u", t, i, request);
+          return GrpcAppend(*stubs[t], request);
+        });
+        Print(absl::StrCat(name, ", Append", tag, ":").c_str(), over_grpc, library);
       }
-    };
-    const std::string name = absl::StrCat("1000-event batches, ", clients, " client(s)");
-    if (g_api != "stream") {
-      Figures over_grpc = RunFor(clients, kBatch, [&](int t, uint64_t i) {
-        gl::v1::AppendRequest request;
-        fill("u", t, i, request);
-        return GrpcAppend(*stubs[t], request);
-      });
-      Print(absl::StrCat(name, ", Append:").c_str(), over_grpc, library);
+      if (g_api != "unary" && clients == 1) {
+        // The next batch is sent while the previous one syncs: two unanswered at most.
+        Figures over_grpc = RunStreamBatches(
+            *stubs[0], kBatch, 2,
+            [&](int t, uint64_t i, gl::v1::AppendRequest& request) { fill("s", t, i, request); });
+        Print(absl::StrCat(name, ", AppendStream", tag, ":").c_str(), over_grpc, library);
+      }
     }
-    if (g_api != "unary" && clients == 1) {
-      // The next batch is sent while the previous one syncs: two unanswered at most.
-      Figures over_grpc = RunStreamBatches(
-          *stubs[0], kBatch, 2,
-          [&](int t, uint64_t i, gl::v1::AppendRequest& request) { fill("s", t, i, request); });
-      Print(absl::StrCat(name, ", AppendStream:").c_str(), over_grpc, library);
+    return true;
+  };
+  if (!run_cases(address, "")) return 1;
+  if (g_tls) {
+    g_credentials = TlsAs(pki, "poster");
+    // The registration is the coordinator's; the load is the poster's.
+    {
+      auto stub = gl::v1::LedgerService::NewStub(
+          grpc::CreateChannel(tls_server->address(), TlsAs(pki, "coordinator")));
+      gl::v1::AppendRequest request;
+      *request.add_events() = Registration();
+      *request.add_events() = gl::bench::BenchAllocation();
+      if (!GrpcAppend(*stub, request)) return 1;
     }
+    if (!run_cases(tls_server->address(), " [TLS]")) return 1;
+    tls_server->Shutdown(absl::Seconds(5));
+    tls_server.reset();
+    tls_store.reset();
   }
   if (server) server->Shutdown(absl::Seconds(5));
   server.reset();

@@ -1,0 +1,210 @@
+// Reflection (grpc.reflection.v1 and v1alpha) and health per service name, over a real server;
+// with client certificates on, reflection only for verified principals.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "grpc/reflection/v1/reflection.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "tests/grpc_test_support.h"
+
+namespace grantledger::testing {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+namespace v1r = ::grpc::reflection::v1;
+namespace v1a = ::grpc::reflection::v1alpha;
+
+// Sends `requests` on one reflection stream and returns the answers; the final status in
+// `status`.
+template <typename Stub, typename Request, typename Response>
+std::vector<Response> Reflect(Stub& stub, const std::vector<Request>& requests,
+                              grpc::Status* status) {
+  auto context = ContextWithDeadline();
+  auto stream = stub.ServerReflectionInfo(context.get());
+  std::vector<Response> out;
+  for (const Request& request : requests) {
+    if (!stream->Write(request)) break;
+    Response response;
+    if (!stream->Read(&response)) break;
+    out.push_back(response);
+  }
+  stream->WritesDone();
+  *status = stream->Finish();
+  return out;
+}
+
+std::vector<std::string> FileNames(const v1r::ServerReflectionResponse& response) {
+  std::vector<std::string> out;
+  for (const std::string& bytes : response.file_descriptor_response().file_descriptor_proto()) {
+    google::protobuf::FileDescriptorProto file;
+    EXPECT_TRUE(file.ParseFromString(bytes));
+    out.push_back(file.name());
+  }
+  return out;
+}
+
+TEST(ServicesReflectionTest, V1AndV1AlphaDescribeTheServices) {
+  TestServer server;
+  auto channel = NewChannel(server.address());
+  v1r::ServerReflectionRequest list;
+  list.set_list_services("");
+  v1r::ServerReflectionRequest symbol;
+  symbol.set_file_containing_symbol("grantledger.v1.LedgerService");
+  v1r::ServerReflectionRequest again = symbol;  // its imports were sent already
+  v1r::ServerReflectionRequest missing;
+  missing.set_file_containing_symbol("grantledger.v1.NoSuchService");
+  v1r::ServerReflectionRequest by_name;
+  by_name.set_file_by_filename("grantledger/v1/events.proto");
+  auto stub = v1r::ServerReflection::NewStub(channel);
+  grpc::Status status;
+  auto answers = Reflect<v1r::ServerReflection::Stub, v1r::ServerReflectionRequest,
+                         v1r::ServerReflectionResponse>(
+      *stub, {list, symbol, again, missing, by_name}, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(answers.size(), 5u);
+  std::vector<std::string> services;
+  for (const auto& s : answers[0].list_services_response().service()) services.push_back(s.name());
+  EXPECT_THAT(services, Contains("grantledger.v1.LedgerService"));
+  EXPECT_THAT(services, Contains("grpc.reflection.v1.ServerReflection"));
+  EXPECT_THAT(services, Contains("grpc.reflection.v1alpha.ServerReflection"));
+  EXPECT_THAT(FileNames(answers[1]), Contains("grantledger/v1/ledger_service.proto"));
+  EXPECT_THAT(FileNames(answers[1]), Contains("grantledger/v1/events.proto"));
+  EXPECT_EQ(FileNames(answers[2]), std::vector<std::string>{"grantledger/v1/ledger_service.proto"});
+  EXPECT_EQ(answers[3].error_response().error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(answers[3].error_response().error_message(), HasSubstr("NoSuchService"));
+  EXPECT_EQ(answers[3].original_request().file_containing_symbol(), "grantledger.v1.NoSuchService");
+  EXPECT_EQ(FileNames(answers[4]), std::vector<std::string>{"grantledger/v1/events.proto"});
+
+  // v1alpha answers the same way.
+  v1a::ServerReflectionRequest alpha;
+  alpha.set_file_containing_symbol("grantledger.v1.AuditService");
+  auto alpha_stub = v1a::ServerReflection::NewStub(channel);
+  auto alpha_answers = Reflect<v1a::ServerReflection::Stub, v1a::ServerReflectionRequest,
+                               v1a::ServerReflectionResponse>(*alpha_stub, {alpha}, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(alpha_answers.size(), 1u);
+  EXPECT_GE(alpha_answers[0].file_descriptor_response().file_descriptor_proto_size(), 1);
+}
+
+// grpc.health.v1.Health/Check for `service`, encoded by hand (HealthCheckRequest has one
+// string field 1; the response one enum field 1, SERVING = 1).
+grpc::Status HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                         int* serving_status) {
+  grpc::GenericStub stub(channel);
+  std::string request_bytes = "\x0a";
+  request_bytes.push_back(static_cast<char>(service.size()));
+  request_bytes += service;
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  *serving_status = 0;
+  if (status.ok()) {
+    std::vector<grpc::Slice> slices;
+    EXPECT_TRUE(response.Dump(&slices).ok());
+    std::string bytes;
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    if (bytes.size() == 2 && bytes[0] == 0x08) *serving_status = bytes[1];
+  }
+  return status;
+}
+
+TEST(ServicesHealthTest, AnswersForTheServerAndForEachServiceByName) {
+  TestServer server;
+  auto channel = NewChannel(server.address());
+  for (const char* name :
+       {"", "grantledger.v1.LedgerService", "grantledger.v1.QueryService",
+        "grantledger.v1.AuditService", "grantledger.v1.YearEndService",
+        "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"}) {
+    SCOPED_TRACE(name);
+    int serving = 0;
+    grpc::Status s = HealthCheck(channel, name, &serving);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(serving, 1);  // SERVING
+  }
+  int serving = 0;
+  EXPECT_EQ(HealthCheck(channel, "grantledger.v1.NoSuchService", &serving).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(ServicesReflectionTest, WithClientCertificatesOnlyVerifiedPrincipalsReflect) {
+  TempDir dir;
+  const std::string pki = dir.Sub("pki");
+  ASSERT_EQ(
+      std::system(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/scripts/dev-pki.sh ", pki, " > /dev/null")
+                      .c_str()),
+      0);
+  ServerOptions options;
+  options.tls.cert_path = pki + "/server.pem";
+  options.tls.key_path = pki + "/server.key";
+  options.tls.client_ca_path = pki + "/ca.pem";
+  options.authz_path = pki + "/authz.json";
+  TestServer server(options);
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  auto channel_as = [&](const std::string& who) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = read(pki + "/ca.pem");
+    if (!who.empty()) {
+      ssl.pem_cert_chain = read(pki + "/" + who + ".pem");
+      ssl.pem_private_key = read(pki + "/" + who + ".key");
+    }
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    return grpc::CreateCustomChannel(server.address(), grpc::SslCredentials(ssl), args);
+  };
+  v1r::ServerReflectionRequest list;
+  list.set_list_services("");
+  grpc::Status status;
+  auto anonymous = v1r::ServerReflection::NewStub(channel_as(""));
+  Reflect<v1r::ServerReflection::Stub, v1r::ServerReflectionRequest, v1r::ServerReflectionResponse>(
+      *anonymous, {list}, &status);
+  EXPECT_THAT(status, GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED,
+                                   HasSubstr("no verified client certificate")));
+  v1a::ServerReflectionRequest alpha_list;
+  alpha_list.set_list_services("");
+  auto alpha_anonymous = v1a::ServerReflection::NewStub(channel_as(""));
+  Reflect<v1a::ServerReflection::Stub, v1a::ServerReflectionRequest, v1a::ServerReflectionResponse>(
+      *alpha_anonymous, {alpha_list}, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // Health stays open to probes without a certificate.
+  int serving = 0;
+  EXPECT_TRUE(HealthCheck(channel_as(""), "", &serving).ok());
+  EXPECT_EQ(serving, 1);
+  for (const char* who : {"poster", "auditor"}) {
+    auto stub = v1r::ServerReflection::NewStub(channel_as(who));
+    auto answers = Reflect<v1r::ServerReflection::Stub, v1r::ServerReflectionRequest,
+                           v1r::ServerReflectionResponse>(*stub, {list}, &status);
+    EXPECT_TRUE(status.ok()) << who << ": " << status.error_message();
+    EXPECT_EQ(answers.size(), 1u) << who;
+  }
+}
+
+}  // namespace
+}  // namespace grantledger::testing

@@ -12,6 +12,9 @@ packages=(
   libcli11-dev
   libbenchmark-dev
   libssl-dev
+  libxlsxwriter-dev   # XLSX reports
+  tzdata              # "today" in Europe/Stockholm
+  python3 python3-openpyxl   # the tests read CSV and XLSX reports back
 )
 missing=()
 for p in "${packages[@]}"; do

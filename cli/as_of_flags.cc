@@ -7,19 +7,21 @@
 #include "absl/time/time.h"
 #include "ledger/civil_date.h"
 #include "ledger/status_macros.h"
+#include "ledger/swedish_time.h"
 
 namespace grantledger {
 
 void AsOfFlags::AddTo(CLI::App* command) {
   command->add_option(
       "--as-of", as_of,
-      "effective as-of date YYYY-MM-DD (events dated on or before it; default today)");
+      "effective as-of date YYYY-MM-DD (events dated on or before it; default today in "
+      "Sweden)");
   command->add_option("--recorded-as-of", recorded_as_of,
                       "as the ledger knew it then: a sequence number, a date (end of that day, "
-                      "UTC) or an RFC 3339 time");
+                      "Swedish time) or an RFC 3339 time");
 }
 
-absl::CivilDay TodayUtc() { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()); }
+absl::CivilDay TodayUtc() { return SwedishDay(absl::Now()); }
 
 absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend) {
   AsOf out;
@@ -50,7 +52,7 @@ absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend)
   std::string error;
   if (recorded.size() == 10) {
     GL_ASSIGN_OR_RETURN(absl::CivilDay day, ParseCivilDay(recorded, "--recorded-as-of"));
-    time = absl::FromCivil(day + 1, absl::UTCTimeZone()) - absl::Microseconds(1);
+    time = EndOfSwedishDay(day);
   } else if (!absl::ParseTime(absl::RFC3339_full, recorded, &time, &error)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--recorded-as-of: \"", recorded,

@@ -1,6 +1,6 @@
 // The two-clock flags every query command takes: --as-of DATE (effective, default today) and
 // --recorded-as-of TIME|SEQ (what the ledger knew then: a sequence number, a date meaning the
-// end of that day UTC, or an RFC 3339 time), resolved against a backend.
+// end of that day in Swedish time, or an RFC 3339 time), resolved against a backend.
 #ifndef GRANTLEDGER_CLI_AS_OF_FLAGS_H_
 #define GRANTLEDGER_CLI_AS_OF_FLAGS_H_
 
@@ -14,7 +14,7 @@
 namespace grantledger {
 
 struct AsOfFlags {
-  std::string as_of;           // YYYY-MM-DD; empty: today (UTC)
+  std::string as_of;           // YYYY-MM-DD; empty: today in Sweden
   std::string recorded_as_of;  // SEQ, YYYY-MM-DD or RFC 3339; empty: everything recorded
   void AddTo(CLI::App* command);
 };
@@ -22,7 +22,7 @@ struct AsOfFlags {
 // Parses the flags and maps a recorded time to a sequence. InvalidArgument names the flag.
 absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend);
 
-// Today's date in UTC.
+// Today's date in Sweden (Europe/Stockholm; the name is kept for the callers).
 absl::CivilDay TodayUtc();
 
 }  // namespace grantledger

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "cli/csv_writer.h"
 #include "cli/report.h"
 #include "ledger/entitlement_csv.h"
 #include "ledger/entitlement_monthly_pots.h"
@@ -77,25 +78,15 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-std::string CsvField(absl::string_view text) {
-  if (text.find_first_of(",\"\n\r") == absl::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string JsonString(absl::string_view text) { return JsonQuote(std::string(text)); }
 
 int Rejected(std::ostream& err, const absl::Status& status) {
-  err << "error: " << status.message() << "\n";
+  err << "grantledger: " << status.message() << "\n";
   return kEntitleExitInputRejected;
 }
 
 int Usage(std::ostream& err, absl::string_view message) {
-  err << "usage error: " << message << "\n";
+  err << "grantledger: " << message << "\n";
   return kEntitleExitUsage;
 }
 
@@ -149,10 +140,12 @@ int RunPopulationShare(const PopulationShareOptions& options, std::ostream& out,
   for (const RecipientShare& s : *shares) total_weight += s.weight;
 
   switch (options.format) {
-    case EntitleFormat::kCsv:
-      out << "name,amount_kr\n";
-      for (const RecipientShare& s : *shares) out << CsvField(s.name) << "," << s.amount_kr << "\n";
+    case EntitleFormat::kCsv: {
+      CsvWriter csv(out);
+      csv.Row({"name", "amount_kr"});
+      for (const RecipientShare& s : *shares) csv.Row({s.name, absl::StrCat(s.amount_kr)});
       break;
+    }
     case EntitleFormat::kJson: {
       out << "{\"model\": \"population-share\", \"method\": \"largest remainder\", \"pot_kr\": "
           << *pot_kr << ", \"total_weight\": " << total_weight << ", \"shares\": [";
@@ -202,16 +195,17 @@ int RunPerUnit(const PerUnitOptions& options, std::ostream& out, std::ostream& e
           : "exact: the fraction of a unit is paid too; amounts rounded down to whole kronor";
 
   switch (options.format) {
-    case EntitleFormat::kCsv:
-      out << "name,baseline,actual,units_paid,unit_rule,amount_kr\n";
+    case EntitleFormat::kCsv: {
+      CsvWriter csv(out);
+      csv.Row({"name", "baseline", "actual", "units_paid", "unit_rule", "amount_kr"});
       for (const CategoryEntitlement& c : e->categories) {
-        out << CsvField(c.name) << "," << CsvField(FormatFraction(c.baseline_count)) << ","
-            << c.actual_count << "," << CsvField(FormatFraction(c.units_paid)) << "," << rule_name
-            << "," << c.amount_kr << "\n";
+        csv.Row({c.name, FormatFraction(c.baseline_count), absl::StrCat(c.actual_count),
+                 FormatFraction(c.units_paid), rule_name, absl::StrCat(c.amount_kr)});
       }
-      out << "total before cap,,,," << rule_name << "," << e->total_before_cap_kr << "\n";
-      out << "total after cap,,,," << rule_name << "," << e->total_after_cap_kr << "\n";
+      csv.Row({"total before cap", "", "", "", rule_name, absl::StrCat(e->total_before_cap_kr)});
+      csv.Row({"total after cap", "", "", "", rule_name, absl::StrCat(e->total_after_cap_kr)});
       break;
+    }
     case EntitleFormat::kJson: {
       out << "{\"model\": \"per-unit\", \"unit_rule\": " << JsonString(rule_name)
           << ", \"reference_years\": [";
@@ -313,13 +307,18 @@ int RunMonthlyPots(const MonthlyPotsOptions& options, std::ostream& out, std::os
 
   switch (options.format) {
     case EntitleFormat::kCsv: {
-      out << "name";
-      for (const std::string& c : terms.criteria) out << "," << CsvField(c + "_kr");
-      out << ",bonus_kr,amount_kr\n";
+      CsvWriter csv(out);
+      std::vector<std::string> header = {"name"};
+      for (const std::string& c : terms.criteria) header.push_back(c + "_kr");
+      header.push_back("bonus_kr");
+      header.push_back("amount_kr");
+      csv.Row(header);
       for (const RegionMonthlyPotsResult& region : r->regions) {
-        out << CsvField(region.name);
-        for (int64_t kr : region.earned_by_criterion_kr) out << "," << kr;
-        out << "," << region.bonus_kr << "," << region.total_kr << "\n";
+        std::vector<std::string> row = {region.name};
+        for (int64_t kr : region.earned_by_criterion_kr) row.push_back(absl::StrCat(kr));
+        row.push_back(absl::StrCat(region.bonus_kr));
+        row.push_back(absl::StrCat(region.total_kr));
+        csv.Row(row);
       }
       break;
     }

@@ -10,10 +10,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/as_of_flags.h"
+#include "cli/deadline_report.h"
 #include "cli/event_file.h"
 #include "cli/exit_codes.h"
+#include "cli/format_count.h"
+#include "cli/messages.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/report_output.h"
+#include "cli/report_sheets.h"
 #include "cli/sample_grants.h"
 #include "cli/table.h"
 #include "cli/year_end_report.h"
@@ -120,14 +125,15 @@ int PostEventLines(LedgerBackend& backend, const std::vector<EventLine>& event_l
     head = result->head;
     progress.Update(end);
   }
+  progress.Finish();
   if (dry_run) {
-    out << "valid: " << lines->size() << " events (" << written << " new, " << duplicates
-        << " already in the ledger); nothing was written\n";
+    out << "valid: " << CountOf(lines->size(), "event", "events") << " (" << GroupDigits(written)
+        << " new, " << GroupDigits(duplicates) << " already in the ledger); nothing was written\n";
     return kExitOk;
   }
-  out << "posted " << written << " events";
+  out << "posted " << CountOf(written, "event", "events");
   if (written > 0) out << " (sequences " << first << "–" << last << ")";
-  out << ", " << duplicates << " already in the ledger; head " << head.sequence << " "
+  out << ", " << GroupDigits(duplicates) << " already in the ledger; head " << head.sequence << " "
       << HexOf(head.head_hash) << "\n";
   return kExitOk;
 }
@@ -136,7 +142,7 @@ int RunDemo(LedgerBackend& backend, std::ostream& out, std::ostream& err) {
   auto post = [&](std::vector<v1::Event> events, const char* what) -> bool {
     absl::StatusOr<AppendResult> r = backend.Append(std::move(events), false);
     if (!r.ok()) {
-      err << "grantledger demo: " << what << ": " << r.status().message() << "\n";
+      err << "grantledger: demo: " << what << ": " << r.status().message() << "\n";
       return false;
     }
     out << "  " << what << ": " << r->sequences.size() << " events, head " << r->head.sequence
@@ -212,7 +218,8 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
     add_db(cmd);
     auto flags = std::make_shared<AsOfFlags>();
     flags->AddTo(cmd);
-    cmd->add_flag("--json", common->json, "JSON output (amounts in öre)");
+    auto output = std::make_shared<ReportOutputFlags>();
+    output->AddTo(cmd);
     cmd->callback([=] {
       std::optional<OpenedAsOf> opened = OpenAsOf(*common, *flags, exit_code);
       if (!opened) return;
@@ -231,11 +238,17 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         }
         grants.push_back(GrantView{p.terms, p.balance, *version});
       }
-      if (common->json)
-        PrintGrantListJson(grants, std::cout);
-      else
-        PrintGrantList(grants, std::cout);
-      *exit_code = kExitOk;
+      *exit_code =
+          EmitReport(*output, {.table =
+                                   [&](std::ostream& out) {
+                                     PrintGrantList(grants, out);
+                                     std::vector<Obligation> obligations;
+                                     for (const GrantPosition& p : *positions)
+                                       obligations.push_back(ObligationOf(p));
+                                     PrintDeadlineWarnings(obligations, out);
+                                   },
+                               .json = [&](std::ostream& out) { PrintGrantListJson(grants, out); },
+                               .sheets = [&] { return GrantListSheets(grants); }});
     });
   }
   // balance
@@ -246,7 +259,8 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
     auto flags = std::make_shared<AsOfFlags>();
     cmd->add_option("grant", *grant, "the grant's diary number, e.g. RS/229/2025")->required();
     flags->AddTo(cmd);
-    cmd->add_flag("--json", common->json, "JSON output (amounts in öre)");
+    auto output = std::make_shared<ReportOutputFlags>();
+    output->AddTo(cmd);
     cmd->callback([=] {
       std::optional<OpenedAsOf> opened = OpenAsOf(*common, *flags, exit_code);
       if (!opened) return;
@@ -262,17 +276,19 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         return;
       }
       GrantView view{position->terms, position->balance, *version};
-      if (common->json) {
-        PrintGrantJson(view, std::cout);
-      } else {
-        std::cout << "as of " << FormatCivilDay(as_of->date)
-                  << (as_of->sequence
-                          ? absl::StrCat(", as recorded up to sequence ", as_of->sequence)
-                          : std::string())
-                  << "\n";
-        PrintGrant(view, std::cout);
-      }
-      *exit_code = kExitOk;
+      *exit_code = EmitReport(
+          *output, {.table =
+                        [&](std::ostream& out) {
+                          out << Tr("as of") << " " << FormatCivilDay(as_of->date)
+                              << (as_of->sequence
+                                      ? absl::StrCat(", ", Tr("as recorded up to sequence"), " ",
+                                                     as_of->sequence)
+                                      : std::string())
+                              << "\n";
+                          PrintGrant(view, out);
+                        },
+                    .json = [&](std::ostream& out) { PrintGrantJson(view, out); },
+                    .sheets = [&] { return GrantSheets(view); }});
     });
   }
   // history
@@ -289,7 +305,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
     cmd->add_flag("--json", common->json, "JSON Lines output: the stored records with hashes");
     cmd->callback([=] {
       if (grant->empty() == !*all) {
-        std::cerr << "grantledger history: name a grant, or give --all\n";
+        std::cerr << "grantledger: history: name a grant, or give --all\n";
         *exit_code = kExitUsage;
         return;
       }
@@ -424,13 +440,13 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         std::string pattern =
             (std::filesystem::temp_directory_path() / "grantledger-demo-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) {
-          std::cerr << "grantledger demo: cannot create a temporary directory\n";
+          std::cerr << "grantledger: demo: cannot create a temporary directory\n";
           *exit_code = kExitUnavailable;
           return;
         }
         path = pattern;
       } else if (std::filesystem::exists(path) && !std::filesystem::is_empty(path)) {
-        std::cerr << "grantledger demo: " << path
+        std::cerr << "grantledger: demo: " << path
                   << " is not empty; give a new directory for the demo ledger\n";
         *exit_code = kExitUsage;
         return;

@@ -6,18 +6,32 @@
 #include "cli/exit_codes.h"
 #include "cli/ledger_commands.h"
 #include "cli/tls_flags.h"
+#include "cli/messages.h"
+#include "cli/sie_import.h"
 #include "cli/transfer_commands.h"
 #include "cli/year_end_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"grantledger: an event-sourced audit ledger for targeted state grants"};
   app.require_subcommand(1);
+  // --lang anywhere on the line (before or after the subcommand); LANG=sv... by default.
+  grantledger::SetLanguage(grantledger::LanguageFromEnvironment());
+  app.fallthrough();
+  app.add_option_function<std::string>(
+         "--lang",
+         [](const std::string& lang) {
+           grantledger::SetLanguage(lang == "sv" ? grantledger::Language::kSwedish
+                                                 : grantledger::Language::kEnglish);
+         },
+         "en or sv: the language of tables and reports (default: sv when LANG starts with sv)")
+      ->check(CLI::IsMember({"en", "sv"}));
   int exit_code = grantledger::kExitOk;
   // First: the commands added after it inherit the fall-through of its flags.
   grantledger::AddClientTlsFlags(app);
   grantledger::AddLedgerCommands(app, &exit_code);
   grantledger::AddYearEndCommands(app, &exit_code);
   grantledger::AddTransferCommands(app, &exit_code);
+  grantledger::AddSieImportCommand(app, &exit_code);
   grantledger::AddEntitleCommands(app, &exit_code);
   grantledger::AddEntitleShowCommand(app, &exit_code);
   try {

@@ -23,13 +23,18 @@ Progress::Progress(std::string what, uint64_t total)
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
-Progress::~Progress() {
+Progress::~Progress() { Finish(); }
+
+void Progress::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  // The last count, not the last one drawn (which may lag by up to 100 ms: "98%").
   if (enabled_ && drawn_) Draw(done_, true);
 }
 
 void Progress::Update(uint64_t done) {
   done_ = done;
-  if (!enabled_) return;
+  if (!enabled_ || finished_) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ < std::chrono::milliseconds(100)) return;
   last_draw_ = now;
@@ -40,7 +45,9 @@ void Progress::Draw(uint64_t done, bool final) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const uint64_t rate = seconds > 0 ? static_cast<uint64_t>(done / seconds) : 0;
-  std::string line = total_
+  // A finished job that did less than the estimate (a filtered export) shows its count only.
+  const bool with_total = total_ != 0 && !(final && done != total_);
+  std::string line = with_total
                          ? absl::StrFormat("  %s / %s %s (%d%%), %s/s", Count(done), Count(total_),
                                            what_, done * 100 / total_, Count(rate))
                          : absl::StrFormat("  %s %s, %s/s", Count(done), what_, Count(rate));

@@ -15,6 +15,9 @@ class Progress {
   Progress(std::string what, uint64_t total);
   ~Progress();
   void Update(uint64_t done);
+  // Draws the final count (the total, when known) and ends the line, so that a summary
+  // printed next starts on a line of its own. Idempotent; the destructor calls it.
+  void Finish();
 
  private:
   void Draw(uint64_t done, bool final);
@@ -23,6 +26,7 @@ class Progress {
   uint64_t done_ = 0;
   bool enabled_;
   bool drawn_ = false;
+  bool finished_ = false;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };

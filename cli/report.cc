@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "cli/messages.h"
 #include "cli/table.h"
 #include "ledger/civil_date.h"
 #include "ledger/money.h"
@@ -58,11 +59,11 @@ std::string JsonQuote(const std::string& text) {
 }
 
 void PrintGrantList(const std::vector<GrantView>& grants, std::ostream& out) {
-  Table table({"grant", "grantor", "kind", "decided", "received", "spent", "remaining",
-               "usage period", "repay by"},
+  Table table(TrAll({"grant", "grantor", "kind", "decided", "received", "spent", "remaining",
+                     "usage period", "repay by"}),
               {false, false, false, true, true, true, true, false, false});
   for (const GrantView& g : grants) {
-    table.AddRow({g.balance.grant_id, g.terms.grantor, KindName(g.terms.kind),
+    table.AddRow({g.balance.grant_id, g.terms.grantor, Tr(KindName(g.terms.kind)),
                   Kr(g.balance.decided_ore), Kr(g.balance.received_ore), Kr(g.balance.spent_ore),
                   Kr(g.balance.remaining_ore),
                   absl::StrCat(FormatCivilDay(g.terms.usage_period_start), " – ",
@@ -70,7 +71,7 @@ void PrintGrantList(const std::vector<GrantView>& grants, std::ostream& out) {
                   FormatCivilDay(g.terms.repayment_deadline)});
   }
   table.Print(out);
-  out << grants.size() << (grants.size() == 1 ? " grant\n" : " grants\n");
+  out << grants.size() << " " << Tr(grants.size() == 1 ? "grant" : "grants") << "\n";
 }
 
 namespace {
@@ -126,30 +127,30 @@ void PrintGrant(const GrantView& g, std::ostream& out) {
       << FormatCivilDay(g.terms.usage_period_start) << " – "
       << FormatCivilDay(g.terms.usage_period_end) << ", repay unused by "
       << FormatCivilDay(g.terms.repayment_deadline) << "\n\n";
-  Table summary({"", "amount"}, {false, true});
-  summary.AddRow({"decided", Kr(b.decided_ore)});
-  summary.AddRow({"received", Kr(b.received_ore)});
-  summary.AddRow({"allocated", Kr(b.allocated_ore)});
-  summary.AddRow({"unallocated", Kr(b.unallocated_ore)});
-  summary.AddRow({"spent", Kr(b.spent_ore)});
+  Table summary({"", Tr("amount")}, {false, true});
+  summary.AddRow({Tr("decided"), Kr(b.decided_ore)});
+  summary.AddRow({Tr("received"), Kr(b.received_ore)});
+  summary.AddRow({Tr("allocated"), Kr(b.allocated_ore)});
+  summary.AddRow({Tr("unallocated"), Kr(b.unallocated_ore)});
+  summary.AddRow({Tr("spent"), Kr(b.spent_ore)});
   if (b.unassigned_spent_ore != 0)
-    summary.AddRow({"  of which unassigned", Kr(b.unassigned_spent_ore)});
-  summary.AddRow({"repaid", Kr(b.repaid_ore)});
+    summary.AddRow({"  " + Tr("of which unassigned"), Kr(b.unassigned_spent_ore)});
+  summary.AddRow({Tr("repaid"), Kr(b.repaid_ore)});
   summary.AddRule();
   summary.AddRow(
-      {b.remaining_ore < 0 ? "remaining (OVERSPENT)" : "remaining", Kr(b.remaining_ore)});
+      {Tr(b.remaining_ore < 0 ? "remaining (OVERSPENT)" : "remaining"), Kr(b.remaining_ore)});
   summary.Print(out);
   if (!b.activities.empty()) {
     out << "\n";
-    Table lines({"activity", "division", "allocated", "spent", "remaining", ""},
+    Table lines(TrAll({"activity", "division", "allocated", "spent", "remaining", ""}),
                 {false, false, true, true, true, false});
     for (const ActivityBalance& a : b.activities) {
       lines.AddRow({a.activity, a.division, Kr(a.allocated_ore), Kr(a.spent_ore),
-                    Kr(a.remaining_ore), a.overspent_ore > 0 ? "overspent" : ""});
+                    Kr(a.remaining_ore), a.overspent_ore > 0 ? Tr("overspent") : ""});
     }
     lines.Print(out);
     out << "\n";
-    Table divisions({"division", "allocated", "spent", "remaining", "overspent lines"},
+    Table divisions(TrAll({"division", "allocated", "spent", "remaining", "overspent lines"}),
                     {false, true, true, true, true});
     int64_t allocated = 0, spent = 0, remaining = 0, overspent = 0;
     for (const DivisionBalance& d : b.divisions) {
@@ -161,7 +162,7 @@ void PrintGrant(const GrantView& g, std::ostream& out) {
       overspent += d.overspent_ore;
     }
     divisions.AddRule();
-    divisions.AddRow({"total", Kr(allocated), Kr(spent), Kr(remaining), Kr(overspent)});
+    divisions.AddRow({Tr("total"), Kr(allocated), Kr(spent), Kr(remaining), Kr(overspent)});
     divisions.Print(out);
   }
 }
@@ -179,7 +180,7 @@ std::string EventKind(const v1::Event& e) {
     case v1::Event::kReallocation:
       return "reallocation";
     case v1::Event::kExpense:
-      return "expense";
+      return e.expense().credit() ? "expense credit" : "expense";
     case v1::Event::kRepayment:
       return "repayment";
     case v1::Event::kReversal:
@@ -199,8 +200,8 @@ int64_t EventAmountOre(const v1::Event& e) {
       return e.allocation().amount_ore();
     case v1::Event::kReallocation:
       return e.reallocation().amount_ore();
-    case v1::Event::kExpense:
-      return e.expense().amount_ore();
+    case v1::Event::kExpense:  // a credit lowers spending: shown negative
+      return e.expense().credit() ? -e.expense().amount_ore() : e.expense().amount_ore();
     case v1::Event::kRepayment:
       return e.repayment().amount_ore();
     default:
@@ -243,7 +244,7 @@ std::vector<std::string> HistoryRow(const v1::RecordedEvent& recorded) {
                            absl::UTCTimeZone()),
           e.effective_date(),
           e.grant_id(),
-          EventKind(e),
+          Tr(EventKind(e)),
           amount != 0 ? FormatKronor(amount) : "",
           line,
           e.external_ref(),

@@ -11,7 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "cli/csv_writer.h"
 #include "cli/exit_codes.h"
+#include "cli/format_count.h"
 #include "cli/ledger_commands.h"
 #include "cli/progress.h"
 #include "cli/report.h"
@@ -65,6 +67,19 @@ std::string Lower(std::string text) {
   return text;
 }
 
+// A cell as one line of ledger text: a multi-line cell's line breaks and tabs become single
+// spaces (the ledger's texts hold no control characters).
+std::string OneLine(const std::string& cell) {
+  std::string out;
+  for (char c : cell) {
+    const bool control = static_cast<unsigned char>(c) < 0x20;
+    if (control && (out.empty() || out.back() == ' ')) continue;
+    out += control ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 // The grant a row belongs to: the one with the row's cost object whose usage period holds the
 // booking date (or the only one with that object).
 absl::StatusOr<std::string> GrantFor(const std::string& cost_object, absl::CivilDay date,
@@ -99,7 +114,7 @@ absl::StatusOr<std::vector<EventLine>> ExpensesFromCsv(const std::string& text,
                                                        const std::string& name,
                                                        const std::vector<GrantPosition>& grants,
                                                        const ExpenseImportOptions& options) {
-  GL_ASSIGN_OR_RETURN(CsvTable table, ParseCsv(text, name));
+  GL_ASSIGN_OR_RETURN(CsvTable table, ReadCsv(text, name, options.csv));
   std::map<std::string, int> index;  // column name -> field index
   for (size_t i = 0; i < table.header.size(); ++i) {
     const std::string header = Lower(std::string(TrimSpaces(table.header[i])));
@@ -119,7 +134,7 @@ absl::StatusOr<std::vector<EventLine>> ExpensesFromCsv(const std::string& text,
   auto field = [&](const CsvRow& row, const char* column) -> std::string {
     auto it = index.find(column);
     if (it == index.end() || it->second >= static_cast<int>(row.fields.size())) return "";
-    return row.fields[it->second];
+    return OneLine(row.fields[it->second]);
   };
   std::map<std::string, int> voucher_count;
   for (const CsvRow& row : table.rows) ++voucher_count[field(row, "voucher")];
@@ -129,30 +144,36 @@ absl::StatusOr<std::vector<EventLine>> ExpensesFromCsv(const std::string& text,
     auto at = [&](const absl::Status& s) {
       return absl::Status(s.code(), StrCat(name, ":", row.line, ": ", s.message()));
     };
+    // The same, naming the column (its header and its position).
+    auto in = [&](const char* column, const absl::Status& s) {
+      auto it = index.find(column);
+      const std::string where = it == index.end() ? std::string(column)
+                                                  : StrCat("column ", it->second + 1, " (",
+                                                           table.header[it->second], ")");
+      return absl::Status(s.code(), StrCat(name, ":", row.line, ": ", where, ": ", s.message()));
+    };
     if (row.fields.size() < table.header.size()) {
       return at(absl::InvalidArgumentError(StrCat("has ", row.fields.size(),
                                                   " fields but the header has ",
                                                   table.header.size(), "; fill in every column")));
     }
     auto date = ParseCivilDay(field(row, "booking date"), "booking date");
-    if (!date.ok()) return at(date.status());
+    if (!date.ok()) return in("booking date", date.status());
     const std::string voucher = field(row, "voucher");
     if (voucher.empty())
       return at(
           absl::InvalidArgumentError("voucher: is empty; every row needs its voucher number"));
-    auto amount = ParseKronor(field(row, "amount"));
-    if (!amount.ok()) return at(amount.status());
-    if (*amount <= 0) {
-      return at(absl::InvalidArgumentError(
-          StrCat("amount ", field(row, "amount"),
-                 " is not positive; a credit or correction is posted as "
-                 "a reversal of the original expense, not as a negative expense")));
+    auto amount = ParseAmountText(field(row, "amount"), options.decimal);
+    if (!amount.ok()) return in("amount", amount.status());
+    if (*amount == 0) {
+      return in("amount", absl::InvalidArgumentError(
+                              "amount is 0: leave the row out, or give the amount booked"));
     }
     const std::string cost_object = field(row, "cost object");
     std::string grant_id = options.grant_id;
     if (grant_id.empty()) {
       auto mapped = GrantFor(cost_object, *date, grants);
-      if (!mapped.ok()) return at(mapped.status());
+      if (!mapped.ok()) return in("cost object", mapped.status());
       grant_id = *mapped;
     }
     EventLine line;
@@ -167,7 +188,9 @@ absl::StatusOr<std::vector<EventLine>> ExpensesFromCsv(const std::string& text,
     e.set_source(options.source);
     e.set_external_ref(voucher);
     v1::Expense* x = e.mutable_expense();
-    x->set_amount_ore(*amount);
+    // A negative amount (a refund, a correction) is an expense credit: it lowers spending.
+    x->set_amount_ore(*amount < 0 ? -*amount : *amount);
+    x->set_credit(*amount < 0);
     x->set_activity(field(row, "activity"));
     x->set_division(field(row, "division"));
     x->set_purpose(field(row, "purpose"));
@@ -202,7 +225,30 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
     cmd->add_option("--batch-size", *batch_size,
                     "split into atomic batches of N rows (default: one batch)");
     cmd->add_flag("--dry-run", *dry_run, "validate only; write nothing");
+    auto encoding = std::make_shared<std::string>("auto");
+    auto separator = std::make_shared<std::string>("auto");
+    auto decimal = std::make_shared<std::string>("auto");
+    cmd->add_option("--encoding", *encoding,
+                    "the file's encoding: auto (UTF-8, else Windows-1252), utf-8, windows-1252, "
+                    "iso-8859-1");
+    cmd->add_option("--separator", *separator,
+                    "between cells: auto (from the header line), ';', ',' or tab");
+    cmd->add_option("--decimal-separator", *decimal,
+                    "in amounts: auto (refuse what could be read two ways), ',' or '.'");
     cmd->callback([=] {
+      auto enc = ParseTextEncoding(*encoding);
+      auto sep = ParseCsvSeparator(*separator);
+      auto mark = ParseDecimalMark(*decimal);
+      for (const absl::Status& s : {enc.status(), sep.status(), mark.status()}) {
+        if (!s.ok()) {
+          std::cerr << "grantledger: " << s.message() << "\n";
+          *exit_code = kExitUsage;
+          return;
+        }
+      }
+      options->csv.encoding = *enc;
+      options->csv.separator = *sep;
+      options->decimal = *mark;
       auto text = ReadInput(*file);
       if (!text.ok()) {
         *exit_code = Fail(text.status());
@@ -269,27 +315,34 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
           *exit_code = Fail(positions.status());
           return;
         }
-        out << "grant_id,activity,division,allocated_kr,spent_kr,remaining_kr\n";
+        CsvWriter writer(out);
+        writer.Row(
+            {"grant_id", "activity", "division", "allocated_kr", "spent_kr", "remaining_kr"});
         for (const GrantPosition& p : *positions) {
           if (!grant->empty() && p.grant_id != *grant) continue;
           for (const ActivityBalance& a : p.balance.activities) {
-            out << p.grant_id << "," << a.activity << ",\"" << a.division << "\","
-                << FormatKronor(a.allocated_ore, false) << "," << FormatKronor(a.spent_ore, false)
-                << "," << FormatKronor(a.remaining_ore, false) << "\n";
+            writer.Row({p.grant_id, a.activity, a.division, CsvAmount(a.allocated_ore),
+                        CsvAmount(a.spent_ore), CsvAmount(a.remaining_ore)});
           }
         }
+        count = writer.rows() - 1;
       } else if (*csv == "history") {
-        out << "sequence,recorded_time,effective_date,grant_id,event,amount_kr,event_id,external_"
-               "ref,author\n";
+        CsvWriter writer(out);
+        writer.Row({"sequence", "recorded_time", "effective_date", "grant_id", "event", "amount_kr",
+                    "event_id", "external_ref", "text", "author"});
         s = (*backend)->ReadEvents(1, *grant, [&](const v1::RecordedEvent& r) {
           const v1::Event& e = r.record().event();
-          out << r.record().sequence() << ","
-              << absl::FormatTime(absl::RFC3339_full,
-                                  absl::FromUnixMicros(r.record().recorded_time_unix_micros()),
-                                  absl::UTCTimeZone())
-              << "," << e.effective_date() << "," << e.grant_id() << "," << EventKind(e) << ","
-              << (EventAmountOre(e) ? FormatKronor(EventAmountOre(e), false) : "") << ","
-              << e.event_id() << "," << e.external_ref() << "," << r.record().author() << "\n";
+          writer.Row({StrCat(r.record().sequence()),
+                      absl::FormatTime(absl::RFC3339_full,
+                                       absl::FromUnixMicros(r.record().recorded_time_unix_micros()),
+                                       absl::UTCTimeZone()),
+                      e.effective_date(), e.grant_id(), EventKind(e),
+                      EventAmountOre(e) ? CsvAmount(EventAmountOre(e)) : "", e.event_id(),
+                      e.external_ref(),
+                      e.has_expense()    ? e.expense().text()
+                      : e.has_reversal() ? e.reversal().reason()
+                                         : "",
+                      r.record().author()});
           progress.Update(++count);
           return true;
         });
@@ -323,6 +376,12 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
         *exit_code = Fail(absl::UnavailableError("writing the export failed (disk full?)"));
         return;
       }
+      progress.Finish();
+      // Standard output may be the export itself: the summary then goes to standard error.
+      (out_path->empty() ? std::cerr : std::cout)
+          << "exported "
+          << CountOf(count, csv->empty() ? "record" : "row", csv->empty() ? "records" : "rows")
+          << " to " << (out_path->empty() ? "standard output" : *out_path) << "\n";
       *exit_code = kExitOk;
     });
   }
@@ -337,7 +396,7 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
     cmd->add_option("--db", *db, "a new data directory for the copy")->required();
     cmd->callback([=] {
       if (std::filesystem::exists(*db) && !std::filesystem::is_empty(*db)) {
-        std::cerr << "grantledger restore: " << *db
+        std::cerr << "grantledger: restore: " << *db
                   << " is not empty; restore into a new directory\n";
         *exit_code = kExitUsage;
         return;
@@ -351,8 +410,7 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
       const std::string scratch = *db + ".restoring";
       std::filesystem::remove_all(scratch);
       auto fail = [&](const std::string& message, int code) {
-        std::cerr << "grantledger restore: " << message
-                  << "\ngrantledger restore: nothing was restored\n";
+        std::cerr << "grantledger: restore: " << message << "\ngrantledger: nothing was restored\n";
         std::filesystem::remove_all(scratch);
         *exit_code = code;
       };

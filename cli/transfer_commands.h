@@ -11,6 +11,8 @@
 #include "absl/status/statusor.h"
 #include "cli/event_file.h"
 #include "cli/ledger_backend.h"
+#include "ledger/amount_text.h"
+#include "ledger/csv_reader.h"
 
 namespace grantledger {
 
@@ -20,6 +22,8 @@ struct ExpenseImportOptions {
   std::string grant_id;           // empty: map each row by its cost object
   std::string id_prefix = "erp";  // event ids are <prefix>-<voucher>[-<n>]
   std::string source = "erp-import";
+  CsvReadOptions csv;  // encoding and separator (detected by default)
+  DecimalMark decimal = DecimalMark::kAuto;
 };
 
 // Turns an ERP CSV export into expense events, one per row, with the row's line number.

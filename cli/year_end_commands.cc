@@ -5,11 +5,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/as_of_flags.h"
+#include "cli/deadline_report.h"
 #include "cli/exit_codes.h"
 #include "cli/ledger_backend.h"
+#include "cli/messages.h"
 #include "cli/report.h"
+#include "cli/report_output.h"
+#include "cli/report_sheets.h"
 #include "cli/year_end_report.h"
 #include "ledger/civil_date.h"
+#include "ledger/deadlines.h"
 #include "ledger/obligations.h"
 
 namespace grantledger {
@@ -19,7 +24,9 @@ struct QueryOptions {
   std::string db;
   std::string server = kDefaultServer;
   AsOfFlags as_of;
-  bool json = false;
+  ReportOutputFlags output;   // --json for every command; --format and --out for reports
+  Organisation organisation;  // account only
+  std::string organisation_file;
 };
 
 int Fail(const absl::Status& status) {
@@ -42,12 +49,15 @@ absl::StatusOr<std::vector<Obligation>> AllObligations(const QueryOptions& optio
 }
 
 CLI::App* Command(CLI::App& app, const char* name, const char* help,
-                  std::shared_ptr<QueryOptions> o) {
+                  std::shared_ptr<QueryOptions> o, bool report = true) {
   CLI::App* cmd = app.add_subcommand(name, help);
   cmd->add_option("--db", o->db, "open this data directory read-only instead of a server");
   cmd->add_option("--server", o->server, "grantledgerd address (default 127.0.0.1:50051)");
   o->as_of.AddTo(cmd);
-  cmd->add_flag("--json", o->json, "JSON output (amounts in öre)");
+  if (report)
+    o->output.AddTo(cmd);
+  else
+    cmd->add_flag("--json", o->output.json, "JSON output (amounts in öre)");
   return cmd;
 }
 
@@ -60,8 +70,8 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
     auto to = std::make_shared<std::string>();
     CLI::App* cmd = Command(app, "unused",
                             "grants with unused funds or amounts to repay, by repayment deadline "
-                            "(default: the next deadline)",
-                            o);
+                            "(default: everything overdue, and the next deadline)",
+                            o, /*report=*/false);
     cmd->add_option("--from", *from, "first repayment deadline to include (YYYY-MM-DD)");
     cmd->add_option("--to", *to, "last repayment deadline to include (YYYY-MM-DD)");
     cmd->callback([=] {
@@ -72,18 +82,21 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
         return;
       }
       absl::CivilDay first, last;
+      std::optional<ObligationList> default_list;
       if (from->empty() && to->empty()) {
-        auto next = NextRepaymentDeadline(*all, as_of.date);
-        if (!next) {
-          if (o->json)
+        // Everything overdue, and what is due at the next deadline: money is never hidden.
+        default_list = DefaultUnusedList(*all, as_of.date);
+        if (default_list->obligations.empty()) {
+          if (o->output.json)
             std::cout << "{\"obligations\":[]}\n";
           else
-            std::cout << "nothing is unused or outstanding with a deadline on or after "
+            std::cout << Tr("nothing is unused, outstanding or overdue as of") << " "
                       << FormatCivilDay(as_of.date) << "\n";
           *exit_code = kExitOk;
           return;
         }
-        first = last = *next;
+        first = default_list->deadline_from;
+        last = default_list->deadline_to;
       } else {
         auto f = ParseCivilDay(from->empty() ? "1900-01-01" : *from, "--from");
         auto t = ParseCivilDay(to->empty() ? "2999-12-31" : *to, "--to");
@@ -94,8 +107,8 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
         first = *f;
         last = *t;
       }
-      ObligationList list = ListObligations(*all, first, last);
-      if (o->json) {
+      ObligationList list = default_list ? *default_list : ListObligations(*all, first, last);
+      if (o->output.json) {
         std::cout << "{\"as_of\":" << JsonQuote(FormatCivilDay(as_of.date))
                   << ",\"recorded_as_of_sequence\":" << as_of.sequence
                   << ",\"deadline_from\":" << JsonQuote(FormatCivilDay(first))
@@ -116,11 +129,13 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
         }
         std::cout << "]}\n";
       } else {
-        std::cout << "as of " << FormatCivilDay(as_of.date)
-                  << (as_of.sequence ? absl::StrCat(", as recorded up to sequence ", as_of.sequence)
+        std::cout << Tr("as of") << " " << FormatCivilDay(as_of.date)
+                  << (as_of.sequence ? absl::StrCat(", ", Tr("as recorded up to sequence"), " ",
+                                                    as_of.sequence)
                                      : "")
                   << "\n";
         PrintObligationList(list, std::cout);
+        PrintDeadlineWarnings(list.obligations, std::cout);
       }
       *exit_code = kExitOk;
     });
@@ -129,6 +144,11 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
     auto o = std::make_shared<QueryOptions>();
     CLI::App* cmd = Command(app, "obligations",
                             "every grant's unused funds, repayable amount, deadline and status", o);
+    auto due_within = std::make_shared<int64_t>(-1);
+    cmd->add_option("--due-within", *due_within,
+                    "exit 5 when a repayment or a report is due or overdue within DAYS days "
+                    "(for a daily cron job)")
+        ->check(CLI::NonNegativeNumber);
     cmd->callback([=] {
       AsOf as_of;
       auto all = AllObligations(*o, &as_of);
@@ -141,16 +161,31 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
           return a.repayment_deadline < b.repayment_deadline;
         return a.grant_id < b.grant_id;
       });
-      if (o->json) {
-        PrintObligationsJson(*all, std::cout);
-      } else {
-        std::cout << "as of " << FormatCivilDay(as_of.date)
-                  << (as_of.sequence ? absl::StrCat(", as recorded up to sequence ", as_of.sequence)
-                                     : "")
-                  << "\n";
-        PrintObligations(*all, std::cout);
+      const std::vector<Obligation>& obligations = *all;
+      *exit_code = EmitReport(
+          o->output, {.table =
+                          [&](std::ostream& out) {
+                            out << Tr("as of") << " " << FormatCivilDay(as_of.date)
+                                << (as_of.sequence
+                                        ? absl::StrCat(", ", Tr("as recorded up to sequence"), " ",
+                                                       as_of.sequence)
+                                        : "")
+                                << "\n";
+                            PrintObligations(obligations, out);
+                            PrintDeadlineWarnings(obligations, out);
+                          },
+                      .json = [&](std::ostream& out) { PrintObligationsJson(obligations, out); },
+                      .sheets = [&] { return ObligationSheets(obligations); }});
+      if (*exit_code == kExitOk && *due_within >= 0) {
+        size_t due = 0;
+        for (const Obligation& ob : obligations) due += DueWithin(ob, *due_within) ? 1 : 0;
+        if (due > 0) {
+          std::cerr << "grantledger: " << due << (due == 1 ? " grant has" : " grants have")
+                    << " a repayment or a report due or overdue within " << *due_within
+                    << " days\n";
+          *exit_code = kExitAttention;
+        }
       }
-      *exit_code = kExitOk;
     });
   }
   {
@@ -168,21 +203,26 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
         return;
       }
       YearOverview overview = OverviewOfYear(*all, *year);
-      if (o->json) {
-        std::cout << "{\"year\":" << JsonQuote(*year)
-                  << ",\"as_of\":" << JsonQuote(FormatCivilDay(as_of.date))
-                  << ",\"decided_ore\":" << overview.decided_ore
-                  << ",\"received_ore\":" << overview.received_ore
-                  << ",\"spent_ore\":" << overview.spent_ore
-                  << ",\"unused_ore\":" << overview.unused_ore
-                  << ",\"repayable_ore\":" << overview.repayable_ore << ",\"grants\":";
-        PrintObligationsJson(overview.grants, std::cout);
-        std::cout << "}\n";
-      } else {
-        std::cout << "as of " << FormatCivilDay(as_of.date) << "\n";
-        PrintYearOverview(overview, std::cout);
-      }
-      *exit_code = kExitOk;
+      *exit_code = EmitReport(
+          o->output, {.table =
+                          [&](std::ostream& out) {
+                            out << Tr("as of") << " " << FormatCivilDay(as_of.date) << "\n";
+                            PrintYearOverview(overview, out);
+                          },
+                      .json =
+                          [&](std::ostream& out) {
+                            out << "{\"year\":" << JsonQuote(*year)
+                                << ",\"as_of\":" << JsonQuote(FormatCivilDay(as_of.date))
+                                << ",\"decided_ore\":" << overview.decided_ore
+                                << ",\"received_ore\":" << overview.received_ore
+                                << ",\"spent_ore\":" << overview.spent_ore
+                                << ",\"unused_ore\":" << overview.unused_ore
+                                << ",\"repayable_ore\":" << overview.repayable_ore
+                                << ",\"grants\":";
+                            PrintObligationsJson(overview.grants, out);
+                            out << "}\n";
+                          },
+                      .sheets = [&] { return YearOverviewSheets(overview); }});
     });
   }
   {
@@ -192,6 +232,12 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
         app, "account",
         "financial account (ekonomisk redovisning): used funds by purpose and cost group", o);
     cmd->add_option("grant", *grant, "the grant's diary number")->required();
+    cmd->add_option("--org", o->organisation.name,
+                    "the organisation that sends the account (its header block)");
+    cmd->add_option("--org-number", o->organisation.number, "its organisationsnummer");
+    cmd->add_option("--org-file", o->organisation_file,
+                    "a file with lines `organisation = NAME` and `org_number = NNNNNN-NNNN` "
+                    "(--org and --org-number override it)");
     cmd->callback([=] {
       auto backend = OpenBackend(o->db, o->server, false);
       if (!backend.ok()) {
@@ -209,11 +255,26 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
         return;
       }
       FinancialAccount account = FinancialAccountOf(*position);
-      if (o->json)
-        PrintFinancialAccountJson(account, std::cout);
-      else
-        PrintFinancialAccount(account, std::cout);
-      *exit_code = kExitOk;
+      const Obligation obligation = ObligationOf(*position);
+      Organisation organisation;
+      if (!o->organisation_file.empty()) {
+        auto read = ReadOrganisationFile(o->organisation_file);
+        if (!read.ok()) {
+          *exit_code = Fail(read.status());
+          return;
+        }
+        organisation = *read;
+      }
+      if (!o->organisation.name.empty()) organisation.name = o->organisation.name;
+      if (!o->organisation.number.empty()) organisation.number = o->organisation.number;
+      *exit_code = EmitReport(
+          o->output, {.table = [&](std::ostream& out) { PrintFinancialAccount(account, out); },
+                      .json = [&](std::ostream& out) { PrintFinancialAccountJson(account, out); },
+                      .sheets =
+                          [&] {
+                            return FinancialAccountSheets(account, position->terms, obligation,
+                                                          organisation);
+                          }});
     });
   }
 }

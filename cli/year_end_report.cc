@@ -4,9 +4,11 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "cli/messages.h"
 #include "cli/report.h"
 #include "cli/table.h"
 #include "ledger/civil_date.h"
+#include "ledger/deadlines.h"
 #include "ledger/money.h"
 
 namespace grantledger {
@@ -22,8 +24,8 @@ std::string StatusWord(const Obligation& o) {
 
 std::string DaysLeft(const Obligation& o) {
   if (o.status == ObligationStatus::kSettled || o.outstanding_ore == 0) return "";
-  if (o.days_left < 0) return absl::StrCat(-o.days_left, " days late");
-  return absl::StrCat(o.days_left, " days");
+  if (o.days_left < 0) return absl::StrCat(-o.days_left, " ", Tr("days late"));
+  return absl::StrCat(o.days_left, " ", Tr("days"));
 }
 
 }  // namespace
@@ -45,6 +47,7 @@ std::string ObligationJson(const Obligation& o) {
       ",\"unused_ore\":", o.unused_ore, ",\"condition_repayable_ore\":", o.condition_repayable_ore,
       ",\"repayable_ore\":", o.repayable_ore, ",\"outstanding_ore\":", o.outstanding_ore,
       ",\"days_left\":", o.days_left, ",\"status\":", JsonQuote(StatusWord(o)),
+      ",\"reporting_status\":", JsonQuote(ReportingStatusName(ReportingStatusOf(o))),
       ",\"burn_rate_ore_per_day\":", o.burn_rate_ore_per_day,
       ",\"forecast_unused_at_end_ore\":", o.forecast_unused_at_end_ore, "}");
 }
@@ -57,20 +60,20 @@ void PrintObligationsJson(const std::vector<Obligation>& obligations, std::ostre
 }
 
 void PrintObligations(const std::vector<Obligation>& obligations, std::ostream& out) {
-  Table table({"grant", "grantor", "received", "eligible spent", "unused", "repayable", "repaid",
-               "outstanding", "repay by", "left", "status"},
-              {false, false, true, true, true, true, true, true, false, true, false});
+  Table table(TrAll({"grant", "grantor", "received", "eligible spent", "unused", "repayable",
+                     "repaid", "outstanding", "repay by", "left", "status", "report by", "report"}),
+              {false, false, true, true, true, true, true, true, false, true, false, false, false});
   for (const Obligation& o : obligations) {
+    const ReportingStatus report = ReportingStatusOf(o);
     table.AddRow({o.grant_id, o.grantor, Kr(o.received_ore), Kr(o.eligible_spent_ore),
                   Kr(o.unused_ore), Kr(o.repayable_ore), Kr(o.repaid_ore), Kr(o.outstanding_ore),
-                  FormatCivilDay(o.repayment_deadline), DaysLeft(o), StatusWord(o)});
+                  FormatCivilDay(o.repayment_deadline), DaysLeft(o), Tr(StatusWord(o)),
+                  report == ReportingStatus::kNone ? "" : FormatCivilDay(o.reporting_deadline),
+                  report == ReportingStatus::kNone ? "" : Tr(ReportingStatusName(report))});
   }
   table.Print(out);
+  // Spending outside the period is a warning (cli/deadline_report.h), printed by the caller.
   for (const Obligation& o : obligations) {
-    if (o.ineligible_spent_ore > 0) {
-      out << "note: " << o.grant_id << " has " << Kr(o.ineligible_spent_ore)
-          << " booked outside its usage period (not eligible; it does not reduce the obligation)\n";
-    }
     if (o.condition_repayable_ore > 0) {
       out << "note: " << o.grant_id << ": unmet conditions make " << Kr(o.condition_repayable_ore)
           << " repayable\n";
@@ -85,34 +88,34 @@ void PrintObligations(const std::vector<Obligation>& obligations, std::ostream& 
 }
 
 void PrintObligationList(const ObligationList& list, std::ostream& out) {
-  out << "Unused funds and repayment obligations with deadlines "
+  out << Tr("Unused funds and repayment obligations with deadlines") << " "
       << (list.deadline_from == list.deadline_to
               ? FormatCivilDay(list.deadline_from)
               : absl::StrCat(FormatCivilDay(list.deadline_from), " – ",
                              FormatCivilDay(list.deadline_to)))
       << "\n\n";
   if (list.obligations.empty()) {
-    out << "nothing is unused or outstanding with a deadline in that range\n";
+    out << Tr("nothing is unused or outstanding with a deadline in that range") << "\n";
     return;
   }
   PrintObligations(list.obligations, out);
   out << "\n";
-  Table totals({"grantor", "grants", "unused", "repayable", "outstanding"},
+  Table totals(TrAll({"grantor", "grants", "unused", "repayable", "outstanding"}),
                {false, true, true, true, true});
   for (const GrantorTotals& g : list.per_grantor) {
     totals.AddRow({g.grantor, absl::StrCat(g.grants), Kr(g.unused_ore), Kr(g.repayable_ore),
                    Kr(g.outstanding_ore)});
   }
   totals.AddRule();
-  totals.AddRow({"total", absl::StrCat(list.obligations.size()), Kr(list.unused_ore),
+  totals.AddRow({Tr("total"), absl::StrCat(list.obligations.size()), Kr(list.unused_ore),
                  Kr(list.repayable_ore), Kr(list.outstanding_ore)});
   totals.Print(out);
 }
 
 void PrintYearOverview(const YearOverview& y, std::ostream& out) {
-  out << "Targeted state grants " << y.year << "\n\n";
-  Table table({"grantor", "grant", "title", "decided", "received", "spent", "unused", "repayable",
-               "status"},
+  out << Tr("Targeted state grants") << " " << y.year << "\n\n";
+  Table table(TrAll({"grantor", "grant", "title", "decided", "received", "spent", "unused",
+                     "repayable", "status"}),
               {false, false, false, true, true, true, true, true, false});
   for (const Obligation& o : y.grants) {
     std::string title = o.title;
@@ -127,10 +130,12 @@ void PrintYearOverview(const YearOverview& y, std::ostream& out) {
       title = title.substr(0, cut) + "…";
     }
     table.AddRow({o.grantor, o.grant_id, title, Kr(o.decided_ore), Kr(o.received_ore),
-                  Kr(o.eligible_spent_ore), Kr(o.unused_ore), Kr(o.repayable_ore), StatusWord(o)});
+                  Kr(o.eligible_spent_ore), Kr(o.unused_ore), Kr(o.repayable_ore),
+                  Tr(StatusWord(o))});
   }
   table.AddRule();
-  table.AddRow({"total", absl::StrCat(y.grants.size(), y.grants.size() == 1 ? " grant" : " grants"),
+  table.AddRow({Tr("total"),
+                absl::StrCat(y.grants.size(), " ", Tr(y.grants.size() == 1 ? "grant" : "grants")),
                 "", Kr(y.decided_ore), Kr(y.received_ore), Kr(y.spent_ore), Kr(y.unused_ore),
                 Kr(y.repayable_ore), ""});
   table.Print(out);
@@ -139,18 +144,19 @@ void PrintYearOverview(const YearOverview& y, std::ostream& out) {
 void PrintFinancialAccount(const FinancialAccount& a, std::ostream& out) {
   out << "Ekonomisk redovisning " << a.grant_id << " per " << FormatCivilDay(a.as_of_date)
       << "\n\n";
-  Table head({"disposable", "used", "remaining"}, {true, true, true});
+  Table head(TrAll({"disposable", "used", "remaining"}), {true, true, true});
   head.AddRow({Kr(a.disposable_ore), Kr(a.used_ore), Kr(a.remaining_ore)});
   head.Print(out);
   out << "\n";
-  Table lines({"purpose (ändamål)", "cost group (kostnadsgrupp)", "amount"}, {false, false, true});
+  Table lines(TrAll({"purpose (ändamål)", "cost group (kostnadsgrupp)", "amount"}),
+              {false, false, true});
   std::string last_purpose;
   std::map<std::string, int64_t> per_purpose;
   for (const PurposeSpending& s : a.lines) per_purpose[s.purpose] += s.spent_ore;
   for (size_t i = 0; i < a.lines.size(); ++i) {
     const PurposeSpending& s = a.lines[i];
-    lines.AddRow({s.purpose == last_purpose ? "" : (s.purpose.empty() ? "(none)" : s.purpose),
-                  s.cost_group.empty() ? "(none)" : s.cost_group, Kr(s.spent_ore)});
+    lines.AddRow({s.purpose == last_purpose ? "" : (s.purpose.empty() ? Tr("(none)") : s.purpose),
+                  s.cost_group.empty() ? Tr("(none)") : s.cost_group, Kr(s.spent_ore)});
     last_purpose = s.purpose;
     if (i + 1 == a.lines.size() || a.lines[i + 1].purpose != s.purpose) {
       lines.AddRow({"", "SUMMA", Kr(per_purpose[s.purpose])});

@@ -53,6 +53,11 @@ void ApplyTerms(const v1::Event& event, GrantTerms& terms) {
 void ApplyConditionRecord(const v1::Event& event, uint64_t sequence, GrantTerms& terms) {
   const v1::ConditionRecorded& r = event.condition_recorded();
   auto it = terms.conditions.find(r.condition_id());
+  if (it == terms.conditions.end() && r.condition_id() == kReportSubmittedCondition) {
+    it =
+        terms.conditions.emplace(r.condition_id(), ConditionState{"financial account submitted", 0})
+            .first;
+  }
   if (it == terms.conditions.end()) return;  // added by an amendment not yet in force
   it->second.status = r.met() ? ConditionStatus::kMet : ConditionStatus::kUnmet;
   if (r.has_repayable_ore()) it->second.repayable_ore = r.repayable_ore();

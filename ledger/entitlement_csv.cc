@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "ledger/csv_reader.h"
 #include "ledger/status_macros.h"
 
 namespace grantledger {
@@ -19,6 +20,12 @@ namespace {
 constexpr int64_t kMaxMeasuredValueWhole = 1'000'000'000'000;
 static_assert(kMaxMeasuredValueWhole <=
               (std::numeric_limits<int64_t>::max() - (kValueScale - 1)) / kValueScale);
+// Further columns are documented as ignored in these inputs.
+CsvReadOptions EntitlementCsvOptions() {
+  CsvReadOptions options;
+  options.allow_extra_cells = true;
+  return options;
+}
 
 // A std::string copy, for map keys and messages.
 std::string S(absl::string_view text) { return std::string(text); }
@@ -133,7 +140,7 @@ absl::StatusOr<int64_t> ParseMeasuredValueMillionths(absl::string_view text,
 
 absl::StatusOr<std::vector<WeightedRecipient>> ParseWeightsCsv(absl::string_view text,
                                                                absl::string_view source) {
-  GL_ASSIGN_OR_RETURN(CsvTable table, ParseCsv(text, source));
+  GL_ASSIGN_OR_RETURN(CsvTable table, ReadCsv(text, source, EntitlementCsvOptions()));
   if (table.header.size() < 2) {
     return RowError(source, 1,
                     "the header has fewer than two columns: write a header like name,weight");
@@ -184,7 +191,7 @@ absl::StatusOr<std::vector<WeightedRecipient>> ReadWeightsCsv(const std::string&
 }
 
 absl::StatusOr<PerUnitCsv> ParsePerUnitCsv(absl::string_view text, absl::string_view source) {
-  GL_ASSIGN_OR_RETURN(CsvTable table, ParseCsv(text, source));
+  GL_ASSIGN_OR_RETURN(CsvTable table, ReadCsv(text, source, EntitlementCsvOptions()));
   if (table.header.size() < 4) {
     return RowError(source, 1,
                     "the header needs at least four columns: write "
@@ -246,7 +253,7 @@ absl::StatusOr<PerUnitCsv> ReadPerUnitCsv(const std::string& path) {
 absl::StatusOr<MonthlyValuesCsv> ParseMonthlyValuesCsv(
     absl::string_view text, absl::string_view source, const MonthlyPeriod& period,
     const std::vector<WeightedRecipient>& population, const std::vector<std::string>& criteria) {
-  GL_ASSIGN_OR_RETURN(CsvTable table, ParseCsv(text, source));
+  GL_ASSIGN_OR_RETURN(CsvTable table, ReadCsv(text, source, EntitlementCsvOptions()));
   if (table.header.size() < 5) {
     return RowError(source, 1,
                     "the header needs five columns: write region,criterion,year,month,value");

@@ -80,7 +80,8 @@ std::optional<Move> GrantHistory::MoveOf(const v1::Event& event, uint64_t sequen
     case v1::Event::kExpense: {
       const v1::Expense& e = event.expense();
       move.kind = MoveKind::kExpense;
-      move.amount_ore = e.amount_ore();
+      // A credit lowers spending: the move carries it negative (see ExpenseSignedOre).
+      move.amount_ore = e.credit() ? -e.amount_ore() : e.amount_ore();
       if (!e.activity().empty()) move.line = FindLine(e.activity(), e.division(), addition, false);
       move.purpose = FindName(e.purpose(), purpose_index_, addition, false);
       move.cost_group = FindName(e.cost_group(), cost_group_index_, addition, true);

@@ -44,6 +44,11 @@ struct ConditionState {
   friend bool operator==(const ConditionState&, const ConditionState&) = default;
 };
 
+// A financial account (ekonomisk redovisning) sent to the grantor is recorded as this condition,
+// met, dated the day it was sent. Every grant has it without declaring it; it never makes money
+// repayable (ledger/deadlines.h).
+inline constexpr char kReportSubmittedCondition[] = "report-submitted";
+
 // The grant's terms as currently in force (registration plus amendments).
 struct GrantTerms {
   std::string title;

@@ -47,6 +47,11 @@ Obligation ObligationOf(const GrantPosition& p) {
   const int64_t disposable_ore = std::max<int64_t>(0, o.received_ore - o.carried_out_ore);
   o.unused_ore = std::max<int64_t>(0, disposable_ore - o.eligible_spent_ore);
   for (const auto& [id, c] : t.conditions) {
+    // A recorded report is not a condition on the money (ledger/deadlines.h).
+    if (id == kReportSubmittedCondition) {
+      o.report_submitted = c.status == ConditionStatus::kMet;
+      continue;
+    }
     if (c.status != ConditionStatus::kUnmet) continue;
     o.condition_repayable_ore += c.repayable_ore == 0 ? disposable_ore : c.repayable_ore;
   }

@@ -40,6 +40,8 @@ struct Obligation {
   absl::CivilDay reporting_deadline;
   bool period_ended = false;  // the as-of date is on or after the period's last day
   bool rejected = false;      // an application decided at 0
+  // A report (ekonomisk redovisning) is recorded: condition "report-submitted" met.
+  bool report_submitted = false;
 
   int64_t decided_ore = 0;
   int64_t received_ore = 0;  // from the grantor plus carried in

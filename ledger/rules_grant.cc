@@ -95,6 +95,11 @@ absl::Status AmendTerms(const v1::Event& event, GrantState& grant) {
 absl::Status RecordCondition(const v1::Event& event, uint64_t sequence, GrantState& grant) {
   const v1::ConditionRecorded& r = event.condition_recorded();
   auto it = grant.terms.conditions.find(r.condition_id());
+  if (it == grant.terms.conditions.end() && r.condition_id() == kReportSubmittedCondition) {
+    it = grant.terms.conditions
+             .emplace(r.condition_id(), ConditionState{"financial account submitted", 0})
+             .first;
+  }
   if (it == grant.terms.conditions.end()) {
     std::string known;
     for (const auto& [id, c] : grant.terms.conditions)

@@ -69,7 +69,8 @@ absl::StatusOr<Postings> ExpensePostings(const v1::Expense& e, const GrantState&
   }
   // Beyond the allocation is accepted: the cost already happened in the ERP; it shows as
   // overspent (a negative allocation balance).
-  return PostingsOf(v1::Event::kExpense, e.amount_ore(), key, {});
+  // A credit (a refund or correction on the object) books the same postings negated.
+  return PostingsOf(v1::Event::kExpense, e.credit() ? -e.amount_ore() : e.amount_ore(), key, {});
 }
 
 absl::StatusOr<Postings> CarryOverPostings(const v1::CarryOver& c, const GrantState& grant) {
@@ -163,8 +164,10 @@ Postings PostingsOf(const v1::Event& event) {
                         {r.to_activity(), r.to_division()});
     }
     case v1::Event::kExpense:
-      return PostingsOf(event.body_case(), event.expense().amount_ore(),
-                        {event.expense().activity(), event.expense().division()}, {});
+      return PostingsOf(
+          event.body_case(),
+          event.expense().credit() ? -event.expense().amount_ore() : event.expense().amount_ore(),
+          {event.expense().activity(), event.expense().division()}, {});
     case v1::Event::kRepayment:
       return PostingsOf(event.body_case(), event.repayment().amount_ore(), {}, {});
     case v1::Event::kCarryOver:

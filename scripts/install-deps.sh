@@ -12,7 +12,10 @@ packages=(
   libcli11-dev
   libbenchmark-dev
   libssl-dev openssl
-  python3-grpcio python3-protobuf
+  python3-grpcio python3-protobuf   # the independent TLS client test
+  libxlsxwriter-dev   # XLSX reports
+  tzdata              # "today" in Europe/Stockholm
+  python3 python3-openpyxl   # the tests read CSV and XLSX reports back
 )
 missing=()
 for p in "${packages[@]}"; do

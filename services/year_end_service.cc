@@ -8,7 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/civil_date.h"
+#include "ledger/deadlines.h"
 #include "ledger/status_macros.h"
+#include "ledger/swedish_time.h"
 #include "services/codec.h"
 #include "services/recorded_point.h"
 
@@ -38,7 +40,7 @@ absl::StatusOr<std::optional<AsOf>> Resolve(const EventStore& store, const v1::A
   return std::optional<AsOf>(as_of);
 }
 
-absl::CivilDay Today() { return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()); }
+absl::CivilDay Today() { return SwedishDay(absl::Now()); }
 
 std::vector<Obligation> ObligationsAt(const EventStore& store, const std::optional<AsOf>& as_of) {
   std::vector<Obligation> out;
@@ -108,11 +110,14 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::ListUnused(grpc::CallbackServerCon
         std::vector<Obligation> all = ObligationsAt(*service_.store, as_of);
         const absl::CivilDay date = as_of ? as_of->date : Today();
         absl::CivilDay from, to;
+        std::optional<ObligationList> default_list;
         if (request->deadline_from().empty() && request->deadline_to().empty()) {
-          std::optional<absl::CivilDay> next = NextRepaymentDeadline(all, date);
+          // Everything overdue, and what is due at the next deadline (ledger/deadlines.h).
+          default_list = DefaultUnusedList(all, date);
           response->set_as_of_date(FormatCivilDay(date));
-          if (!next) return absl::OkStatus();
-          from = to = *next;
+          if (default_list->obligations.empty()) return absl::OkStatus();
+          from = default_list->deadline_from;
+          to = default_list->deadline_to;
         } else {
           GL_ASSIGN_OR_RETURN(
               from, ParseCivilDay(
@@ -123,7 +128,7 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::ListUnused(grpc::CallbackServerCon
               ParseCivilDay(request->deadline_to().empty() ? "2999-12-31" : request->deadline_to(),
                             "deadline_to"));
         }
-        ObligationList list = ListObligations(all, from, to);
+        ObligationList list = default_list ? *default_list : ListObligations(all, from, to);
         response->set_as_of_date(FormatCivilDay(date));
         if (as_of) response->set_as_of_sequence(as_of->sequence);
         response->set_deadline_from(FormatCivilDay(from));

@@ -108,7 +108,7 @@ TEST_F(CliTest, EntitleModelsFromFiles) {
   Result shares =
       Run("entitle population-share --pot 1000000 --weights " + weights + " --format csv");
   ASSERT_EQ(shares.exit_code, 0) << shares.err;
-  EXPECT_THAT(shares.out, HasSubstr("Jämtland,49999"));
+  EXPECT_THAT(shares.out, HasSubstr("Jämtland;49999"));
   const std::string negative =
       Write("negative.csv", "Region,Befolkning\nStockholm,100\nJämtland,-3\n");
   Result rejected = Run("entitle population-share --pot 1000 --weights " + negative);
@@ -208,7 +208,7 @@ TEST_F(CliTest, BadInputIsRejectedWithFileLineAndNothingChanges) {
        "missing.csv:1: the header has no amount column"},
       {"empty.csv", "", "empty"},
       {"object.csv", "booking_date,voucher,amount,cost_object\n2025-12-31,V1,100,4711\n",
-       "object.csv:2: no grant has cost object \"4711\""},
+       "object.csv:2: column 4 (cost_object): no grant has cost object \"4711\""},
   };
   for (const Case& c : csv_cases) {
     Result r = Run(absl::StrCat("import-expenses ", Write(c.name, c.text), " --db ", Db()));

@@ -2,6 +2,7 @@
 #include "ledger/text_rules.h"
 
 #include <cstdint>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -91,8 +92,34 @@ std::string Utf8Defect(absl::string_view text) {
   return "";
 }
 
+namespace {
+
+// The length of the run of printable ASCII (0x20..0x7E) that `text` starts with: most of an
+// event's text, checked eight bytes at a time so the check costs little per event.
+size_t PrintableAsciiPrefix(absl::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
+    const uint64_t x = word ^ (kOnes * 0x7F);
+    const uint64_t is_del = (x - kOnes) & ~x & kHighBits;
+    if (((word & kHighBits) | below_space | is_del) != 0) break;
+  }
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c >= 0x7F) break;
+    ++i;
+  }
+  return i;
+}
+
+}  // namespace
+
 std::string TextDefect(absl::string_view text) {
-  for (size_t i = 0; i < text.size();) {
+  for (size_t i = PrintableAsciiPrefix(text); i < text.size();) {
     const Decoded d = DecodeAt(text, i);
     if (!d.valid) return NotUtf8Message(text, i);
     const uint32_t c = d.code_point;
@@ -111,6 +138,7 @@ std::string TextDefect(absl::string_view text) {
                     "; remove it (an editor may have added it at the start of the file)");
     }
     i += d.length;
+    i += PrintableAsciiPrefix(text.substr(i));
   }
   return "";
 }

@@ -72,6 +72,16 @@ TEST(TextRulesTest, NamesEachDefect) {
               HasSubstr("bidirectional"));
   EXPECT_THAT(TextDefect("x\xe2\x81\xa6y"), HasSubstr("U+2066"));
   EXPECT_THAT(TextDefect("\xef\xbb\xbfp7"), HasSubstr("byte-order mark"));
+  // Long runs of ASCII are checked a word at a time: a defect anywhere in them is found.
+  EXPECT_THAT(TextDefect("abcdefghij\x7fklmnopqrs"), HasSubstr("U+007F at offset 10"));
+  EXPECT_THAT(TextDefect("abcdefghijklmnop\x01"), HasSubstr("U+0001 at offset 16"));
+  EXPECT_THAT(TextDefect("abcdefgh\xc3\xa5"
+                         "bcdefgh\x1f"),
+              HasSubstr("U+001F at offset 17"));
+  EXPECT_THAT(TextDefect("abcdefgh\xc3\xa5"
+                         "bcdefghijklmnopq\xf6"),
+              HasSubstr("offset 26"));
+  EXPECT_EQ(TextDefect("Inhyrd specialistläkare ortopedi vecka 26, faktura 778812 ~}"), "");
 }
 
 TEST(TextRulesTest, QuotesAShortEscapedPrefix) {

@@ -104,10 +104,28 @@ size_t FirstInvalidUtf8(absl::string_view s) {
 
 bool IsValidUtf8(absl::string_view s) { return FirstInvalidUtf8(s) == absl::string_view::npos; }
 
+namespace {
+// True when `s` holds at least one well-formed two-, three- or four-byte UTF-8 sequence.
+bool HasMultiByteUtf8(absl::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0xC2 || c > 0xF4) continue;
+    const size_t n = c <= 0xDF ? 1 : c <= 0xEF ? 2 : 3;
+    if (i + n >= s.size()) continue;
+    if (FirstInvalidUtf8(s.substr(i, n + 1)) == absl::string_view::npos) return true;
+  }
+  return false;
+}
+}  // namespace
+
 TextEncoding DetectTextEncoding(absl::string_view bytes, TextEncoding given) {
   if (given != TextEncoding::kAuto) return given;
   if (bytes.substr(0, 3) == kUtf8Bom) return TextEncoding::kUtf8;
-  return IsValidUtf8(bytes) ? TextEncoding::kUtf8 : TextEncoding::kWindows1252;
+  if (IsValidUtf8(bytes)) return TextEncoding::kUtf8;
+  // Not all UTF-8: a single-byte export, unless it also holds well-formed multi-byte UTF-8
+  // (a file edited in two encodings). Converting that as Windows-1252 would garble its UTF-8
+  // letters, so it is read as UTF-8 and refused at its first bad byte.
+  return HasMultiByteUtf8(bytes) ? TextEncoding::kUtf8 : TextEncoding::kWindows1252;
 }
 
 absl::StatusOr<std::string> ToUtf8(absl::string_view bytes, TextEncoding encoding,
@@ -118,6 +136,14 @@ absl::StatusOr<std::string> ToUtf8(absl::string_view bytes, TextEncoding encodin
     if (bytes.substr(0, 3) == kUtf8Bom) bytes.remove_prefix(3);
     if (FirstInvalidUtf8(bytes) != absl::string_view::npos) {
       const size_t bad = FirstInvalidUtf8(bytes);
+      if (encoding == TextEncoding::kAuto) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "%s:%d: byte 0x%02X is not UTF-8, but other letters in the file are: the file mixes "
+            "UTF-8 with another encoding, so no conversion would be right; save the file as "
+            "UTF-8 and import it again",
+            std::string(source), LineAt(bytes, bad),
+            static_cast<unsigned>(static_cast<unsigned char>(bytes[bad]))));
+      }
       return absl::InvalidArgumentError(absl::StrFormat(
           "%s:%d: byte 0x%02X is not UTF-8; give --encoding windows-1252 (or iso-8859-1) if the "
           "file was saved in that encoding",

@@ -106,6 +106,17 @@ TEST(TextEncodingTest, DetectsAndConverts) {
       StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("f.csv:3"), HasSubstr("0x81"))));
 }
 
+TEST(TextEncodingTest, AFileMixingUtf8AndWindows1252IsRefusedNotGarbled) {
+  // A UTF-8 header and one Windows-1252 byte on line 3: read as Windows-1252, the header's
+  // "Ä" would become "Ã„"; read as UTF-8, the byte is not a letter. Neither is right.
+  EXPECT_THAT(ToUtf8("\xC3\x84ndam\xC3\xA5l\nok\nK\xF6pta\n", TextEncoding::kAuto, "f.csv"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("f.csv:3"), HasSubstr("0xF6"), HasSubstr("mixes UTF-8"),
+                             HasSubstr("save the file as UTF-8"))));
+  // Given explicitly, the user's choice stands.
+  EXPECT_TRUE(ToUtf8("\xC3\x84\nK\xF6pta\n", TextEncoding::kWindows1252, "f.csv").ok());
+}
+
 TEST(CsvReaderTest, DetectsEachSeparator) {
   for (const auto& [text, sep] : std::vector<std::pair<std::string, char>>{
            {"a;b;c\n1,5;2;3\n", ';'},

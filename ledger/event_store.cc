@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "ledger/disk_space.h"
 #include "ledger/id_index.h"
 #include "ledger/limits.h"
 #include "ledger/log_format.h"
@@ -777,6 +778,15 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
   }
   const bool wrote = !group.entry.empty();
   if (wrote) {
+    // Before RocksDB runs out of space mid-write, which it does not survive (disk_space.h).
+    absl::Status reserve = CheckDiskReserve(options_.path, options_.disk_reserve_bytes);
+    if (!reserve.ok()) {
+      for (Writer* w : writers) {
+        if (w->accepted) w->result = reserve;
+      }
+      Complete(writers);
+      return;
+    }
     if (write_batch_ == nullptr) write_batch_ = std::make_unique<rocksdb::WriteBatch>();
     rocksdb::WriteBatch& batch = *write_batch_;
     batch.Clear();  // keeps its memory

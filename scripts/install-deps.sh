@@ -12,6 +12,7 @@ packages=(
   libcli11-dev
   libbenchmark-dev
   libssl-dev
+  clang-14 libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "ledger/data_dir.h"
+#include "ledger/disk_space.h"
 #include "ledger/head_note.h"
 #include "ledger/id_index.h"
 #include "ledger/limits.h"
@@ -868,6 +869,15 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
   }
   const bool wrote = !group.entry.empty();
   if (wrote) {
+    // Before RocksDB runs out of space mid-write, which it does not survive (disk_space.h).
+    absl::Status reserve = CheckDiskReserve(options_.path, options_.disk_reserve_bytes);
+    if (!reserve.ok()) {
+      for (Writer* w : writers) {
+        if (w->accepted) w->result = reserve;
+      }
+      Complete(writers);
+      return;
+    }
     if (write_batch_ == nullptr) write_batch_ = std::make_unique<rocksdb::WriteBatch>();
     rocksdb::WriteBatch& batch = *write_batch_;
     batch.Clear();  // keeps its memory

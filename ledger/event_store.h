@@ -56,6 +56,9 @@ struct EventStoreOptions {
   // Tests: an appending caller always waits to chain its batch ahead of validation (see
   // batches_chained_ahead), instead of only when validation has already started.
   bool wait_to_chain_ahead = false;
+  // Appends are refused (Unavailable, nothing written) while the disk holding `path` has less
+  // free than this, and taken again once it has more (ledger/disk_space.h). 0: no reserve.
+  uint64_t disk_reserve_bytes = 64ull << 20;
   // The recorded-time clock; tests inject their own. Recorded times never go backwards.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
   // Record every acknowledged head in the head note (head_note.h) before acknowledging it

@@ -16,6 +16,7 @@ packages=(
   libxlsxwriter-dev   # XLSX reports
   tzdata              # "today" in Europe/Stockholm
   python3 python3-openpyxl   # the tests read CSV and XLSX reports back
+  clang-14 libclang-rt-14-dev   # libFuzzer (scripts/fuzz.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,7 @@
 // Disk faults under the real grantledgerd, its data directory on a small tmpfs of its own:
 // the disk fills under load (appends fail cleanly with UNAVAILABLE, nothing acknowledged is
-// lost, and appends resume once space is freed), and the data directory turns read-only.
-// Mounting needs root: as another user these tests skip, saying why.
+// lost, the server stays up, and appends resume once space is freed), and the data directory turns
+// read-only. Mounting needs root: as another user these tests skip, saying why.
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -41,7 +41,7 @@ class DiskFaultTest : public ::testing::Test {
     }
     mount_point_ = dir_.Sub("mnt");
     std::filesystem::create_directories(mount_point_);
-    if (::mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, "size=24m,mode=0700") != 0) {
+    if (::mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, "size=160m,mode=0700") != 0) {
       GTEST_SKIP() << "cannot mount a tmpfs at " << mount_point_ << " (" << std::strerror(errno)
                    << "): this environment lacks CAP_SYS_ADMIN";
     }
@@ -91,7 +91,7 @@ TEST_F(DiskFaultTest, AFullDiskRefusesAppendsCleanlyLosesNothingAndResumesWhenFr
   StartServer();
   v1::AppendResponse response;
   ASSERT_TRUE(Append({RegisterGrant("reg", kGrant, 1'000'000'000'00)}, &response).ok());
-  Fill(/*leave_bytes=*/512 << 10);
+  Fill(/*leave_bytes=*/72 << 20);  // 8 MiB above the store's 64 MiB reserve
 
   // Append batches of 20 events (each with a 1000-byte text) until the disk refuses them.
   std::map<std::string, uint64_t> acknowledged;  // event_id -> sequence
@@ -115,7 +115,10 @@ TEST_F(DiskFaultTest, AFullDiskRefusesAppendsCleanlyLosesNothingAndResumesWhenFr
   ASSERT_FALSE(refused.ok()) << "the disk never filled";
   EXPECT_GT(acknowledged.size(), 0u);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
-  EXPECT_THAT(refused.error_message(), HasSubstr("could not write to disk"));
+  // Refused by the store's reserve check, or by RocksDB when a memtable flush ran out of space
+  // first: either way UNAVAILABLE, and nothing of the batch written.
+  EXPECT_THAT(refused.error_message(),
+              AnyOf(HasSubstr("is full"), HasSubstr("No space left on device")));
   EXPECT_THAT(refused.error_message(), HasSubstr("nothing of this batch was written"));
   // The server is still up, and still answers queries.
   EXPECT_FALSE(server_->WaitForExit(absl::ZeroDuration()).has_value()) << server_->Log();

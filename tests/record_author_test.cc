@@ -66,7 +66,9 @@ TEST(RecordAuthorTest, TheStoreRecordsTheGivenAuthorOrTheLocalUserOnBothChaining
     auto verified = store->Verify(0, 0);
     ASSERT_THAT(verified, IsOk());
     EXPECT_TRUE(verified->ok) << verified->problem;
-    if (chain_ahead) EXPECT_GT(store->batches_chained_ahead(), 0u);
+    if (chain_ahead) {
+      EXPECT_GT(store->batches_chained_ahead(), 0u);
+    }
   }
 }
 

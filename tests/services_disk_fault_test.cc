@@ -185,7 +185,9 @@ TEST_F(DiskFaultTest, AReadOnlyDataDirectoryIsRefusedByTheServerAndReadableByQue
   options.path = data_dir_;
   auto writable = EventStore::Open(options);
   EXPECT_FALSE(writable.ok());
-  if (!writable.ok()) EXPECT_EQ(writable.status().code(), absl::StatusCode::kUnavailable);
+  if (!writable.ok()) {
+    EXPECT_EQ(writable.status().code(), absl::StatusCode::kUnavailable);
+  }
   options.read_only = true;
   auto reader = EventStore::Open(options);
   ASSERT_TRUE(reader.ok()) << reader.status();

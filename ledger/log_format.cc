@@ -68,6 +68,7 @@ bool DecodeGrantIndexValue(uint64_t first, absl::string_view value, std::vector<
   while (i < value.size()) {
     uint64_t delta = 0;
     if (!ReadVarint(value, i, 63, delta) || delta == 0) return false;
+    if (delta > UINT64_MAX - current) return false;  // a damaged value must not wrap around
     current += delta;
     out.push_back(current);
   }

@@ -41,7 +41,7 @@ class DiskFaultTest : public ::testing::Test {
     }
     mount_point_ = dir_.Sub("mnt");
     std::filesystem::create_directories(mount_point_);
-    if (::mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, "size=160m,mode=0700") != 0) {
+    if (::mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, "size=320m,mode=0700") != 0) {
       GTEST_SKIP() << "cannot mount a tmpfs at " << mount_point_ << " (" << std::strerror(errno)
                    << "): this environment lacks CAP_SYS_ADMIN";
     }
@@ -185,7 +185,9 @@ TEST_F(DiskFaultTest, AReadOnlyDataDirectoryIsRefusedByTheServerAndReadableByQue
   options.path = data_dir_;
   auto writable = EventStore::Open(options);
   EXPECT_FALSE(writable.ok());
-  if (!writable.ok()) EXPECT_EQ(writable.status().code(), absl::StatusCode::kUnavailable);
+  if (!writable.ok()) {
+    EXPECT_EQ(writable.status().code(), absl::StatusCode::kUnavailable);
+  }
   options.read_only = true;
   auto reader = EventStore::Open(options);
   ASSERT_TRUE(reader.ok()) << reader.status();

@@ -121,8 +121,8 @@ TEST_F(CliInputValidationTest, ARowWithMoreFieldsThanTheHeaderIsRefusedNamingThe
       "2025-12-31;B2026-0102;1 000,00;9929;p7;HS Kir;Hyr; lokal;Köpta tjänster;Faktura\n");
   Result r = Run(absl::StrCat("import-expenses ", file, " --db ", Db()));
   EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_THAT(r.err, AllOf(HasSubstr(file + ":3"), HasSubstr("10 fields"),
-                           HasSubstr("header has 9"), HasSubstr("double quotes")));
+  EXPECT_THAT(r.err, AllOf(HasSubstr(file + ":3"), HasSubstr("10 cells"), HasSubstr("header has 9"),
+                           HasSubstr("must be in quotes")));
   EXPECT_EQ(Run("verify --db " + Db()).out, before);
 }
 

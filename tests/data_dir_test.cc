@@ -99,12 +99,14 @@ TEST(DataDirTest, AnOpenDirectoryIsWarnedAbout) {
   EXPECT_THAT(warnings[0], HasSubstr("can be read by others"));
 }
 
-// A small tmpfs, mounted for the test (root only) and unmounted after.
+// A small tmpfs, mounted for the test (root only) and unmounted after. Larger than the 64 MiB
+// the store keeps free for appends (EventStoreOptions::disk_reserve_bytes), so that a ledger
+// can be written on it before it is filled.
 class SmallDisk {
  public:
   explicit SmallDisk(const std::string& path) : path_(path) {
     std::filesystem::create_directories(path);
-    mounted_ = ::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=2M") == 0;
+    mounted_ = ::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=80M") == 0;
     if (!mounted_) error_ = std::strerror(errno);
   }
   ~SmallDisk() {

@@ -48,14 +48,17 @@ std::string EncodeGrantIndexValue(const std::vector<uint64_t>& sequences) {
 
 namespace {
 // Reads a varint of at most `max_shift` + 7 bits at `i`, advancing it; false if it runs past the
-// end or is too long.
+// end, is too long, or is not the shortest encoding of its value (a redundant final zero group,
+// or bits past 64): each value has one encoding, so stored bytes decode one way and re-encode
+// to themselves (found by fuzz_log_entry).
 bool ReadVarint(absl::string_view bytes, size_t& i, int max_shift, uint64_t& out) {
   out = 0;
   for (int shift = 0; shift <= max_shift; shift += 7) {
     if (i >= bytes.size()) return false;
     const unsigned char byte = static_cast<unsigned char>(bytes[i++]);
+    if (shift == 63 && (byte & 0x7e) != 0) return false;
     out |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return true;
+    if ((byte & 0x80) == 0) return shift == 0 || byte != 0;
   }
   return false;
 }

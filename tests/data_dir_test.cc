@@ -106,7 +106,7 @@ class SmallDisk {
  public:
   explicit SmallDisk(const std::string& path) : path_(path) {
     std::filesystem::create_directories(path);
-    mounted_ = ::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=80M") == 0;
+    mounted_ = ::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=256M") == 0;
     if (!mounted_) error_ = std::strerror(errno);
   }
   ~SmallDisk() {

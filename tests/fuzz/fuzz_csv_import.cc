@@ -1,4 +1,4 @@
-// libFuzzer target: the ERP expense import, a CSV export (ledger/csv.h) mapped to expense
+// libFuzzer target: the ERP expense import, a CSV export (ledger/csv_reader.h) mapped to expense
 // events by cost object (cli/transfer_commands.h) against the sample grants. Properties: no
 // crash or UB; an error names the file; a successful mapping gives one event per data row,
 // each with an id, a registered grant and a positive amount.
@@ -10,7 +10,7 @@
 
 #include "absl/time/civil_time.h"
 #include "cli/transfer_commands.h"
-#include "ledger/csv.h"
+#include "ledger/csv_reader.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {
@@ -29,7 +29,8 @@ const std::vector<grantledger::GrantPosition>& SampleGrants() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace grantledger;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<CsvTable> table = ParseCsv(text, "fuzz.csv");
+  // The reader the import uses, with the import's options.
+  absl::StatusOr<CsvTable> table = ReadCsv(text, "fuzz.csv", ExpenseImportOptions{}.csv);
   if (!table.ok() && std::string(table.status().message()).find("fuzz.csv") == std::string::npos) {
     fuzz::Fail("a CSV error that does not name the file: " + std::string(table.status().message()));
   }

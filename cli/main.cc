@@ -5,9 +5,9 @@
 #include "cli/entitle_show_command.h"
 #include "cli/exit_codes.h"
 #include "cli/ledger_commands.h"
-#include "cli/tls_flags.h"
 #include "cli/messages.h"
 #include "cli/sie_import.h"
+#include "cli/tls_flags.h"
 #include "cli/transfer_commands.h"
 #include "cli/year_end_commands.h"
 

@@ -33,6 +33,19 @@ class DirectBackend : public LedgerBackend {
     GL_ASSIGN_OR_RETURN(VerifyResult result,
                         store_->Verify(from, to, [&](uint64_t n) { progress.Update(n); }));
     if (expect.has_value()) ApplyExpectedDigest(CheckExpectedDigest(*store_, *expect), result);
+    if (result.ok && from <= 1 && to == 0) {
+      // The whole log is intact: then everything derived from it must equal a rebuild.
+      Progress derived_progress("records re-derived", store_->Head().sequence);
+      GL_ASSIGN_OR_RETURN(VerifyResult derived,
+                          store_->VerifyDerived([&](uint64_t n) { derived_progress.Update(n); }));
+      if (!derived.ok) {
+        result.ok = false;
+        result.first_bad_sequence = derived.first_bad_sequence;
+        result.problem = absl::StrCat(
+            "the log is intact, but an index derived from it is not: ", derived.problem,
+            "; rebuild the indexes from the log with `grantledger reindex --db`");
+      }
+    }
     return result;
   }
 
@@ -60,7 +73,13 @@ class DirectBackend : public LedgerBackend {
     Progress progress("records replayed", kept.sequence);
     GL_ASSIGN_OR_RETURN(LedgerState rebuilt,
                         store_->Replay(kept.sequence, [&](uint64_t n) { progress.Update(n); }));
-    if (rebuilt == kept) return absl::OkStatus();
+    if (rebuilt == kept) {
+      GL_ASSIGN_OR_RETURN(VerifyResult derived, store_->VerifyDerived());
+      if (derived.ok) return absl::OkStatus();
+      return absl::DataLossError(absl::StrCat(
+          "the projections equal a rebuild from the log, but an index derived from it does not: ",
+          derived.problem, "; rebuild the indexes with `grantledger reindex --db`"));
+    }
     for (const auto& [id, grant] : kept.grants) {
       auto it = rebuilt.grants.find(id);
       if (it == rebuilt.grants.end() || !(it->second == grant)) {

@@ -23,6 +23,7 @@
 #include "cli/table.h"
 #include "cli/year_end_report.h"
 #include "ledger/civil_date.h"
+#include "ledger/event_store.h"
 #include "ledger/log_format.h"
 #include "ledger/money.h"
 #include "ledger/obligations.h"
@@ -389,6 +390,31 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
                   << HexOf(result->last_good.head_hash) << "\n";
         *exit_code = kExitDamaged;
       }
+    });
+  }
+  // reindex
+  {
+    auto* cmd = app.add_subcommand(
+        "reindex", "rebuild every index and checkpoint from the log (the log is not changed)");
+    add_db(cmd);
+    cmd->callback([=] {
+      if (common->db.empty()) {
+        std::cerr << "grantledger: reindex works on a data directory: give --db DIR (with the "
+                     "server stopped)\n";
+        *exit_code = kExitUsage;
+        return;
+      }
+      EventStoreOptions options;
+      options.path = common->db;
+      options.rebuild_derived = true;
+      auto store = EventStore::Open(options);
+      if (!store.ok()) {
+        *exit_code = Fail(store.status(), std::cerr);
+        return;
+      }
+      std::cout << "rebuilt the indexes and the checkpoint of " << (*store)->Head().sequence
+                << " events from the log\n";
+      *exit_code = kExitOk;
     });
   }
   // replay

@@ -64,10 +64,11 @@ void ApplyConditionRecord(const v1::Event& event, uint64_t sequence, GrantTerms&
   it->second.recorded_sequence = sequence;
 }
 
-}  // namespace
-
-absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const GrantHistory& history,
-                                           const AsOf& as_of) {
+// Visits the moves that count: `compacted` all, `later` up to as_of.sequence.
+template <typename Later>
+absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const GrantHistory& history,
+                                       absl::Span<const Move> compacted, const Later& later,
+                                       const AsOf& as_of) {
   const uint64_t registered = history.registered_sequence();
   if (registered == 0 || (as_of.sequence != 0 && registered > as_of.sequence)) {
     return absl::NotFoundError(
@@ -100,9 +101,8 @@ absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const Gr
   std::map<std::pair<int32_t, int32_t>, int64_t> by_purpose;
   std::vector<std::pair<int32_t, int32_t>> purpose_order;
   GrantBalance& b = p.balance;
-  for (const Move& m : history.moves()) {
-    if (as_of.sequence != 0 && m.sequence > as_of.sequence) break;
-    if (m.effective > as_of.date) continue;
+  auto count = [&](const Move& m) {
+    if (m.effective > as_of.date) return;
     switch (m.kind) {
       case MoveKind::kReceipt:
         p.received_from_grantor_ore += m.amount_ore;
@@ -147,6 +147,11 @@ absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const Gr
         b.repaid_ore += m.amount_ore;
         break;
     }
+  };
+  for (const Move& m : compacted) count(m);
+  for (const Move& m : later) {
+    if (as_of.sequence != 0 && m.sequence > as_of.sequence) break;
+    count(m);
   }
   b.grant_id = grant_id;
   b.decided_ore = p.terms.decided_amount_ore;
@@ -165,6 +170,19 @@ absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const Gr
         history.purposes()[key.first], history.cost_groups()[key.second], by_purpose[key]});
   }
   return p;
+}
+
+}  // namespace
+
+absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const GrantHistory& history,
+                                           const AsOf& as_of) {
+  return Position(grant_id, history, history.compacted(), history.moves(), as_of);
+}
+
+absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const GrantHistory& history,
+                                           absl::Span<const Move> compacted,
+                                           absl::Span<const Move> later, const AsOf& as_of) {
+  return Position(grant_id, history, compacted, later, as_of);
 }
 
 }  // namespace grantledger

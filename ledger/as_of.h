@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "absl/types/span.h"
 #include "ledger/balances.h"
 #include "ledger/grant_history.h"
 #include "ledger/grant_state.h"
@@ -46,8 +47,17 @@ struct GrantPosition {
 // `as_of.sequence`. The registration counts whatever its date; amendments, condition records
 // and money events count when dated on or before `as_of.date` and recorded by
 // `as_of.sequence`.
+// REQUIRES: as_of.sequence is 0 or at or after history.compacted_through() (earlier ones
+// need the compacted moves of that time: the overload below).
 absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const GrantHistory& history,
                                            const AsOf& as_of);
+// The same over moves kept apart from the history (the event store's on-disk parts):
+// `compacted` is CompactMoves of the grant's moves up to a sequence at or before
+// as_of.sequence, all of which count (dates permitting); `later` are the moves after it in
+// sequence order, counted up to as_of.sequence. `history` gives the terms and the names.
+absl::StatusOr<GrantPosition> PositionAsOf(const std::string& grant_id, const GrantHistory& history,
+                                           absl::Span<const Move> compacted,
+                                           absl::Span<const Move> later, const AsOf& as_of);
 
 }  // namespace grantledger
 

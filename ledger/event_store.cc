@@ -16,10 +16,12 @@
 #include "ledger/data_dir.h"
 #include "ledger/disk_space.h"
 #include "ledger/head_note.h"
-#include "ledger/id_index.h"
+#include "ledger/history_checkpoint.h"
+#include "ledger/history_store.h"
 #include "ledger/limits.h"
 #include "ledger/local_author.h"
 #include "ledger/log_format.h"
+#include "ledger/move_codec.h"
 #include "ledger/rules.h"
 #include "ledger/status_macros.h"
 #include "ledger/text_rules.h"
@@ -291,13 +293,12 @@ class EventStore::Group {
   // Per grant touched: its new sequences (one by_grant entry) and what they add to its
   // history, in sequence order. Nodes stay put, so a writer may keep pointers to them.
   struct GrantChanges {
+    uint64_t prior_count = 0;  // the grant's records before the group
     std::vector<uint64_t> sequences;
     std::vector<HistoryAddition> additions;
     const GrantHistory* history = nullptr;  // as it stood when validation began
   };
   absl::node_hash_map<std::string, GrantChanges> changes;
-  // (first sequence, recorded time) of each run of new records recorded at one time.
-  std::vector<std::pair<uint64_t, int64_t>> recorded_runs;
   std::vector<std::unique_ptr<v1::Event>> read_targets;  // reversal targets read from the log
   uint64_t first_sequence = 1;
   uint64_t next_sequence = 1;
@@ -305,7 +306,7 @@ class EventStore::Group {
   int64_t recorded_time_unix_micros = 0;                  // for new appends
   int64_t last_recorded_time_unix_micros = 0;             // of the last record chained so far
   std::string entry;                                      // the log entry: every new record
-  std::vector<std::pair<std::string, uint64_t>> new_ids;  // for the id index, once durable
+  std::vector<std::pair<std::string, uint64_t>> new_ids;  // for the id index, in the write
 };
 
 EventStore::EventStore(EventStoreOptions options) : options_(std::move(options)) {}
@@ -339,25 +340,63 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   // it and silently drops the rest); only an incomplete last record, torn by a crash, passes.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
 
+  // One bounded cache for every family's blocks, their indexes and filters included, so that
+  // memory does not grow with the number of table files (that is, with the history).
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(96 << 20);
+  auto table_options = [&cache](size_t block_size, bool bloom) {
+    rocksdb::BlockBasedTableOptions table;
+    table.block_size = block_size;
+    table.block_cache = cache;
+    table.cache_index_and_filter_blocks = true;
+    table.cache_index_and_filter_blocks_with_high_priority = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
+    if (bloom) {
+      // Most look-ups of an id are for a new one: a filter answers them without a read.
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+      table.partition_filters = true;
+    }
+    return rocksdb::NewBlockBasedTableFactory(table);
+  };
   rocksdb::ColumnFamilyOptions log_options;
   log_options.write_buffer_size = 64 << 20;
-  {
-    // A log entry holds a whole write (up to a batch of records): larger blocks and a cache
-    // that holds a few of them.
-    rocksdb::BlockBasedTableOptions table;
-    table.block_size = 64 << 10;
-    table.block_cache = rocksdb::NewLRUCache(64 << 20);
-    log_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  }
+  // A log entry holds a whole write (up to a batch of records): larger blocks.
+  log_options.table_factory.reset(table_options(64 << 10, false));
   rocksdb::ColumnFamilyOptions index_options;
   index_options.write_buffer_size = 32 << 20;
   index_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<GrantPrefix>();
+  index_options.table_factory.reset(table_options(16 << 10, false));
+  rocksdb::ColumnFamilyOptions ids_options;
+  ids_options.write_buffer_size = 32 << 20;
+  ids_options.table_factory.reset(table_options(16 << 10, true));
+  ids_options.optimize_filters_for_hits = false;
+  rocksdb::ColumnFamilyOptions histories_options;
+  histories_options.table_factory.reset(table_options(64 << 10, false));
+  rocksdb::ColumnFamilyOptions small_options;
+  small_options.table_factory.reset(table_options(16 << 10, false));
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {rocksdb::kDefaultColumnFamilyName, small_options},
       {kLogColumnFamily, log_options},
       {kGrantIndexColumnFamily, index_options},
-      {kCheckpointColumnFamily, rocksdb::ColumnFamilyOptions()},
+      {kCheckpointColumnFamily, small_options},
+      {kIdsColumnFamily, ids_options},
+      {kHistoriesColumnFamily, histories_options},
   };
+  if (o.read_only) {
+    // A ledger from before the id index and the histories had their families.
+    std::vector<std::string> names;
+    if (rocksdb::DB::ListColumnFamilies(db_options, o.path, &names).ok() &&
+        std::find(names.begin(), names.end(), kLogColumnFamily) != names.end() &&
+        std::find(names.begin(), names.end(), kIdsColumnFamily) == names.end()) {
+      return absl::FailedPreconditionError(
+          StrCat("the ledger at ", o.path,
+                 " keeps its indexes in an earlier format; open it once writable (`grantledger "
+                 "reindex --db ",
+                 o.path,
+                 "`, or start grantledgerd on it) to rebuild them from the log, which is not "
+                 "changed"));
+    }
+  }
   rocksdb::DB* db = nullptr;
   auto open_db = [&] {
     return o.read_only
@@ -396,6 +435,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   store->log_cf_ = store->handles_[1];
   store->grant_cf_ = store->handles_[2];
   store->checkpoint_cf_ = store->handles_[3];
+  store->ids_cf_ = store->handles_[4];
+  store->histories_cf_ = store->handles_[5];
+  store->history_store_ = std::make_unique<HistoryStore>(db, store->histories_cf_);
   GL_RETURN_IF_ERROR(store->CheckFormat());
   GL_RETURN_IF_ERROR(store->Recover());
   GL_RETURN_IF_ERROR(store->AdoptHeadNote(noted));
@@ -435,6 +477,10 @@ EventStore::~EventStore() {
 
 absl::Status EventStore::CheckFormat() {
   std::string format;
+  std::string derived;
+  rocksdb::Status d = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kDerivedFormatKey, &derived);
+  if (!d.ok() && !d.IsNotFound()) return FromRocks(d, "reading the ledger's format");
+  derived_stale_ = derived != kDerivedFormat;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kFormatKey, &format);
   if (s.ok()) {
     if (format == kLogFormat) return absl::OkStatus();
@@ -451,11 +497,17 @@ absl::Status EventStore::CheckFormat() {
                " was written by an earlier grantledger (no format mark); open it with that "
                "version, export it, and restore the export into a new data directory"));
   }
-  if (options_.read_only) return absl::OkStatus();
+  if (options_.read_only) {
+    derived_stale_ = false;  // an empty ledger: nothing derived to be stale
+    return absl::OkStatus();
+  }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
-  return FromRocks(db_->Put(write_options, checkpoint_cf_, kFormatKey, kLogFormat),
-                   "marking the ledger's format");
+  rocksdb::WriteBatch batch;
+  batch.Put(checkpoint_cf_, kFormatKey, kLogFormat);
+  batch.Put(checkpoint_cf_, kDerivedFormatKey, kDerivedFormat);
+  derived_stale_ = false;
+  return FromRocks(db_->Write(write_options, &batch), "marking the ledger's format");
 }
 
 // What to do about a log found damaged on open (`verify` could not open it either).
@@ -465,60 +517,190 @@ constexpr char kDamagedAdvice[] =
 
 absl::Status EventStore::Recover() {
   absl::MutexLock lock(&state_mu_);
-  state_ = LedgerState();
-  state_.head_hash = GenesisHash();
-  std::string checkpoint_bytes;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kCheckpointKey, &checkpoint_bytes);
-  if (s.ok()) {
-    v1::ProjectionCheckpoint checkpoint;
-    if (!checkpoint.ParseFromString(checkpoint_bytes)) {
-      return absl::DataLossError(
-          "the projection checkpoint does not parse; the data directory "
-          "is damaged (restore it from a backup or an export)");
-    }
-    GL_ASSIGN_OR_RETURN(state_, FromCheckpoint(checkpoint));
-    checkpoint_sequence_ = state_.sequence;
-  } else if (!s.IsNotFound()) {
-    return FromRocks(s, "reading the projection checkpoint");
+  auto reset = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
+    state_ = LedgerState();
+    state_.head_hash = GenesisHash();
+    histories_.clear();
+    compacted_hashes_.clear();
+    checkpoint_sequence_ = 0;
+  };
+  reset();
+  bool rebuild = derived_stale_ || (options_.rebuild_derived && !options_.read_only);
+  if (rebuild && options_.read_only) {
+    return absl::FailedPreconditionError(StrCat(
+        "the ledger at ", options_.path,
+        " keeps its indexes in an earlier format; open it once writable (`grantledger reindex "
+        "--db ",
+        options_.path,
+        "`, or start grantledgerd on it) to rebuild them from the log, which is not changed"));
   }
-  // One pass over the log: the histories for as-of queries and the recorded-time index are
-  // rebuilt from every record; the projections replay only the tail after the checkpoint.
-  histories_.clear();
-  recorded_times_.clear();
-  ids_ = IdIndex(options_.id_hash);
-  const uint64_t checkpointed = state_.sequence;
+  if (!rebuild) {
+    absl::Status loaded = LoadCheckpoint();
+    if (absl::IsOutOfRange(loaded)) return absl::DataLossError(loaded.message());  // a cut log
+    if (absl::IsNotFound(loaded)) {
+      // No checkpoint: a new ledger, or one whose checkpoint was removed.
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+      it->SeekToFirst();
+      rebuild = it->Valid() || !it->status().ok();
+      if (rebuild) {
+        Warn(StrCat("the ledger at ", options_.path,
+                    " has no projection checkpoint; rebuilding what is derived from the log"));
+      }
+    } else if (!loaded.ok()) {
+      Warn(StrCat("the projection checkpoint at ", options_.path, " cannot be used (",
+                  loaded.message(), "); rebuilding what is derived from the log"));
+      reset();
+      rebuild = true;
+    }
+  }
+  if (rebuild && options_.read_only) {
+    // Nothing may be written: the histories are rebuilt in memory, from the whole log.
+    histories_in_memory_ = true;
+    return ReplayTail(/*rebuild=*/false);
+  }
+  if (rebuild) GL_RETURN_IF_ERROR(ClearDerived());
+  if (absl::Status replayed = ReplayTail(rebuild); !replayed.ok()) {
+    if (!absl::IsDataLoss(replayed) || checkpoint_sequence_ == 0) return replayed;
+    // The log's tail is damaged. Where the damage starts may lie before the checkpoint (an
+    // entry moved past the head, say): replay the whole log, in memory, to name the first
+    // record that is not as it was acknowledged.
+    reset();
+    histories_in_memory_ = true;
+    absl::Status located = ReplayTail(/*rebuild=*/false);
+    return located.ok() ? replayed : located;
+  }
+  if (rebuild) {
+    GL_RETURN_IF_ERROR(WriteCheckpointLocked());
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    GL_RETURN_IF_ERROR(
+        FromRocks(db_->Put(write_options, checkpoint_cf_, kDerivedFormatKey, kDerivedFormat),
+                  "marking the rebuilt indexes"));
+    derived_stale_ = false;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::LoadCheckpoint() {
+  std::string sealed;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kCheckpointKey, &sealed);
+  if (s.IsNotFound()) return absl::NotFoundError("no checkpoint");
+  GL_RETURN_IF_ERROR(FromRocks(s, "reading the projection checkpoint"));
+  const absl::string_view value(sealed);
+  if (value.size() < kHashBytes ||
+      ChainHash(absl::string_view(), value.substr(kHashBytes)) != value.substr(0, kHashBytes)) {
+    return absl::DataLossError("it does not match its seal (damaged or edited)");
+  }
+  v1::ProjectionCheckpoint checkpoint;
+  if (!checkpoint.ParseFromArray(value.data() + kHashBytes,
+                                 static_cast<int>(value.size() - kHashBytes))) {
+    return absl::DataLossError("it does not parse");
+  }
+  if (checkpoint.format_version() != 2) {
+    return absl::DataLossError(StrCat("its format ", checkpoint.format_version(), " is not 2"));
+  }
+  // It must stand for a record the log holds, with that record's hash.
+  if (checkpoint.sequence() > 0) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
+    it->SeekToLast();
+    uint64_t last = 0;
+    if (it->Valid() && it->key().size() == 8) {
+      std::vector<LogValue> records;
+      SplitLogEntry(View(it->value()), records);
+      last = DecodeSequence(View(it->key())) + records.size() - 1;
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
+    if (last < checkpoint.sequence()) {
+      const uint64_t next = last + 1;
+      return absl::OutOfRangeError(
+          StrCat(next == checkpoint.sequence()
+                     ? StrCat("record ", next, " is")
+                     : StrCat("records ", next, "..", checkpoint.sequence(), " are"),
+                 " missing: the log ends at ", last, " but the projection checkpoint includes ",
+                 checkpoint.sequence(), " (a cut tail); ", kDamagedAdvice));
+    }
+    LogCursor cursor(db_.get(), log_cf_);
+    absl::StatusOr<LogValue> record = cursor.Find(checkpoint.sequence());
+    if (!record.ok() || record->hash != checkpoint.head_hash()) {
+      return absl::DataLossError(StrCat("it stands for record ", checkpoint.sequence(),
+                                        ", whose hash in the log is not the one it names"));
+    }
+  }
+  GL_ASSIGN_OR_RETURN(LedgerState state, FromCheckpoint(checkpoint));
+  std::map<std::string, GrantHistory> histories;
+  std::map<std::string, std::string> hashes;
+  for (const v1::GrantHistoryCheckpoint& c : checkpoint.histories()) {
+    GrantHistory& history = histories[c.grant_id()];
+    GL_RETURN_IF_ERROR(HistoryFromCheckpoint(c, history));
+    if (c.compacted_through() != 0) {
+      GL_ASSIGN_OR_RETURN(std::vector<Move> compacted,
+                          history_store_->Compacted(c.grant_id(), c.compacted_through(),
+                                                    c.compacted_sha256(), NameCountsOf(history)));
+      history.Restore(c.compacted_through(), std::move(compacted));
+    }
+    hashes[c.grant_id()] = c.compacted_sha256();
+  }
+  state_ = std::move(state);
+  histories_ = std::move(histories);
+  compacted_hashes_ = std::move(hashes);
+  checkpoint_sequence_ = state_.sequence;
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::ClearDerived() {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  rocksdb::WriteBatch batch;
+  batch.Put(checkpoint_cf_, kDerivedFormatKey, "rebuilding");
+  batch.Delete(checkpoint_cf_, kCheckpointKey);
+  // Keys are UTF-8 text (ids, grant ids) first: no key starts with 0xff.
+  for (rocksdb::ColumnFamilyHandle* family : {grant_cf_, ids_cf_, histories_cf_}) {
+    batch.DeleteRange(family, rocksdb::Slice(), rocksdb::Slice("\xff\xff\xff\xff", 4));
+  }
+  return FromRocks(db_->Write(write_options, &batch), "clearing the indexes to rebuild them");
+}
+
+absl::Status EventStore::ReplayTail(bool rebuild) {
+  const uint64_t start = state_.sequence + 1;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
   std::vector<LogValue> records;
+  rocksdb::WriteBatch derived;
+  // Per grant, the sequences of the current entry (one by_grant entry each) and the count before.
+  std::map<std::string, std::pair<uint64_t, std::vector<uint64_t>>> entry_grants;
+  auto note_grant = [&](const std::string& grant_id, uint64_t sequence)
+                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_) {
+                          auto [at, added] = entry_grants.try_emplace(grant_id);
+                          if (added) {
+                            auto g = state_.grants.find(grant_id);
+                            at->second.first = g == state_.grants.end() ? 0 : g->second.event_count;
+                          }
+                          at->second.second.push_back(sequence);
+                        };
   // Every entry must start where the one before it ended (the first after a damaged entry,
   // whose records cannot be counted, is left for `verify` to judge).
-  uint64_t next = 1;
+  it->SeekForPrev(EncodeSequence(start));
+  if (!it->Valid() && it->status().ok()) it->SeekToFirst();
+  uint64_t next = 0;  // unknown before the first entry read
   bool resync = false;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  for (; it->Valid(); it->Next()) {
     if (it->key().size() != 8) {
       return absl::DataLossError(StrCat("record ", next, " is missing: the log entry after record ",
                                         next - 1, " has a damaged key; ", kDamagedAdvice));
     }
     const uint64_t first = DecodeSequence(View(it->key()));
-    if (first != next && !resync) {
+    if (next == 0 && first > start) next = start;
+    if (next != 0 && first != next && !resync) {
       return absl::DataLossError(StrCat("record ", next, " is missing: the log entry after record ",
                                         next - 1, " starts at sequence ", first,
                                         " (deleted, renumbered or moved); ", kDamagedAdvice));
     }
     records.clear();
     const bool intact = SplitLogEntry(View(it->value()), records);
+    entry_grants.clear();
     for (size_t k = 0; k < records.size(); ++k) {
       const uint64_t sequence = first + k;
+      if (sequence < start) continue;
       const LogValue& value = records[k];
-      v1::EventRecord record;
-      const bool parsed = record.ParseFromArray(value.record_bytes.data(),
-                                                static_cast<int>(value.record_bytes.size()));
-      if (parsed && !options_.read_only) ids_.Add(record.event().event_id(), sequence);
-      if (sequence <= checkpointed) {
-        // Already in the checkpoint; a damaged record here is for `verify` to report.
-        if (parsed) IndexRecorded(record.event(), sequence, record.recorded_time_unix_micros());
-        continue;
-      }
       if (sequence != state_.sequence + 1) {
         return absl::DataLossError(StrCat("record ", state_.sequence + 1,
                                           " is missing: the log has sequence ", sequence,
@@ -530,38 +712,56 @@ absl::Status EventStore::Recover() {
                                           "record before it; ",
                                           kDamagedAdvice));
       }
-      if (!parsed) {
+      v1::EventRecord record;
+      if (!record.ParseFromArray(value.record_bytes.data(),
+                                 static_cast<int>(value.record_bytes.size()))) {
         return absl::DataLossError(
             StrCat("log record ", sequence, " does not parse; ", kDamagedAdvice));
       }
-      absl::Status applied = ApplyLogged(record.event(), sequence, state_.grants);
+      const v1::Event& event = record.event();
+      if (rebuild) {
+        note_grant(event.grant_id(), sequence);
+        if (event.has_carry_over()) note_grant(event.carry_over().to_grant_id(), sequence);
+        derived.Put(ids_cf_, event.event_id(), EncodeSequence(sequence));
+      }
+      absl::Status applied = ApplyLogged(event, sequence, state_.grants);
       if (!applied.ok()) {
         return absl::DataLossError(
             StrCat("log record ", sequence, " no longer applies: ", applied.message()));
       }
-      IndexRecorded(record.event(), sequence, record.recorded_time_unix_micros());
+      IndexRecorded(event, sequence);
       state_.sequence = sequence;
       state_.head_hash = std::string(value.hash);
       state_.last_recorded_time_unix_micros = record.recorded_time_unix_micros();
     }
-    if (!intact && first + records.size() > checkpointed) {
+    if (!intact) {
       return absl::DataLossError(StrCat("the log entry holding record ", first + records.size(),
                                         " is damaged; ", kDamagedAdvice));
     }
     next = first + records.size();
     resync = !intact;
+    if (rebuild) {
+      for (const auto& [grant_id, entry] : entry_grants) {
+        derived.Put(grant_cf_, GrantIndexKey(grant_id, entry.second.front()),
+                    EncodeGrantIndexEntry(entry.first, entry.second));
+      }
+      if (state_.sequence - checkpoint_sequence_ >= options_.checkpoint_interval_events) {
+        GL_RETURN_IF_ERROR(
+            FromRocks(db_->Write(rocksdb::WriteOptions(), &derived), "rebuilding the indexes"));
+        derived.Clear();
+        GL_RETURN_IF_ERROR(WriteCheckpointLocked());
+      }
+    }
   }
+  if (next == 0) next = start;
   if (it->status().IsCorruption()) {
     return absl::DataLossError(StrCat("log record ", next, " and those after it cannot be read (",
                                       it->status().ToString(), "); ", kDamagedAdvice));
   }
   GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
-  if (next <= checkpointed && !resync) {
-    return absl::DataLossError(
-        StrCat(next == checkpointed ? StrCat("record ", next, " is")
-                                    : StrCat("records ", next, "..", checkpointed, " are"),
-               " missing: the log ends at ", next - 1, " but the projection checkpoint includes ",
-               checkpointed, " (a cut tail); ", kDamagedAdvice));
+  if (rebuild && derived.Count() > 0) {
+    GL_RETURN_IF_ERROR(
+        FromRocks(db_->Write(rocksdb::WriteOptions(), &derived), "rebuilding the indexes"));
   }
   return absl::OkStatus();
 }
@@ -884,7 +1084,10 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     batch.Put(log_cf_, EncodeSequence(group.first_sequence), group.entry);
     for (const auto& [grant_id, changes] : group.changes) {
       batch.Put(grant_cf_, GrantIndexKey(grant_id, changes.sequences.front()),
-                EncodeGrantIndexValue(changes.sequences));
+                EncodeGrantIndexEntry(changes.prior_count, changes.sequences));
+    }
+    for (const auto& [id, sequence] : group.new_ids) {
+      batch.Put(ids_cf_, id, EncodeSequence(sequence));
     }
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
@@ -918,8 +1121,6 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
       if (w->accepted || (w->result.ok() && w->options->dry_run)) w->result->head = head;
     }
     Complete(writers, /*synchronous_only=*/true);
-    // Only the writer thread reads the id index, and only for the next group.
-    for (const auto& [id, sequence] : group.new_ids) ids_.Add(id, sequence);
     for (auto& [id, grant] : group.grants) {
       if (!grant.has_value()) continue;
       if (options_.check_invariants) CheckInvariants(*grant);
@@ -928,11 +1129,6 @@ void EventStore::ProcessGroup(std::vector<Writer*>& writers) {
     for (auto& [grant_id, changes] : group.changes) {
       GrantHistory& history = histories_[grant_id];
       for (HistoryAddition& addition : changes.additions) history.Apply(std::move(addition));
-    }
-    for (const auto& [sequence, time] : group.recorded_runs) {
-      if (recorded_times_.empty() || recorded_times_.back().second != time) {
-        recorded_times_.emplace_back(sequence, time);
-      }
     }
     if (options_.check_invariants && state_.TrialBalance() != 0) {
       std::fprintf(stderr, "grantledger: trial balance is not zero after sequence %llu\n",
@@ -1042,9 +1238,21 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
 
   // Every id's candidate in the index, in one tight loop: the look-ups miss the cache, and
   // independent misses overlap.
-  std::vector<std::optional<IdIndex::Candidate>> candidates(writer.events.size());
-  for (size_t i = 0; i < writer.events.size(); ++i) {
-    candidates[i] = ids_.Find(writer.events[i].event_id());
+  std::vector<std::optional<uint64_t>> candidates(writer.events.size());
+  {
+    const size_t n = writer.events.size();
+    std::vector<rocksdb::Slice> keys(n);
+    for (size_t i = 0; i < n; ++i) keys[i] = rocksdb::Slice(writer.events[i].event_id());
+    std::vector<rocksdb::PinnableSlice> values(n);
+    std::vector<rocksdb::Status> statuses(n);
+    db_->MultiGet(rocksdb::ReadOptions(), ids_cf_, n, keys.data(), values.data(), statuses.data());
+    for (size_t i = 0; i < n; ++i) {
+      if (statuses[i].ok() && values[i].size() == 8) {
+        candidates[i] = DecodeSequence(View(values[i]));
+      } else if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
+        return rejected(FromRocks(statuses[i], "reading the id index"));
+      }
+    }
   }
   // Idempotency: where event i's id is already stored (in this batch and the group, then the
   // log), and whether with the same content.
@@ -1058,12 +1266,18 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
     if (auto seen = group.ids.find(event.event_id()); seen != group.ids.end()) {
       return Stored{seen->second.first, seen->second.second == bytes};
     }
-    if (const std::optional<IdIndex::Candidate>& candidate = candidates[i]) {
-      // A candidate: the stored event is read to compare ids (a hash may be shared) and content.
-      GL_ASSIGN_OR_RETURN(std::unique_ptr<v1::Event> stored, ReadEvent(candidate->sequence));
-      if (candidate->exact || stored->event_id() == event.event_id()) {
-        return Stored{candidate->sequence, SerializeEvent(*stored) == bytes};
+    if (const std::optional<uint64_t>& candidate = candidates[i]) {
+      // The index is derived: the stored event is read to compare ids (the index must not be
+      // what refuses an event) and content.
+      GL_ASSIGN_OR_RETURN(std::unique_ptr<v1::Event> stored, ReadEvent(*candidate));
+      if (stored->event_id() != event.event_id()) {
+        return absl::DataLossError(StrCat(
+            "the id index names record ", *candidate, " for event_id ",
+            QuoteForMessage(event.event_id()),
+            ", which has another id; nothing was written; run `grantledger verify --db`, then "
+            "`grantledger reindex --db` to rebuild the index from the log"));
       }
+      return Stored{*candidate, SerializeEvent(*stored) == bytes};
     }
     return std::nullopt;
   };
@@ -1173,8 +1387,6 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   }
   std::string head_hash = group.head_hash;
   int64_t last_recorded_time = group.last_recorded_time_unix_micros;
-  std::vector<int64_t> recorded_times;
-  recorded_times.reserve(new_events.size());
   auto chain_here = [&]() -> absl::Status {
     const size_t entry_size = group.entry.size();
     char hash[kHashBytes];
@@ -1206,15 +1418,12 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
         }
       }
       last_recorded_time = recorded_time;
-      if (!take_chained) recorded_times.push_back(recorded_time);
       head_hash.assign(hash, kHashBytes);
     }
     return absl::OkStatus();
   };
-  if (take_chained) {
-    recorded_times.assign(new_events.size(), group.recorded_time_unix_micros);
-  } else if (absl::Status s = chain_here(); !s.ok()) {
-    return rejected(s);
+  if (!take_chained) {
+    if (absl::Status s = chain_here(); !s.ok()) return rejected(s);
   }
   // The grant of the previous event, looked up again only when it changes (a batch is mostly
   // one grant's).
@@ -1223,7 +1432,12 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
   auto changes_of = [&](const std::string& id) -> Group::GrantChanges& {
     if (last_grant != nullptr && *last_grant == id) return *last_changes;
     Group::GrantChanges& changes = group.changes[id];
-    if (changes.history == nullptr) changes.history = &history_of(id);
+    if (changes.history == nullptr) {
+      changes.history = &history_of(id);
+      state_mu_.AssertReaderHeld();
+      auto in_state = state_.grants.find(id);
+      changes.prior_count = in_state == state_.grants.end() ? 0 : in_state->second.event_count;
+    }
     last_grant = &id;
     last_changes = &changes;
     return changes;
@@ -1242,9 +1456,6 @@ absl::Status EventStore::ProcessWriter(Writer& writer, Group& group) {
       to.additions.push_back(to.history->Plan(event, sequence, nullptr, /*carry_in=*/true));
     }
     group.new_ids.emplace_back(event.event_id(), sequence);
-    if (group.recorded_runs.empty() || group.recorded_runs.back().second != recorded_times[k]) {
-      group.recorded_runs.emplace_back(sequence, recorded_times[k]);
-    }
   }
   if (take_chained) {
     writer.AwaitEncodingFinished();  // and chaining ahead
@@ -1297,7 +1508,6 @@ absl::StatusOr<std::unique_ptr<v1::Event>> EventStore::ReadEvent(uint64_t sequen
 }
 
 void EventStore::IndexRecorded(const v1::Event& event, uint64_t sequence,
-                               int64_t recorded_time_unix_micros,
                                const v1::Event* reversal_target) {
   std::unique_ptr<v1::Event> read;
   if (event.has_reversal() && reversal_target == nullptr) {
@@ -1309,40 +1519,84 @@ void EventStore::IndexRecorded(const v1::Event& event, uint64_t sequence,
   if (event.has_carry_over()) {
     histories_[event.carry_over().to_grant_id()].Add(event, sequence, nullptr, /*carry_in=*/true);
   }
-  if (recorded_times_.empty() || recorded_times_.back().second != recorded_time_unix_micros) {
-    recorded_times_.emplace_back(sequence, recorded_time_unix_micros);
-  }
+}
+
+absl::StatusOr<int64_t> EventStore::RecordedTimeOf(uint64_t sequence) const {
+  GL_ASSIGN_OR_RETURN(v1::RecordedEvent record, ReadStored(sequence));
+  return record.record().recorded_time_unix_micros();
 }
 
 uint64_t EventStore::SequenceAtRecordedTime(absl::Time time) const {
   const int64_t micros = absl::ToUnixMicros(time);
-  absl::ReaderMutexLock lock(&state_mu_);
-  // The first run of sequences recorded after `time`; everything before it was recorded by then.
-  auto after = std::upper_bound(
-      recorded_times_.begin(), recorded_times_.end(), micros,
-      [](int64_t t, const std::pair<uint64_t, int64_t>& entry) { return t < entry.second; });
-  if (after == recorded_times_.begin()) return 0;
-  if (after == recorded_times_.end()) return state_.sequence;
-  return after->first - 1;
+  // Recorded times never go backwards along the log: a binary search over it, a few dozen
+  // reads whatever its length (no index to trust).
+  uint64_t low = 0;                     // recorded at or before `time` (0: none)
+  uint64_t high = Head().sequence + 1;  // recorded after it
+  while (high - low > 1) {
+    const uint64_t middle = low + (high - low) / 2;
+    absl::StatusOr<int64_t> recorded = RecordedTimeOf(middle);
+    if (!recorded.ok()) return low;  // damage: `verify` reports it
+    if (*recorded <= micros) {
+      low = middle;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
 }
 
 absl::StatusOr<GrantPosition> EventStore::Position(const std::string& grant_id,
                                                    const AsOf& as_of) const {
-  absl::ReaderMutexLock lock(&state_mu_);
-  auto it = histories_.find(grant_id);
-  if (it == histories_.end()) {
-    return absl::NotFoundError(
-        StrCat("grant ", grant_id, " is not registered; check the diary number"));
+  {
+    absl::ReaderMutexLock lock(&state_mu_);
+    auto it = histories_.find(grant_id);
+    if (it == histories_.end()) {
+      return absl::NotFoundError(
+          StrCat("grant ", grant_id, " is not registered; check the diary number"));
+    }
+    const GrantHistory& history = it->second;
+    if (histories_in_memory_ || as_of.sequence == 0 ||
+        as_of.sequence >= history.compacted_through()) {
+      return PositionAsOf(grant_id, history, as_of);
+    }
+    if (history.registered_sequence() > as_of.sequence) {
+      return PositionAsOf(grant_id, history, {}, {}, as_of);  // NotFound, worded as usual
+    }
+    // As known before the last fold: the parts stored at the checkpoints around it.
+    absl::StatusOr<HistoryStore::Parts> parts =
+        history_store_->PartsAt(grant_id, as_of.sequence, NameCountsOf(history));
+    if (parts.ok()) return PositionAsOf(grant_id, history, parts->compacted, parts->later, as_of);
+    Warn(StrCat(parts.status().message(), "; answering from the log instead"));
   }
-  return PositionAsOf(grant_id, it->second, as_of);
+  return PositionFromLog(grant_id, as_of);
+}
+
+absl::StatusOr<GrantPosition> EventStore::PositionFromLog(const std::string& grant_id,
+                                                          const AsOf& as_of) const {
+  GrantHistory history;
+  absl::Status read = absl::OkStatus();
+  GL_RETURN_IF_ERROR(
+      ScanImpl(1, as_of.sequence, grant_id, false, [&](const v1::RecordedEvent& recorded) {
+        const v1::Event& event = recorded.record().event();
+        const uint64_t sequence = recorded.record().sequence();
+        std::unique_ptr<v1::Event> target;
+        if (event.has_reversal()) {
+          auto t = ReadEvent(event.reversal().reversed_sequence());
+          if (t.ok()) target = std::move(*t);
+        }
+        history.Add(event, sequence, target.get(),
+                    /*carry_in=*/event.grant_id() != grant_id);
+        return true;
+      }));
+  return PositionAsOf(grant_id, history, as_of);
 }
 
 std::vector<GrantPosition> EventStore::Positions(const AsOf& as_of) const {
-  absl::ReaderMutexLock lock(&state_mu_);
+  std::vector<std::string> ids = GrantIds();
   std::vector<GrantPosition> out;
-  out.reserve(histories_.size());
-  for (const auto& [id, history] : histories_) {
-    absl::StatusOr<GrantPosition> position = PositionAsOf(id, history, as_of);
+  out.reserve(ids.size());
+  for (const std::string& id : ids) {
+    absl::StatusOr<GrantPosition> position = Position(id, as_of);
     if (position.ok()) out.push_back(std::move(*position));
   }
   return out;
@@ -1370,7 +1624,18 @@ absl::Status EventStore::ScanImpl(
     uint64_t from, uint64_t to, const std::string& grant_id, bool fill_prev_hash,
     const std::function<bool(const v1::RecordedEvent&)>& visit) const {
   if (from == 0) from = 1;
-  const uint64_t head = Head().sequence;
+  // The head, and the grant's count and last record as of it, read together.
+  uint64_t head = 0;
+  uint64_t grant_count = 0;
+  uint64_t grant_last = 0;
+  {
+    absl::ReaderMutexLock lock(&state_mu_);
+    head = state_.sequence;
+    if (auto grant = state_.grants.find(grant_id); grant != state_.grants.end()) {
+      grant_count = grant->second.event_count;
+      grant_last = grant->second.last_sequence;
+    }
+  }
   if (to == 0 || to > head) to = head;
   LogCursor cursor(db_.get(), log_cf_);
   // Reads record `sequence`, with its prev_hash from the record before when asked.
@@ -1403,27 +1668,57 @@ absl::Status EventStore::ScanImpl(
   }
   const std::string prefix = GrantIndexPrefix(grant_id);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), grant_cf_));
+  // The index is derived: each entry says how many of the grant's records come before it, so
+  // a missing entry shows as a gap; each record read must be the grant's; and a scan that runs
+  // to the grant's last entry must have met as many records as the grant has.
+  auto damaged = [&grant_id](absl::string_view what) {
+    return absl::DataLossError(StrCat(
+        "the grant index of ", grant_id, " is damaged (", what,
+        "); the log is not affected: run `grantledger verify --db`, then `grantledger reindex "
+        "--db` to rebuild the index from the log"));
+  };
   // An entry lists the grant's events of one write, keyed by the first: start at the entry
   // that may hold `from`.
   it->SeekForPrev(GrantIndexKey(grant_id, from));
   if (!it->Valid() || !absl::StartsWith(View(it->key()), prefix))
     it->Seek(GrantIndexKey(grant_id, from));
+  std::optional<uint64_t> seen;  // the grant's records before the next entry, once known
+  uint64_t last_sequence = 0;
   for (; it->Valid(); it->Next()) {
     absl::string_view key = View(it->key());
-    if (!absl::StartsWith(key, prefix) || key.size() != prefix.size() + 8) break;
+    if (!absl::StartsWith(key, prefix)) break;
+    if (key.size() != prefix.size() + 8) return damaged("an entry has a damaged key");
     std::vector<uint64_t> sequences;
-    if (!DecodeGrantIndexValue(DecodeSequence(key.substr(prefix.size())), View(it->value()),
-                               sequences)) {
-      return absl::DataLossError(StrCat("the grant index entry of ", grant_id, " is damaged"));
+    uint64_t prior = 0;
+    const uint64_t first = DecodeSequence(key.substr(prefix.size()));
+    if (!DecodeGrantIndexEntry(first, View(it->value()), prior, sequences)) {
+      return damaged(StrCat("the entry at sequence ", first, " does not decode"));
     }
+    if (seen.has_value() && prior != *seen) {
+      return damaged(StrCat("the entry at sequence ", first, " follows ", prior,
+                            " of its records, not ", *seen, ": an entry is missing or extra"));
+    }
+    if (first <= last_sequence) return damaged("entries overlap");
+    seen = prior + sequences.size();
+    last_sequence = sequences.back();
     for (uint64_t sequence : sequences) {
       if (sequence < from) continue;
       if (sequence > to) return absl::OkStatus();
       GL_ASSIGN_OR_RETURN(v1::RecordedEvent out, read(sequence));
+      const v1::Event& event = out.record().event();
+      if (event.grant_id() != grant_id &&
+          !(event.has_carry_over() && event.carry_over().to_grant_id() == grant_id)) {
+        return damaged(StrCat("it names record ", sequence, ", which is another grant's"));
+      }
       if (!visit(out)) return absl::OkStatus();
     }
   }
-  return FromRocks(it->status(), "reading the grant index");
+  GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the grant index"));
+  if (seen.value_or(0) != grant_count || last_sequence != grant_last) {
+    return damaged(StrCat("it lists ", seen.value_or(0), " records up to sequence ", last_sequence,
+                          "; the grant has ", grant_count, " up to ", grant_last));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<VerifyResult> EventStore::Verify(
@@ -1578,12 +1873,28 @@ absl::Status EventStore::WriteCheckpoint() {
 }
 
 absl::Status EventStore::WriteCheckpointLocked() {
+  // One write: every grant's history parts folded since the last checkpoint, then the
+  // checkpoint naming them, sealed with its SHA-256.
+  rocksdb::WriteBatch batch;
+  v1::ProjectionCheckpoint checkpoint = ToCheckpoint(state_);
+  checkpoint.set_format_version(2);
+  for (auto& [grant_id, history] : histories_) {
+    std::string& hash = compacted_hashes_[grant_id];
+    if (!history.moves().empty() && !histories_in_memory_) {
+      const uint64_t from = history.compacted_through();
+      std::vector<Move> chunk = history.Fold(state_.sequence);
+      hash =
+          history_store_->Put(batch, grant_id, from, state_.sequence, chunk, history.compacted());
+    }
+    *checkpoint.add_histories() = HistoryToCheckpoint(grant_id, history, hash);
+  }
   std::string bytes;
-  ToCheckpoint(state_).SerializeToString(&bytes);
+  checkpoint.SerializeToString(&bytes);
+  batch.Put(checkpoint_cf_, kCheckpointKey, ChainHash(absl::string_view(), bytes) + bytes);
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
-  GL_RETURN_IF_ERROR(FromRocks(db_->Put(write_options, checkpoint_cf_, kCheckpointKey, bytes),
-                               "writing the projection checkpoint"));
+  GL_RETURN_IF_ERROR(
+      FromRocks(db_->Write(write_options, &batch), "writing the projection checkpoint"));
   checkpoint_sequence_ = state_.sequence;
   NoteDurableHead(Digest{state_.sequence, state_.head_hash});
   return absl::OkStatus();
@@ -1599,6 +1910,247 @@ void EventStore::CheckInvariants(const GrantState& grant) const {
                  broken);
     std::abort();
   }
+}
+
+}  // namespace grantledger
+
+namespace grantledger {
+namespace {
+
+// An order-free digest of a set of (id, sequence) pairs: sums of their hashes, and a count.
+struct SetDigest {
+  uint64_t a = 0;
+  uint64_t b = 0;
+  uint64_t count = 0;
+  void Add(absl::string_view id, uint64_t sequence) {
+    const std::string h = ChainHash(EncodeSequence(sequence), id);
+    uint64_t x = 0;
+    uint64_t y = 0;
+    std::memcpy(&x, h.data(), 8);
+    std::memcpy(&y, h.data() + 8, 8);
+    a += x;
+    b += y;
+    ++count;
+  }
+  bool operator==(const SetDigest&) const = default;
+};
+
+}  // namespace
+
+absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
+    const std::function<void(uint64_t)>& progress) const {
+  VerifyResult result;
+  auto bad = [&](uint64_t sequence, std::string problem) {
+    result.ok = false;
+    result.first_bad_sequence = sequence;
+    result.problem = std::move(problem);
+    return result;
+  };
+  const Digest head = Head();
+
+  // What is stored: the id index's digest, every grant's by_grant sequences (hashed in
+  // order), and the boundaries of every grant's history parts.
+  SetDigest stored_ids;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), ids_cf_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->value().size() != 8) return bad(0, "the id index has a damaged entry");
+      stored_ids.Add(View(it->key()), DecodeSequence(View(it->value())));
+    }
+    GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the id index"));
+  }
+  std::map<std::string, std::string> stored_grant_lists;  // grant -> sequences, 8 bytes each
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), grant_cf_));
+    std::map<std::string, uint64_t> counts;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const absl::string_view key = View(it->key());
+      const size_t zero = key.find('\0');
+      if (zero == absl::string_view::npos || key.size() != zero + 9) {
+        return bad(0, "the grant index has an entry with a damaged key");
+      }
+      const std::string grant_id(key.substr(0, zero));
+      std::vector<uint64_t> sequences;
+      uint64_t prior = 0;
+      if (!DecodeGrantIndexEntry(DecodeSequence(key.substr(zero + 1)), View(it->value()), prior,
+                                 sequences)) {
+        return bad(0, StrCat("the grant index entry of ", grant_id, " does not decode"));
+      }
+      uint64_t& count = counts[grant_id];
+      if (prior != count) {
+        return bad(sequences.front(),
+                   StrCat("the grant index of ", grant_id, " at sequence ", sequences.front(),
+                          " follows ", prior, " records, not ", count));
+      }
+      count += sequences.size();
+      std::string& list = stored_grant_lists[grant_id];
+      for (uint64_t s : sequences) list += EncodeSequence(s);
+    }
+    GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the grant index"));
+  }
+  struct PartRef {
+    std::string grant_id;
+    uint64_t from = 0;
+    std::string chunk;      // the stored moves
+    std::string compacted;  // the stored folded moves
+    bool has_chunk = false;
+    bool has_compacted = false;
+  };
+  std::map<uint64_t, std::vector<PartRef>> parts;  // by sequence
+  {
+    std::map<std::pair<uint64_t, std::string>, PartRef> found;
+    absl::Status problem = absl::OkStatus();
+    GL_RETURN_IF_ERROR(history_store_->ForEach([&](const absl::StatusOr<HistoryStore::Entry>& e) {
+      if (!e.ok()) {
+        problem = e.status();
+        return false;
+      }
+      PartRef& part = found[{e->sequence, e->grant_id}];
+      part.grant_id = e->grant_id;
+      if (e->kind == 'C') {
+        part.has_chunk = true;
+        part.from = e->from;
+        part.chunk = std::string(e->moves);
+      } else {
+        part.has_compacted = true;
+        part.compacted = std::string(e->moves);
+      }
+      return true;
+    }));
+    if (!problem.ok()) return bad(0, std::string(problem.message()));
+    for (auto& [key, part] : found) {
+      if (!part.has_chunk || !part.has_compacted || key.first > head.sequence) {
+        return bad(key.first, StrCat("the stored history of ", part.grant_id, " at sequence ",
+                                     key.first, " is incomplete or beyond the head"));
+      }
+      parts[key.first].push_back(std::move(part));
+    }
+  }
+  // The checkpoint, as stored.
+  v1::ProjectionCheckpoint checkpoint;
+  bool has_checkpoint = false;
+  {
+    std::string sealed;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kCheckpointKey, &sealed);
+    if (s.ok()) {
+      if (sealed.size() < kHashBytes ||
+          ChainHash(absl::string_view(), absl::string_view(sealed).substr(kHashBytes)) !=
+              absl::string_view(sealed).substr(0, kHashBytes) ||
+          !checkpoint.ParseFromArray(sealed.data() + kHashBytes,
+                                     static_cast<int>(sealed.size() - kHashBytes))) {
+        return bad(0, "the projection checkpoint does not match its seal");
+      }
+      has_checkpoint = true;
+    } else if (!s.IsNotFound()) {
+      return FromRocks(s, "reading the projection checkpoint");
+    }
+  }
+
+  // The same, rebuilt from the log in one pass.
+  SetDigest rebuilt_ids;
+  std::map<std::string, std::string> rebuilt_grant_lists;
+  std::map<std::string, GrantHistory> histories;
+  std::map<std::string, uint64_t> folded_through;
+  LedgerState state;
+  state.head_hash = GenesisHash();
+  absl::Status failed = absl::OkStatus();
+  auto check_parts = [&](uint64_t sequence) -> bool {
+    auto at = parts.find(sequence);
+    if (at == parts.end()) return true;
+    for (const PartRef& part : at->second) {
+      GrantHistory& history = histories[part.grant_id];
+      const uint64_t from = history.compacted_through();
+      std::vector<Move> chunk = history.Fold(sequence);
+      if (part.from != from || EncodeMoves(chunk) != part.chunk) {
+        failed = absl::DataLossError(StrCat("the stored moves of ", part.grant_id, " at sequence ",
+                                            sequence, " differ from a rebuild from the log"));
+        return false;
+      }
+      if (EncodeMoves(history.compacted()) != part.compacted) {
+        failed = absl::DataLossError(StrCat("the stored folded moves of ", part.grant_id,
+                                            " at sequence ", sequence,
+                                            " differ from a rebuild from the log"));
+        return false;
+      }
+    }
+    return true;
+  };
+  auto check_checkpoint = [&]() -> bool {
+    v1::ProjectionCheckpoint expected = ToCheckpoint(state);
+    expected.set_format_version(2);
+    for (const auto& [id, history] : histories) {
+      v1::GrantHistoryCheckpoint* h = expected.add_histories();
+      *h = HistoryToCheckpoint(id, history, "");
+      // The folded part is compared above; here its place and names.
+      for (const v1::GrantHistoryCheckpoint& c : checkpoint.histories()) {
+        if (c.grant_id() == id) h->set_compacted_sha256(c.compacted_sha256());
+      }
+    }
+    for (v1::GrantHistoryCheckpoint& h : *expected.mutable_histories()) {
+      if (!histories.at(h.grant_id()).moves().empty()) {
+        // Moves not folded at the checkpoint's sequence cannot be: checkpoints fold them all.
+        h.set_compacted_through(~uint64_t{0});
+      }
+    }
+    if (expected.SerializeAsString() != checkpoint.SerializeAsString()) {
+      failed = absl::DataLossError(StrCat("the projection checkpoint at sequence ",
+                                          checkpoint.sequence(),
+                                          " differs from a rebuild from the log"));
+      return false;
+    }
+    return true;
+  };
+  if (has_checkpoint && checkpoint.sequence() == 0 && !check_checkpoint()) {
+    return bad(0, std::string(failed.message()));
+  }
+  GL_RETURN_IF_ERROR(ScanImpl(1, head.sequence, "", false, [&](const v1::RecordedEvent& recorded) {
+    const v1::Event& event = recorded.record().event();
+    const uint64_t sequence = recorded.record().sequence();
+    rebuilt_ids.Add(event.event_id(), sequence);
+    rebuilt_grant_lists[event.grant_id()] += EncodeSequence(sequence);
+    if (event.has_carry_over()) {
+      rebuilt_grant_lists[event.carry_over().to_grant_id()] += EncodeSequence(sequence);
+    }
+    failed = ApplyLogged(event, sequence, state.grants);
+    if (!failed.ok()) return false;
+    std::unique_ptr<v1::Event> target;
+    if (event.has_reversal()) {
+      auto t = ReadEvent(event.reversal().reversed_sequence());
+      if (t.ok()) target = std::move(*t);
+    }
+    histories[event.grant_id()].Add(event, sequence, target.get(), false);
+    if (event.has_carry_over()) {
+      histories[event.carry_over().to_grant_id()].Add(event, sequence, nullptr, true);
+    }
+    state.sequence = sequence;
+    state.head_hash = recorded.hash();
+    state.last_recorded_time_unix_micros = recorded.record().recorded_time_unix_micros();
+    if (!check_parts(sequence)) return false;
+    if (has_checkpoint && checkpoint.sequence() == sequence && !check_checkpoint()) return false;
+    ++result.checked;
+    if (progress && sequence % 4096 == 0) progress(sequence);
+    return true;
+  }));
+  if (!failed.ok()) return bad(state.sequence, std::string(failed.message()));
+  if (has_checkpoint && checkpoint.sequence() > head.sequence) {
+    return bad(head.sequence, "the projection checkpoint is ahead of the log");
+  }
+  if (!(rebuilt_ids == stored_ids)) {
+    return bad(
+        0, StrCat("the id index holds ", stored_ids.count, " entries that differ from the log's ",
+                  rebuilt_ids.count, " event ids (an entry missing, extra or changed)"));
+  }
+  for (const auto& [grant_id, list] : rebuilt_grant_lists) {
+    auto it = stored_grant_lists.find(grant_id);
+    if (it == stored_grant_lists.end() || it->second != list) {
+      return bad(0, StrCat("the grant index of ", grant_id, " differs from the log"));
+    }
+  }
+  if (stored_grant_lists.size() != rebuilt_grant_lists.size()) {
+    return bad(0, "the grant index lists a grant the log does not have");
+  }
+  result.last_good = head;
+  return result;
 }
 
 }  // namespace grantledger

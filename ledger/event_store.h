@@ -1,5 +1,8 @@
 // The event store: an append-only, hash-chained log of events in RocksDB, with the projected
-// state kept in memory, checkpointed, and rebuilt from the log on open.
+// state kept in memory and checkpointed: opening loads the last checkpoint (after checking it
+// against the log) and replays only the log's tail. The id index and the grant histories live
+// on disk beside the log, so memory and open time do not grow with the history
+// (docs/architecture.md).
 //
 // Append validates a batch in order against the rules (rules.h), assigns gap-free sequence
 // numbers, and writes the records and their index entries in one atomic, synced WriteBatch.
@@ -28,7 +31,6 @@
 #include "ledger/as_of.h"
 #include "ledger/buffer_pool.h"
 #include "ledger/grant_history.h"
-#include "ledger/id_index.h"
 #include "ledger/ledger_state.h"
 
 namespace rocksdb {
@@ -43,6 +45,7 @@ class ColumnFamilyHandle;
 namespace grantledger {
 
 class HeadNote;
+class HistoryStore;
 
 struct EventStoreOptions {
   std::string path;        // the data directory
@@ -51,8 +54,6 @@ struct EventStoreOptions {
   uint64_t checkpoint_interval_events = 50'000;
   // Check the trial balance and the grant invariants after every append (aborts on a bug).
   bool check_invariants = false;
-  // Replaces the id index's hash (tests make every id collide); nullptr: the keyed hash.
-  IdIndex::HashFunction id_hash = nullptr;
   // Tests: an appending caller always waits to chain its batch ahead of validation (see
   // batches_chained_ahead), instead of only when validation has already started.
   bool wait_to_chain_ahead = false;
@@ -64,6 +65,9 @@ struct EventStoreOptions {
   // Record every acknowledged head in the head note (head_note.h) before acknowledging it
   // (with `sync`); false: only at checkpoints and on close.
   bool note_every_write = true;
+  // Rebuild every derived structure (indexes, histories, checkpoint) from the log on open
+  // (`grantledger reindex`), as when a check of one fails.
+  bool rebuild_derived = false;
   // Where warnings about the data directory go (a missing head note, open permissions);
   // nullptr: stderr, as "grantledger: warning: ...".
   std::function<void(absl::string_view)> warn;
@@ -176,6 +180,13 @@ class EventStore {
   absl::StatusOr<VerifyResult> Verify(uint64_t from, uint64_t to,
                                       const std::function<void(uint64_t)>& progress = {}) const;
 
+  // Checks every derived structure against a rebuild from the log, in one pass over it: the
+  // id index, the grant index (by_grant), every grant's stored history parts, and the
+  // checkpoint (its state and histories at its sequence). ok = false names the first
+  // difference. REQUIRES: the chain itself verified (Verify).
+  absl::StatusOr<VerifyResult> VerifyDerived(
+      const std::function<void(uint64_t)>& progress = {}) const;
+
   // Current state of a grant; nullopt if not registered.
   std::optional<GrantState> Grant(const std::string& grant_id) const;
   // A grant's state right after event `sequence` (rebuilt from that grant's events).
@@ -216,7 +227,20 @@ class EventStore {
   explicit EventStore(EventStoreOptions options);
   // Refuses a data directory written in another log format; marks a new one.
   absl::Status CheckFormat();
+  // Loads the checkpoint if it passes its checks, then replays the log after it; without a
+  // usable one, replays the whole log (and, writable, rebuilds every derived structure).
   absl::Status Recover();
+  // The checkpoint, checked: sealed intact, standing for a record the log holds with that hash,
+  // and with every grant's compacted moves as it wrote them. The reason otherwise.
+  absl::Status LoadCheckpoint() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
+  // Replays records after state_.sequence (with their hashes checked) into the state and the
+  // histories; with `rebuild`, also rewrites the by_grant, ids and histories entries.
+  absl::Status ReplayTail(bool rebuild) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
+  // Deletes every derived entry (ids, by_grant, histories, checkpoint) before a rebuild.
+  absl::Status ClearDerived();
+  // A grant's position from its events in the log (when its stored history fails a check).
+  absl::StatusOr<GrantPosition> PositionFromLog(const std::string& grant_id,
+                                                const AsOf& as_of) const;
   // The head note (event_store_integrity.cc): checks the recovered head against the note read
   // before RocksDB opened, and keeps the note open for updates (writable stores).
   absl::Status AdoptHeadNote(const std::optional<Digest>& noted);
@@ -250,10 +274,12 @@ class EventStore {
                            const std::string& only_grant = "") const;
   absl::Status WriteCheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
   void CheckInvariants(const GrantState& grant) const;
-  // Adds a logged event to the histories and the recorded-time index.
-  void IndexRecorded(const v1::Event& event, uint64_t sequence, int64_t recorded_time_unix_micros,
+  // Adds a logged event to the histories.
+  void IndexRecorded(const v1::Event& event, uint64_t sequence,
                      const v1::Event* reversal_target = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
+  // The recorded time of record `sequence` (for SequenceAtRecordedTime's search).
+  absl::StatusOr<int64_t> RecordedTimeOf(uint64_t sequence) const;
 
   EventStoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -261,6 +287,8 @@ class EventStore {
   rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* grant_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* checkpoint_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ids_cf_ = nullptr;        // event_id -> sequence
+  rocksdb::ColumnFamilyHandle* histories_cf_ = nullptr;  // history_store.h
 
   // Appends wait here for the writer thread.
   absl::Mutex queue_mu_;
@@ -285,11 +313,18 @@ class EventStore {
   mutable absl::Mutex state_mu_;
   LedgerState state_ ABSL_GUARDED_BY(state_mu_);
   uint64_t checkpoint_sequence_ ABSL_GUARDED_BY(state_mu_) = 0;
+  // Every grant's history: its terms, names and folded moves, and its moves since the last
+  // checkpoint; earlier parts are in the histories column family (history_store.h).
   std::map<std::string, GrantHistory> histories_ ABSL_GUARDED_BY(state_mu_);
-  // (first sequence, recorded time) of each run of sequences recorded at the same time.
-  std::vector<std::pair<uint64_t, int64_t>> recorded_times_ ABSL_GUARDED_BY(state_mu_);
-  // Every logged event id (writable stores only).
-  IdIndex ids_ ABSL_GUARDED_BY(state_mu_);
+  // The compacted moves' SHA-256 per grant, as stored at its compacted_through().
+  std::map<std::string, std::string> compacted_hashes_ ABSL_GUARDED_BY(state_mu_);
+  // True when the histories were rebuilt in memory from the whole log (a read-only open whose
+  // checkpoint could not be used): nothing on disk is read for them.
+  bool histories_in_memory_ = false;
+  // The derived families were written by an earlier version (or a rebuild was interrupted):
+  // a writable open rebuilds them from the log.
+  bool derived_stale_ = false;
+  std::unique_ptr<HistoryStore> history_store_;
 
   // The head note (writable stores); updated by the writer thread, at checkpoints and on close.
   std::unique_ptr<HeadNote> head_note_;

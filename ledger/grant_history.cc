@@ -1,6 +1,9 @@
 // The compact per-grant history; see grant_history.h.
 #include "ledger/grant_history.h"
 
+#include <algorithm>
+
+#include "absl/hash/hash.h"
 #include "ledger/civil_date.h"
 
 namespace grantledger {
@@ -138,6 +141,70 @@ void GrantHistory::Apply(HistoryAddition addition) {
     }
   }
   if (addition.move) moves_.push_back(*addition.move);
+}
+
+std::vector<Move> GrantHistory::Fold(uint64_t through) {
+  std::vector<Move> folded(moves_.begin(), moves_.end());
+  compacted_ = CompactMoves(compacted_, folded);
+  compacted_through_ = std::max(compacted_through_, through);
+  moves_ = SegmentedVector<Move>();
+  return folded;
+}
+
+void GrantHistory::Restore(uint64_t compacted_through, std::vector<Move> compacted) {
+  compacted_through_ = compacted_through;
+  compacted_ = std::move(compacted);
+  moves_ = SegmentedVector<Move>();
+}
+
+void GrantHistory::RestoreNames(std::vector<ActivityKey> lines, std::vector<std::string> purposes,
+                                std::vector<std::string> cost_groups) {
+  lines_.clear();
+  line_index_.clear();
+  for (ActivityKey& key : lines) InternLine(std::move(key));
+  purposes_.clear();
+  purpose_index_.clear();
+  for (std::string& name : purposes) InternName(std::move(name), purposes_, purpose_index_);
+  cost_groups_.clear();
+  cost_group_index_.clear();
+  for (std::string& name : cost_groups) {
+    InternName(std::move(name), cost_groups_, cost_group_index_);
+  }
+}
+
+namespace {
+auto KeyOf(const Move& m) {
+  return std::make_tuple(m.effective, m.booking, static_cast<int>(m.kind), m.line, m.to_line,
+                         m.purpose, m.cost_group);
+}
+}  // namespace
+
+bool SameMoveKey(const Move& a, const Move& b) { return KeyOf(a) == KeyOf(b); }
+
+MoveFolder::MoveFolder(const std::vector<Move>& compacted) : out_(compacted) {
+  for (size_t i = 0; i < out_.size(); ++i) index_.emplace(absl::HashOf(KeyOf(out_[i])), i);
+}
+
+void MoveFolder::Add(const Move& move) {
+  const uint64_t hash = absl::HashOf(KeyOf(move));
+  auto [begin, end] = index_.equal_range(hash);
+  for (auto it = begin; it != end; ++it) {
+    Move& into = out_[it->second];
+    if (!SameMoveKey(into, move)) continue;
+    int64_t sum = 0;
+    if (__builtin_add_overflow(into.amount_ore, move.amount_ore, &sum)) continue;
+    into.amount_ore = sum;
+    into.sequence = std::min(into.sequence, move.sequence);
+    return;
+  }
+  index_.emplace(hash, out_.size());
+  out_.push_back(move);
+}
+
+std::vector<Move> MoveFolder::Finish() && {
+  std::stable_sort(out_.begin(), out_.end(),
+                   [](const Move& a, const Move& b) { return a.sequence < b.sequence; });
+  return std::move(out_);
 }
 
 }  // namespace grantledger

@@ -1,7 +1,13 @@
 // A compact, append-only history of one grant's events for two-clock (bitemporal) queries:
 // for every event, what it does to the grant's amounts, with its sequence number (when the
-// ledger learned it) and its effective date (the day it is about). Pure data, no I/O: the
-// event store keeps one per grant in memory and as_of.h reads positions off it.
+// ledger learned it) and its effective date (the day it is about). Pure data, no I/O.
+//
+// It is kept in two parts, so that its memory does not grow with the grant's history: the
+// moves up to compacted_through(), folded together (CompactMoves: one move per distinct
+// effective date, booking date, kind and line, which as_of.h reads exactly as the moves
+// themselves), and the moves recorded since, in sequence order. The event store folds the
+// recent moves in at each checkpoint and keeps both parts of every checkpoint on disk
+// (ledger/store/history_store.h), for queries as known at an earlier sequence.
 #ifndef GRANTLEDGER_LEDGER_GRANT_HISTORY_H_
 #define GRANTLEDGER_LEDGER_GRANT_HISTORY_H_
 
@@ -74,6 +80,14 @@ struct HistoryAddition {
   }
 };
 
+// Folds moves together: moves that differ only in sequence and amount become one, with the
+// amounts summed and the smallest sequence. The result is ordered by that sequence, so that a
+// reader meets each (purpose, cost group) first where it would have met it in `moves`, and it
+// counts every move for a position whatever the date (as_of.h). Sums that would overflow are
+// kept apart. `compacted` must itself be a result of CompactMoves; `moves` follow it.
+template <typename Moves>
+std::vector<Move> CompactMoves(const std::vector<Move>& compacted, const Moves& moves);
+
 class GrantHistory {
  public:
   // Adds a logged event of this grant, or (`carry_in`) a carry-over into it. `target` is the
@@ -87,7 +101,19 @@ class GrantHistory {
                        bool carry_in) const;
   void Apply(HistoryAddition addition);
 
+  // The moves recorded after compacted_through(), in sequence order.
   const SegmentedVector<Move>& moves() const { return moves_; }
+  // Every move up to compacted_through(), folded (CompactMoves).
+  const std::vector<Move>& compacted() const { return compacted_; }
+  uint64_t compacted_through() const { return compacted_through_; }
+  // Folds every move into the compacted part, as of `through` (the checkpoint's sequence, at
+  // or after the last move), and returns the moves it folded in, in sequence order.
+  std::vector<Move> Fold(uint64_t through);
+  // Opening from a checkpoint: the compacted part as it was written, and the names.
+  void Restore(uint64_t compacted_through, std::vector<Move> compacted);
+  void RestoreNames(std::vector<ActivityKey> lines, std::vector<std::string> purposes,
+                    std::vector<std::string> cost_groups);
+  void RestoreTerms(std::vector<TermsEvent> terms) { terms_events_ = std::move(terms); }
   const std::vector<TermsEvent>& terms_events() const { return terms_events_; }
   const std::vector<ActivityKey>& lines() const { return lines_; }
   const std::vector<std::string>& purposes() const { return purposes_; }
@@ -127,6 +153,8 @@ class GrantHistory {
   static int32_t InternName(std::string name, std::vector<std::string>& table, NameIndex& index);
 
   SegmentedVector<Move> moves_;
+  std::vector<Move> compacted_;
+  uint64_t compacted_through_ = 0;
   std::vector<TermsEvent> terms_events_;
   std::vector<ActivityKey> lines_;
   std::map<ActivityKey, int32_t, LineLess> line_index_;
@@ -135,6 +163,28 @@ class GrantHistory {
   std::vector<std::string> cost_groups_;
   NameIndex cost_group_index_;
 };
+
+// Whether two moves fold into one (all but sequence and amount equal).
+bool SameMoveKey(const Move& a, const Move& b);
+// The fold itself, over moves given one by one (CompactMoves).
+class MoveFolder {
+ public:
+  explicit MoveFolder(const std::vector<Move>& compacted);
+  void Add(const Move& move);
+  std::vector<Move> Finish() &&;
+
+ private:
+  std::vector<Move> out_;
+  // Per key hash, the indexes in out_ of moves with that hash.
+  std::multimap<uint64_t, size_t> index_;
+};
+
+template <typename Moves>
+std::vector<Move> CompactMoves(const std::vector<Move>& compacted, const Moves& moves) {
+  MoveFolder folder(compacted);
+  for (const Move& m : moves) folder.Add(m);
+  return std::move(folder).Finish();
+}
 
 }  // namespace grantledger
 

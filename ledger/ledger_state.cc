@@ -72,7 +72,7 @@ v1::ProjectionCheckpoint ToCheckpoint(const LedgerState& state) {
 }
 
 absl::StatusOr<LedgerState> FromCheckpoint(const v1::ProjectionCheckpoint& checkpoint) {
-  if (checkpoint.format_version() != 1) {
+  if (checkpoint.format_version() != 1 && checkpoint.format_version() != 2) {
     return absl::FailedPreconditionError(
         absl::StrCat("checkpoint format ", checkpoint.format_version(),
                      " is not known to this build; run `grantledger replay` to rebuild it"));

@@ -78,6 +78,25 @@ bool DecodeGrantIndexValue(uint64_t first, absl::string_view value, std::vector<
   return true;
 }
 
+std::string EncodeGrantIndexEntry(uint64_t prior_count, const std::vector<uint64_t>& sequences) {
+  std::string out;
+  uint64_t v = prior_count;
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+  out += EncodeGrantIndexValue(sequences);
+  return out;
+}
+
+bool DecodeGrantIndexEntry(uint64_t first, absl::string_view value, uint64_t& prior_count,
+                           std::vector<uint64_t>& out) {
+  size_t i = 0;
+  if (!ReadVarint(value, i, 63, prior_count)) return false;
+  return DecodeGrantIndexValue(first, value.substr(i), out);
+}
+
 void AppendVarint32(std::string& out, uint32_t value) {
   while (value >= 0x80) {
     out.push_back(static_cast<char>(value | 0x80));

@@ -5,10 +5,18 @@
 //                value: that write's records in sequence order, each as a varint32 length,
 //                the EventRecord bytes, then the record's hash (32 bytes); record k of the
 //                entry keyed F has sequence F + k
-//   by_grant     key: grant_id, '\0', sequence (8 BE)   value: the grant's later sequences in
-//                the same write, as varint deltas (one entry per grant per write)
-//   checkpoints  key: "ledger"                          value: ProjectionCheckpoint bytes
+//   by_grant     key: grant_id, '\0', sequence (8 BE)   value: how many of the grant's records
+//                come before this entry (varint), then the grant's later sequences in the same
+//                write, as varint deltas (one entry per grant per write)
+//   ids          key: event_id                          value: its sequence (8 BE)
+//   histories    see history_store.h
+//   checkpoints  key: "ledger"                          value: SHA-256 of the bytes, then
+//                                                       ProjectionCheckpoint bytes
 //                key: "format"                          value: kLogFormat
+//                key: "derived"                         value: kDerivedFormat
+//
+// Only `log` is the record: every other family is derived from it, checked when used and by
+// `verify`, and rebuilt from the log when a check fails or its format is older.
 //
 // hash = SHA-256(previous record's hash || EventRecord bytes), genesis = 32 zero bytes.
 #ifndef GRANTLEDGER_LEDGER_LOG_FORMAT_H_
@@ -30,6 +38,10 @@ inline constexpr char kCheckpointColumnFamily[] = "checkpoints";
 inline constexpr char kCheckpointKey[] = "ledger";
 inline constexpr char kFormatKey[] = "format";
 inline constexpr char kLogFormat[] = "grantledger-log-2";
+inline constexpr char kIdsColumnFamily[] = "ids";
+inline constexpr char kHistoriesColumnFamily[] = "histories";
+inline constexpr char kDerivedFormatKey[] = "derived";
+inline constexpr char kDerivedFormat[] = "grantledger-derived-2";
 inline constexpr size_t kHashBytes = 32;
 
 std::string EncodeSequence(uint64_t sequence);
@@ -43,6 +55,10 @@ std::string GrantIndexPrefix(absl::string_view grant_id);
 std::string EncodeGrantIndexValue(const std::vector<uint64_t>& sequences);
 // Appends the entry's sequences (`first` and the decoded rest) to `out`; false if damaged.
 bool DecodeGrantIndexValue(uint64_t first, absl::string_view value, std::vector<uint64_t>& out);
+// The whole by_grant value: `prior_count`, the grant's records before the entry, then the above.
+std::string EncodeGrantIndexEntry(uint64_t prior_count, const std::vector<uint64_t>& sequences);
+bool DecodeGrantIndexEntry(uint64_t first, absl::string_view value, uint64_t& prior_count,
+                           std::vector<uint64_t>& out);
 
 // One record of a log entry: views into the entry's bytes.
 struct LogValue {

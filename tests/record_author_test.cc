@@ -78,7 +78,9 @@ void ReplaceInStoredLog(const std::string& path, const std::string& from, const 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}},
                                                            {kLogColumnFamily, {}},
                                                            {kGrantIndexColumnFamily, {}},
-                                                           {kCheckpointColumnFamily, {}}};
+                                                           {kCheckpointColumnFamily, {}},
+        {kIdsColumnFamily, {}},
+        {kHistoriesColumnFamily, {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &raw).ok());

@@ -67,7 +67,9 @@ class RawLedger {
         {rocksdb::kDefaultColumnFamilyName, {}},
         {kLogColumnFamily, {}},
         {kGrantIndexColumnFamily, {}},
-        {kCheckpointColumnFamily, {}}};
+        {kCheckpointColumnFamily, {}},
+        {kIdsColumnFamily, {}},
+        {kHistoriesColumnFamily, {}}};
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles_, &raw);
     EXPECT_TRUE(s.ok()) << s.ToString();

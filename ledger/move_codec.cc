@@ -1,0 +1,105 @@
+// Moves to bytes and back; see move_codec.h.
+#include "ledger/move_codec.h"
+
+#include <cstdint>
+
+namespace grantledger {
+namespace {
+
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+bool GetVarint(absl::string_view& in, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (in.empty()) return false;
+    const auto byte = static_cast<uint8_t>(in.front());
+    in.remove_prefix(1);
+    v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+int64_t DayNumber(absl::CivilDay day) { return day - absl::CivilDay(1970, 1, 1); }
+
+constexpr uint64_t kMaxKind = static_cast<uint64_t>(MoveKind::kRepayment);
+
+}  // namespace
+
+std::string EncodeMoves(absl::Span<const Move> moves) {
+  std::string out;
+  out.reserve(moves.size() * 12 + 4);
+  PutVarint(out, moves.size());
+  uint64_t last_sequence = 0;
+  int64_t last_day = 0;
+  for (const Move& m : moves) {
+    PutVarint(out, ZigZag(static_cast<int64_t>(m.sequence - last_sequence)));
+    const int64_t day = DayNumber(m.effective);
+    PutVarint(out, ZigZag(day - last_day));
+    PutVarint(out, ZigZag(DayNumber(m.booking) - day));
+    PutVarint(out, ZigZag(m.amount_ore));
+    PutVarint(out, static_cast<uint64_t>(m.kind));
+    PutVarint(out, static_cast<uint64_t>(m.line + 1));
+    PutVarint(out, static_cast<uint64_t>(m.to_line + 1));
+    PutVarint(out, static_cast<uint64_t>(m.purpose + 1));
+    PutVarint(out, static_cast<uint64_t>(m.cost_group + 1));
+    last_sequence = m.sequence;
+    last_day = day;
+  }
+  return out;
+}
+
+std::optional<std::vector<Move>> DecodeMoves(absl::string_view bytes, size_t lines, size_t purposes,
+                                             size_t cost_groups) {
+  uint64_t count = 0;
+  if (!GetVarint(bytes, count) || count > bytes.size()) return std::nullopt;
+  std::vector<Move> out;
+  out.reserve(count);
+  uint64_t sequence = 0;
+  int64_t day = 0;
+  // An index is stored plus one (-1, none, is 0) and must be below its table's size.
+  auto index = [](absl::string_view& in, size_t limit, int32_t& into) {
+    uint64_t v = 0;
+    if (!GetVarint(in, v) || v > limit) return false;
+    into = static_cast<int32_t>(v) - 1;
+    return true;
+  };
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t d_sequence = 0, d_day = 0, d_booking = 0, amount = 0, kind = 0;
+    if (!GetVarint(bytes, d_sequence) || !GetVarint(bytes, d_day) || !GetVarint(bytes, d_booking) ||
+        !GetVarint(bytes, amount) || !GetVarint(bytes, kind) || kind > kMaxKind) {
+      return std::nullopt;
+    }
+    Move m;
+    sequence += static_cast<uint64_t>(UnZigZag(d_sequence));
+    day += UnZigZag(d_day);
+    if (day < -1'000'000 || day > 1'000'000) return std::nullopt;  // beyond any civil date used
+    const int64_t booking = day + UnZigZag(d_booking);
+    if (booking < -1'000'000 || booking > 1'000'000) return std::nullopt;
+    m.sequence = sequence;
+    m.effective = absl::CivilDay(1970, 1, 1) + day;
+    m.booking = absl::CivilDay(1970, 1, 1) + booking;
+    m.amount_ore = UnZigZag(amount);
+    m.kind = static_cast<MoveKind>(kind);
+    if (!index(bytes, lines, m.line) || !index(bytes, lines, m.to_line) ||
+        !index(bytes, purposes, m.purpose) || !index(bytes, cost_groups, m.cost_group)) {
+      return std::nullopt;
+    }
+    out.push_back(m);
+  }
+  if (!bytes.empty()) return std::nullopt;
+  return out;
+}
+
+}  // namespace grantledger

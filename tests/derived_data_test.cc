@@ -1,0 +1,426 @@
+// Everything the store derives from its log — the checkpoint, the grant index (by_grant), the
+// id index and the grant histories on disk — is checked when used and by `verify`, and never
+// changes an answer. Each case alters one structure in a copy of a real data directory, below
+// the ledger (RocksDB opened directly), and checks that the ledger notices, answers as before
+// (or refuses), and that `reindex` (a rebuild from the log) makes it whole again.
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "grantledger/v1/checkpoint.pb.h"
+#include "gtest/gtest.h"
+#include "ledger/event_store.h"
+#include "ledger/history_store.h"
+#include "ledger/log_format.h"
+#include "rocksdb/db.h"
+#include "tests/test_support.h"
+
+namespace grantledger {
+namespace {
+
+using ::grantledger::testing::Allocate;
+using ::grantledger::testing::IsOk;
+using ::grantledger::testing::Receipt;
+using ::grantledger::testing::RegisterGrant;
+using ::grantledger::testing::Spend;
+using ::grantledger::testing::StatusIs;
+using ::grantledger::testing::TempDir;
+using ::testing::HasSubstr;
+
+constexpr char kGrant[] = "RS/229/2025";
+constexpr char kOther[] = "RS/300/2025";
+constexpr int64_t kDecided = 1'000'000'00;
+
+// RocksDB opened directly on a data directory (every family), to change it below the ledger.
+class Raw {
+ public:
+  enum Family { kDefault, kLog, kByGrant, kCheckpoints, kIds, kHistories };
+  explicit Raw(const std::string& path) {
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+        {rocksdb::kDefaultColumnFamilyName, {}},
+        {kLogColumnFamily, {}},
+        {kGrantIndexColumnFamily, {}},
+        {kCheckpointColumnFamily, {}},
+        {kIdsColumnFamily, {}},
+        {kHistoriesColumnFamily, {}}};
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(rocksdb::Options(), path, families, &handles_, &raw);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    db_.reset(raw);
+  }
+  ~Raw() {
+    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+    (void)db_->Close();
+  }
+  std::map<std::string, std::string> All(Family family) {
+    std::map<std::string, std::string> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[family]));
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      out[it->key().ToString()] = it->value().ToString();
+    return out;
+  }
+  std::string Get(Family family, const std::string& key) {
+    std::string value;
+    EXPECT_TRUE(db_->Get({}, handles_[family], key, &value).ok()) << key;
+    return value;
+  }
+  void Put(Family family, const std::string& key, const std::string& value) {
+    ASSERT_TRUE(db_->Put({}, handles_[family], key, value).ok());
+  }
+  void Delete(Family family, const std::string& key) {
+    ASSERT_TRUE(db_->Delete({}, handles_[family], key).ok());
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+class DerivedDataTest : public ::testing::Test {
+ public:
+  void SetUp() override {
+    EventStoreOptions options = Options(original());
+    options.checkpoint_interval_events = 10;  // several history parts per grant
+    auto store = EventStore::Open(options);
+    ASSERT_THAT(store, IsOk());
+    EventStore& s = **store;
+    ASSERT_THAT(
+        s.Append({RegisterGrant("reg", kGrant, kDecided), Receipt("rec", kGrant, kDecided),
+                  Allocate("a1", kGrant, 600'000'00, "p7", "HS Kir"),
+                  RegisterGrant("reg2", kOther, kDecided), Receipt("rec2", kOther, kDecided)}),
+        IsOk());
+    for (int i = 0; i < 40; ++i) {
+      const std::string date = absl::StrCat("2025-0", 1 + i % 9, "-1", i % 10);
+      ASSERT_THAT(s.Append({Spend(absl::StrCat("s", i), kGrant, 1000 + i, "p7", "HS Kir", date),
+                            Spend(absl::StrCat("o", i), kOther, 500 + i, "", "", date)}),
+                  IsOk());
+    }
+    head_ = s.Head().sequence;
+    for (uint64_t seq : {uint64_t{3}, uint64_t{12}, uint64_t{33}, uint64_t{60}, head_}) {
+      for (const char* date : {"2025-03-01", "2025-07-15", "2025-12-31"}) {
+        auto p = s.Position(kGrant, AsOf{*ParseDay(date), seq});
+        ASSERT_THAT(p, IsOk());
+        answers_.push_back(Describe(*p));
+      }
+    }
+  }
+  static std::optional<absl::CivilDay> ParseDay(const char* text) {
+    absl::CivilDay day;
+    if (!absl::ParseCivilTime(text, &day)) return std::nullopt;
+    return day;
+  }
+  static std::string Describe(const GrantPosition& p) {
+    return absl::StrCat(p.balance.received_ore, "/", p.balance.spent_ore, "/",
+                        p.balance.remaining_ore, "/", p.eligible_spent_ore);
+  }
+  EventStoreOptions Options(const std::string& path) {
+    EventStoreOptions options;
+    options.path = path;
+    options.warn = [this](absl::string_view w) { warnings_.push_back(std::string(w)); };
+    return options;
+  }
+  std::string original() const { return dir_.Sub("original"); }
+  std::string Copy() {
+    const std::string path = dir_.Sub(absl::StrCat("copy", copies_++));
+    std::filesystem::copy(original(), path, std::filesystem::copy_options::recursive);
+    return path;
+  }
+  // The same questions as SetUp asked, asked again.
+  void ExpectSameAnswers(EventStore& s) {
+    size_t k = 0;
+    for (uint64_t seq : {uint64_t{3}, uint64_t{12}, uint64_t{33}, uint64_t{60}, head_}) {
+      for (const char* date : {"2025-03-01", "2025-07-15", "2025-12-31"}) {
+        auto p = s.Position(kGrant, AsOf{*ParseDay(date), seq});
+        ASSERT_THAT(p, IsOk());
+        EXPECT_EQ(Describe(*p), answers_[k++]) << "sequence " << seq << " date " << date;
+      }
+    }
+  }
+  // verify (the chain and then everything derived) finds a difference.
+  void ExpectVerifyFinds(const std::string& path, const std::string& what) {
+    EventStoreOptions options = Options(path);
+    options.read_only = true;
+    auto store = EventStore::Open(options);
+    ASSERT_THAT(store, IsOk());
+    auto chain = (*store)->Verify(0, 0);
+    ASSERT_THAT(chain, IsOk());
+    EXPECT_TRUE(chain->ok) << "the log itself was not touched";
+    auto derived = (*store)->VerifyDerived();
+    ASSERT_THAT(derived, IsOk());
+    EXPECT_FALSE(derived->ok) << "reported intact";
+    EXPECT_THAT(derived->problem, HasSubstr(what));
+  }
+  // reindex rebuilds everything from the log: then all is intact and answers as before.
+  void ExpectReindexRepairs(const std::string& path) {
+    {
+      EventStoreOptions options = Options(path);
+      options.rebuild_derived = true;
+      auto store = EventStore::Open(options);
+      ASSERT_THAT(store, IsOk());
+    }
+    EventStoreOptions options = Options(path);
+    options.read_only = true;
+    auto store = EventStore::Open(options);
+    ASSERT_THAT(store, IsOk());
+    auto derived = (*store)->VerifyDerived();
+    ASSERT_THAT(derived, IsOk());
+    EXPECT_TRUE(derived->ok) << derived->problem;
+    ExpectSameAnswers(**store);
+  }
+
+  TempDir dir_;
+  int copies_ = 0;
+  uint64_t head_ = 0;
+  std::vector<std::string> answers_;
+  std::vector<std::string> warnings_;
+};
+
+TEST_F(DerivedDataTest, AnIntactLedgerVerifies) {
+  EventStoreOptions options = Options(original());
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  ASSERT_THAT(store, IsOk());
+  auto derived = (*store)->VerifyDerived();
+  ASSERT_THAT(derived, IsOk());
+  EXPECT_TRUE(derived->ok) << derived->problem;
+  EXPECT_EQ(derived->checked, head_);
+  ExpectSameAnswers(**store);
+}
+
+// The checkpoint edited (the decided amount raised), without its seal: detected on open, the
+// state rebuilt from the log, and the rules hold (an allocation beyond the decided amount is
+// refused, as it would have been).
+TEST_F(DerivedDataTest, AnEditedCheckpointIsDetectedOnOpenAndRebuiltFromTheLog) {
+  const std::string path = Copy();
+  {
+    Raw raw(path);
+    std::string sealed = raw.Get(Raw::kCheckpoints, kCheckpointKey);
+    v1::ProjectionCheckpoint checkpoint;
+    ASSERT_TRUE(checkpoint.ParseFromString(sealed.substr(kHashBytes)));
+    for (auto& g : *checkpoint.mutable_grants()) {
+      g.mutable_terms()->set_decided_amount_ore(kDecided * 100);
+    }
+    raw.Put(Raw::kCheckpoints, kCheckpointKey,
+            sealed.substr(0, kHashBytes) + checkpoint.SerializeAsString());
+  }
+  auto store = EventStore::Open(Options(path));
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT(warnings_, ::testing::Contains(HasSubstr("checkpoint")));
+  EXPECT_EQ((*store)->Grant(kGrant)->terms.decided_amount_ore, kDecided);
+  EXPECT_THAT((*store)->Append({Allocate("big", kGrant, kDecided, "p8", "HS Kir")}),
+              ::testing::Not(IsOk()));
+  ExpectSameAnswers(**store);
+  auto replayed = (*store)->Replay(0);
+  ASSERT_THAT(replayed, IsOk());
+  EXPECT_EQ(*replayed, (*store)->State());
+}
+
+// A checkpoint that names another head hash than the log's record: rebuilt, not believed.
+TEST_F(DerivedDataTest, ACheckpointThatDoesNotMatchTheLogIsRebuilt) {
+  const std::string path = Copy();
+  {
+    Raw raw(path);
+    std::string sealed = raw.Get(Raw::kCheckpoints, kCheckpointKey);
+    v1::ProjectionCheckpoint checkpoint;
+    ASSERT_TRUE(checkpoint.ParseFromString(sealed.substr(kHashBytes)));
+    checkpoint.set_head_hash(std::string(32, 'x'));
+    const std::string bytes = checkpoint.SerializeAsString();
+    raw.Put(Raw::kCheckpoints, kCheckpointKey, ChainHash("", bytes) + bytes);  // resealed
+  }
+  auto store = EventStore::Open(Options(path));
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT(warnings_, ::testing::Contains(HasSubstr("hash in the log")));
+  ExpectSameAnswers(**store);
+}
+
+// Deleting the checkpoint leaves a ledger that opens, rebuilt from the log, and works.
+TEST_F(DerivedDataTest, ADeletedCheckpointIsRebuilt) {
+  const std::string path = Copy();
+  { Raw(path).Delete(Raw::kCheckpoints, kCheckpointKey); }
+  {
+    auto store = EventStore::Open(Options(path));
+    ASSERT_THAT(store, IsOk());
+    ExpectSameAnswers(**store);
+    ASSERT_THAT((*store)->Append({Spend("after", kGrant, 1, "p7", "HS Kir")}), IsOk());
+  }
+  EventStoreOptions options = Options(path);
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  ASSERT_THAT(store, IsOk());
+  auto derived = (*store)->VerifyDerived();
+  ASSERT_THAT(derived, IsOk());
+  EXPECT_TRUE(derived->ok) << derived->problem;
+}
+
+// A by_grant entry deleted: a grant's history read through it is refused (not shortened),
+// as-of answers do not change, verify finds it, and reindex repairs it.
+TEST_F(DerivedDataTest, ADeletedGrantIndexEntryIsDetected) {
+  const std::string path = Copy();
+  {
+    Raw raw(path);
+    raw.Delete(Raw::kByGrant, GrantIndexKey(kGrant, 20));
+  }
+  {
+    EventStoreOptions options = Options(path);
+    options.read_only = true;
+    auto store = EventStore::Open(options);
+    ASSERT_THAT(store, IsOk());
+    ExpectSameAnswers(**store);
+    absl::Status scanned =
+        (*store)->Scan(0, 0, kGrant, [](const v1::RecordedEvent&) { return true; });
+    EXPECT_THAT(scanned, StatusIs(absl::StatusCode::kDataLoss, HasSubstr("grant index")));
+    EXPECT_THAT((*store)->GrantAtSequence(kGrant, 40),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("grant index")));
+  }
+  ExpectVerifyFinds(path, "grant index");
+  ExpectReindexRepairs(path);
+}
+
+// A by_grant entry that points at another grant's record (a foreign entry).
+TEST_F(DerivedDataTest, AForeignGrantIndexEntryIsDetected) {
+  const std::string path = Copy();
+  {
+    Raw raw(path);
+    // Record 21 is the other grant's (events alternate); list it as kGrant's, in place of 20.
+    const std::string value = raw.Get(Raw::kByGrant, GrantIndexKey(kGrant, 20));
+    raw.Delete(Raw::kByGrant, GrantIndexKey(kGrant, 20));
+    raw.Put(Raw::kByGrant, GrantIndexKey(kGrant, 21), value);
+  }
+  {
+    EventStoreOptions options = Options(path);
+    options.read_only = true;
+    auto store = EventStore::Open(options);
+    ASSERT_THAT(store, IsOk());
+    ExpectSameAnswers(**store);
+    absl::Status scanned =
+        (*store)->Scan(0, 0, kGrant, [](const v1::RecordedEvent&) { return true; });
+    EXPECT_THAT(scanned, StatusIs(absl::StatusCode::kDataLoss, HasSubstr("another grant's")));
+  }
+  ExpectVerifyFinds(path, "grant index");
+  ExpectReindexRepairs(path);
+}
+
+// An id index entry deleted, or pointing at another record.
+TEST_F(DerivedDataTest, AnAlteredIdIndexIsDetectedAndNeverAdmitsByItself) {
+  const std::string deleted = Copy();
+  { Raw(deleted).Delete(Raw::kIds, "s3"); }
+  ExpectVerifyFinds(deleted, "id index");
+  ExpectReindexRepairs(deleted);
+
+  const std::string pointing = Copy();
+  { Raw(pointing).Put(Raw::kIds, "s3", EncodeSequence(7)); }
+  ExpectVerifyFinds(pointing, "id index");
+  {
+    // A retry of s3 is refused, not admitted as new nor answered with record 7.
+    auto store = EventStore::Open(Options(pointing));
+    ASSERT_THAT(store, IsOk());
+    const std::string date = "2025-04-13";
+    EXPECT_THAT((*store)->Append({Spend("s3", kGrant, 1003, "p7", "HS Kir", date)}),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("id index")));
+    EXPECT_EQ((*store)->Head().sequence, head_);
+  }
+  ExpectReindexRepairs(pointing);
+}
+
+// A stored history part altered, or deleted: an as-of question falls back to the log and
+// answers as before; verify finds it; reindex repairs it.
+TEST_F(DerivedDataTest, AnAlteredOrDeletedHistoryPartChangesNoAnswer) {
+  for (bool remove : {false, true}) {
+    SCOPED_TRACE(remove ? "deleted" : "altered");
+    const std::string path = Copy();
+    {
+      Raw raw(path);
+      std::map<std::string, std::string> parts = raw.All(Raw::kHistories);
+      ASSERT_GT(parts.size(), 4u);
+      // kGrant's first chunk ('C' at the first checkpoint).
+      auto it = parts.lower_bound(HistoryStore::Key(kGrant, 'C', 0));
+      ASSERT_NE(it, parts.end());
+      if (remove) {
+        raw.Delete(Raw::kHistories, it->first);
+      } else {
+        std::string value = it->second;
+        value.back() ^= 0x01;
+        raw.Put(Raw::kHistories, it->first, value);
+      }
+    }
+    {
+      EventStoreOptions options = Options(path);
+      options.read_only = true;
+      auto store = EventStore::Open(options);
+      ASSERT_THAT(store, IsOk());
+      ExpectSameAnswers(**store);
+    }
+    ExpectVerifyFinds(path, "history");
+    ExpectReindexRepairs(path);
+  }
+}
+
+// The compacted moves a checkpoint names, altered: refused at open, and rebuilt.
+TEST_F(DerivedDataTest, TheCheckpointsFoldedMovesAreCheckedOnOpen) {
+  const std::string path = Copy();
+  {
+    Raw raw(path);
+    std::map<std::string, std::string> parts = raw.All(Raw::kHistories);
+    // kGrant's last folded part: the one the checkpoint names.
+    auto it = parts.lower_bound(HistoryStore::Key(kGrant, 'S', ~uint64_t{0}));
+    ASSERT_NE(it, parts.begin());
+    --it;
+    std::string value = it->second;
+    value[kHashBytes + 2] ^= 0x01;
+    raw.Put(Raw::kHistories, it->first,
+            ChainHash(it->first, value.substr(kHashBytes)) +
+                value.substr(kHashBytes));  // resealed itself
+  }
+  auto store = EventStore::Open(Options(path));
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT(warnings_, ::testing::Contains(HasSubstr("not what the checkpoint wrote")));
+  ExpectSameAnswers(**store);
+}
+
+// Derived data from an earlier version (no "derived" mark): rebuilt on a writable open; a
+// read-only open says how to carry it over.
+TEST_F(DerivedDataTest, EarlierDerivedDataIsRebuiltOnAWritableOpen) {
+  const std::string path = Copy();
+  { Raw(path).Delete(Raw::kCheckpoints, kDerivedFormatKey); }
+  {
+    EventStoreOptions options = Options(path);
+    options.read_only = true;
+    EXPECT_THAT(EventStore::Open(options),
+                StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("reindex")));
+  }
+  {
+    auto store = EventStore::Open(Options(path));
+    ASSERT_THAT(store, IsOk());
+    ExpectSameAnswers(**store);
+  }
+  EventStoreOptions options = Options(path);
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  ASSERT_THAT(store, IsOk());
+  auto derived = (*store)->VerifyDerived();
+  ASSERT_THAT(derived, IsOk());
+  EXPECT_TRUE(derived->ok) << derived->problem;
+}
+
+// Questions as known at every sequence equal a rebuild from the log alone (which reads no
+// stored history): the parts on disk answer exactly as the log does.
+TEST_F(DerivedDataTest, StoredPartsAnswerAsTheLogDoes) {
+  EventStoreOptions options = Options(original());
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  ASSERT_THAT(store, IsOk());
+  for (uint64_t seq = 1; seq <= head_; ++seq) {
+    auto at = (*store)->GrantAtSequence(kGrant, seq);
+    auto p = (*store)->Position(kGrant, AsOf{absl::CivilDay(2026, 1, 1), seq});
+    if (!at.ok()) {
+      EXPECT_FALSE(p.ok());
+      continue;
+    }
+    ASSERT_THAT(p, IsOk());
+    EXPECT_EQ(p->balance.spent_ore, at->SpentOre()) << seq;
+    EXPECT_EQ(p->balance.received_ore, at->received_ore()) << seq;
+  }
+}
+
+}  // namespace
+}  // namespace grantledger

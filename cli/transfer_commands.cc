@@ -14,7 +14,7 @@
 #include "cli/csv_writer.h"
 #include "cli/exit_codes.h"
 #include "cli/format_count.h"
-#include "cli/ledger_commands.h"
+#include "cli/post_events.h"
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "google/protobuf/util/json_util.h"

@@ -9,40 +9,68 @@
 #include "google/protobuf/util/json_util.h"
 
 namespace grantledger {
+namespace {
 
-absl::StatusOr<std::vector<EventLine>> ParseEventLines(const std::string& text,
-                                                       const std::string& name) {
-  std::vector<EventLine> out;
+absl::Status CannotBeRead(const std::string& path) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(path, ": cannot be read; check the path and permissions"));
+}
+
+}  // namespace
+
+EventLineReader::EventLineReader(std::istream& in, std::string name)
+    : in_(in), name_(std::move(name)) {}
+
+absl::StatusOr<bool> EventLineReader::Next(EventLine* out) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;  // a misspelt field must not be silently dropped
-  size_t start = 0;
-  int line_number = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    size_t first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    EventLine parsed;
-    parsed.line = line_number;
-    auto status = google::protobuf::util::JsonStringToMessage(line, &parsed.event, options);
+  while (std::getline(in_, line_)) {
+    ++line_number_;
+    if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    const size_t first = line_.find_first_not_of(" \t");
+    if (first == std::string::npos || line_[first] == '#') continue;
+    out->line = line_number_;
+    out->event.Clear();
+    auto status = google::protobuf::util::JsonStringToMessage(line_, &out->event, options);
     if (!status.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          name, ":", line_number, ": not a valid event: ", std::string(status.message()),
+          name_, ":", line_number_, ": not a valid event: ", std::string(status.message()),
           "; write one JSON object per line in the grantledger.v1.Event shape, e.g. "
           "{\"event_id\":\"erp-1\",\"grant_id\":\"RS/229/2025\",\"effective_date\":\"2025-06-30\","
           "\"source\":\"erp\",\"receipt\":{\"amount_ore\":\"100000\"}}"));
     }
+    ++events_;
+    return true;
+  }
+  return false;
+}
+
+absl::Status NoEventsError(const std::string& name) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(name, ": has no events; give a file with one JSON event per line"));
+}
+
+absl::StatusOr<std::vector<EventLine>> ParseEventLines(const std::string& text,
+                                                       const std::string& name) {
+  std::istringstream in(text);
+  EventLineReader reader(in, name);
+  std::vector<EventLine> out;
+  while (true) {
+    EventLine parsed;
+    absl::StatusOr<bool> more = reader.Next(&parsed);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
     out.push_back(std::move(parsed));
   }
-  if (out.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ": has no events; give a file with one JSON event per line"));
-  }
+  if (out.empty()) return NoEventsError(name);
   return out;
+}
+
+absl::StatusOr<std::unique_ptr<std::istream>> OpenInput(const std::string& path) {
+  if (path == "-") return std::make_unique<std::istream>(std::cin.rdbuf());
+  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*in) return CannotBeRead(path);
+  return in;
 }
 
 absl::StatusOr<std::string> ReadInput(const std::string& path) {
@@ -52,10 +80,7 @@ absl::StatusOr<std::string> ReadInput(const std::string& path) {
     return buffer.str();
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": cannot be read; check the path and permissions"));
-  }
+  if (!in) return CannotBeRead(path);
   buffer << in.rdbuf();
   return buffer.str();
 }

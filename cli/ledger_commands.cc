@@ -7,15 +7,13 @@
 #include <iostream>
 #include <optional>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/as_of_flags.h"
 #include "cli/deadline_report.h"
 #include "cli/event_file.h"
 #include "cli/exit_codes.h"
-#include "cli/format_count.h"
 #include "cli/messages.h"
-#include "cli/progress.h"
+#include "cli/post_events.h"
 #include "cli/report.h"
 #include "cli/report_output.h"
 #include "cli/report_sheets.h"
@@ -68,76 +66,7 @@ std::optional<OpenedAsOf> OpenAsOf(const CommonOptions& common, const AsOfFlags&
   return OpenedAsOf{std::move(*backend), *as_of};
 }
 
-// Maps a rejected batch's event index back to its line in the file.
-std::string WhereRejected(const absl::Status& status, const std::vector<EventLine>& lines,
-                          size_t batch_start, const std::string& name) {
-  auto payload = status.GetPayload(kEventIndexPayload);
-  size_t index = 0;
-  if (payload && absl::SimpleAtoi(std::string(*payload), &index) &&
-      batch_start + index < lines.size()) {
-    return absl::StrCat(name, ":", lines[batch_start + index].line, ": ");
-  }
-  return absl::StrCat(name, ": ");
-}
-
 }  // namespace
-
-int PostEvents(LedgerBackend& backend, const std::string& text, const std::string& name,
-               size_t batch_size, bool dry_run, std::ostream& out, std::ostream& err) {
-  absl::StatusOr<std::vector<EventLine>> lines = ParseEventLines(text, name);
-  if (!lines.ok()) return Fail(lines.status(), err);
-  return PostEventLines(backend, *lines, name, batch_size, dry_run, out, err);
-}
-
-int PostEventLines(LedgerBackend& backend, const std::vector<EventLine>& event_lines,
-                   const std::string& name, size_t batch_size, bool dry_run, std::ostream& out,
-                   std::ostream& err) {
-  const std::vector<EventLine>* lines = &event_lines;
-  if (batch_size == 0) batch_size = lines->size();
-  size_t written = 0, duplicates = 0;
-  uint64_t first = 0, last = 0;
-  Digest head;
-  Progress progress(dry_run ? "events checked" : "events posted", lines->size());
-  for (size_t start = 0; start < lines->size(); start += batch_size) {
-    const size_t end = std::min(lines->size(), start + batch_size);
-    std::vector<v1::Event> batch;
-    for (size_t i = start; i < end; ++i) batch.push_back((*lines)[i].event);
-    absl::StatusOr<AppendResult> result = backend.Append(std::move(batch), dry_run);
-    if (!result.ok()) {
-      err << "grantledger: " << WhereRejected(result.status(), *lines, start, name)
-          << result.status().message() << "\n";
-      if (start > 0) {
-        err << "grantledger: the " << start << " events before this batch were "
-            << (dry_run ? "valid" : "written") << "; nothing of this batch was written\n";
-      } else {
-        err << "grantledger: nothing was written\n";
-      }
-      return ExitCodeFor(result.status());
-    }
-    for (size_t i = 0; i < result->sequences.size(); ++i) {
-      if (result->duplicates[i]) {
-        ++duplicates;
-        continue;
-      }
-      ++written;
-      if (first == 0) first = result->sequences[i];
-      last = result->sequences[i];
-    }
-    head = result->head;
-    progress.Update(end);
-  }
-  progress.Finish();
-  if (dry_run) {
-    out << "valid: " << CountOf(lines->size(), "event", "events") << " (" << GroupDigits(written)
-        << " new, " << GroupDigits(duplicates) << " already in the ledger); nothing was written\n";
-    return kExitOk;
-  }
-  out << "posted " << CountOf(written, "event", "events");
-  if (written > 0) out << " (sequences " << first << "–" << last << ")";
-  out << ", " << GroupDigits(duplicates) << " already in the ledger; head " << head.sequence << " "
-      << HexOf(head.head_hash) << "\n";
-  return kExitOk;
-}
 
 int RunDemo(LedgerBackend& backend, std::ostream& out, std::ostream& err) {
   auto post = [&](std::vector<v1::Event> events, const char* what) -> bool {
@@ -200,9 +129,9 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
                     "split into atomic batches of N events (default: one batch)");
     cmd->add_flag("--dry-run", *dry_run, "validate only; write nothing");
     cmd->callback([=] {
-      absl::StatusOr<std::string> text = ReadInput(*file);
-      if (!text.ok()) {
-        *exit_code = Fail(text.status(), std::cerr);
+      absl::StatusOr<std::unique_ptr<std::istream>> in = OpenInput(*file);
+      if (!in.ok()) {
+        *exit_code = Fail(in.status(), std::cerr);
         return;
       }
       auto backend = Open(*common, /*writable=*/true);
@@ -210,7 +139,8 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         *exit_code = Fail(backend.status(), std::cerr);
         return;
       }
-      *exit_code = PostEvents(**backend, *text, *file, *batch_size, *dry_run, std::cout, std::cerr);
+      *exit_code =
+          PostEventStream(**backend, **in, *file, *batch_size, *dry_run, std::cout, std::cerr);
     });
   }
   // grants

@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/error_output.h"
 #include "cli/format_count.h"
-#include "cli/ledger_commands.h"
+#include "cli/post_events.h"
 #include "cli/table.h"
 #include "ledger/civil_date.h"
 #include "ledger/csv.h"

@@ -14,7 +14,7 @@
 #include "cli/csv_writer.h"
 #include "cli/exit_codes.h"
 #include "cli/format_count.h"
-#include "cli/ledger_commands.h"
+#include "cli/post_events.h"
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "google/protobuf/util/json_util.h"
@@ -401,9 +401,10 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
         *exit_code = kExitUsage;
         return;
       }
-      auto text = ReadInput(*file);
-      if (!text.ok()) {
-        *exit_code = Fail(text.status());
+      // The export is read as a stream: memory holds one batch of records, whatever its size.
+      auto in = OpenInput(*file);
+      if (!in.ok()) {
+        *exit_code = Fail(in.status());
         return;
       }
       // Restore into a scratch directory and move it into place only when every record passed.
@@ -441,13 +442,9 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
           batch_lines.clear();
           return true;
         };
-        size_t start = 0;
         int line_number = 0;
-        while (start < text->size()) {
-          size_t end = text->find('\n', start);
-          if (end == std::string::npos) end = text->size();
-          std::string line = text->substr(start, end - start);
-          start = end + 1;
+        std::string line;
+        while (std::getline(**in, line)) {
           ++line_number;
           if (std::string(TrimSpaces(line)).empty()) continue;
           v1::ExportedRecord x;

@@ -545,6 +545,10 @@ absl::Status EventStore::Recover() {
       if (rebuild) {
         Warn(StrCat("the ledger at ", options_.path,
                     " has no projection checkpoint; rebuilding what is derived from the log"));
+      } else if (!options_.read_only) {
+        // A new ledger: its first checkpoint now, so that a reader opening it while the server
+        // writes replays only from there.
+        GL_RETURN_IF_ERROR(WriteCheckpointLocked());
       }
     } else if (!loaded.ok()) {
       Warn(StrCat("the projection checkpoint at ", options_.path, " cannot be used (",

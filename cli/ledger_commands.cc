@@ -23,10 +23,10 @@
 #include "cli/table.h"
 #include "cli/year_end_report.h"
 #include "ledger/civil_date.h"
-#include "ledger/log_format.h"
 #include "ledger/money.h"
 #include "ledger/obligations.h"
-#include "ledger/verify_request.h"
+#include "ledger/store/log_format.h"
+#include "ledger/store/verify_request.h"
 
 namespace grantledger {
 namespace {

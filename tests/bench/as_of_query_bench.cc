@@ -14,8 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "ledger/event_store.h"
 #include "ledger/obligations.h"
+#include "ledger/store/event_store.h"
 
 namespace gl = grantledger;
 using Clock = std::chrono::steady_clock;

@@ -5,8 +5,8 @@
 // whose hash another id already has, an exact map. A hash hit is only a candidate: the caller
 // reads the stored event and compares ids (it reads it anyway, to compare content). Pure data,
 // no I/O. Measured against the alternatives in docs/decisions.md.
-#ifndef GRANTLEDGER_LEDGER_ID_INDEX_H_
-#define GRANTLEDGER_LEDGER_ID_INDEX_H_
+#ifndef GRANTLEDGER_LEDGER_STORE_ID_INDEX_H_
+#define GRANTLEDGER_LEDGER_STORE_ID_INDEX_H_
 
 #include <array>
 #include <cstddef>
@@ -53,4 +53,4 @@ class IdIndex {
 
 }  // namespace grantledger
 
-#endif  // GRANTLEDGER_LEDGER_ID_INDEX_H_
+#endif  // GRANTLEDGER_LEDGER_STORE_ID_INDEX_H_

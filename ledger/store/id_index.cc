@@ -1,5 +1,5 @@
 // The in-memory idempotency index; see id_index.h.
-#include "ledger/id_index.h"
+#include "ledger/store/id_index.h"
 
 #include "absl/hash/hash.h"
 

@@ -4,9 +4,10 @@
 #include "absl/strings/str_cat.h"
 #include "cli/ledger_backend.h"
 #include "cli/progress.h"
-#include "ledger/query_checks.h"
 #include "ledger/status_macros.h"
-#include "ledger/verify_request.h"
+#include "ledger/store/event_store.h"
+#include "ledger/store/query_checks.h"
+#include "ledger/store/verify_request.h"
 
 namespace grantledger {
 namespace {

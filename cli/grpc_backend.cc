@@ -13,7 +13,7 @@
 #include "grantledger/v1/query_service.grpc.pb.h"
 #include "grantledger/v1/year_end_service.grpc.pb.h"
 #include "ledger/civil_date.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 #include "services/codec.h"
 
 namespace grantledger {

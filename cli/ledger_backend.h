@@ -13,10 +13,12 @@
 #include "absl/status/statusor.h"
 #include "ledger/as_of.h"
 #include "ledger/balances.h"
-#include "ledger/event_store.h"
 #include "ledger/grant_state.h"
+#include "ledger/store/store_types.h"
 
 namespace grantledger {
+
+class EventStore;
 
 // A grant's terms and balances, as of a sequence number.
 struct GrantView {

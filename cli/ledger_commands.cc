@@ -21,11 +21,12 @@
 #include "cli/table.h"
 #include "cli/year_end_report.h"
 #include "ledger/civil_date.h"
-#include "ledger/event_store.h"
-#include "ledger/log_format.h"
+#include "ledger/store/event_store.h"
+#include "ledger/store/log_format.h"
 #include "ledger/money.h"
 #include "ledger/obligations.h"
-#include "ledger/verify_request.h"
+#include "ledger/store/log_format.h"
+#include "ledger/store/verify_request.h"
 
 namespace grantledger {
 namespace {

@@ -14,7 +14,7 @@
 #include "cli/format_count.h"
 #include "cli/progress.h"
 #include "ledger/limits.h"
-#include "ledger/log_format.h"
+#include "ledger/store/log_format.h"
 
 namespace grantledger {
 namespace {

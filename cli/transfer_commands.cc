@@ -20,9 +20,9 @@
 #include "google/protobuf/util/json_util.h"
 #include "ledger/civil_date.h"
 #include "ledger/csv.h"
-#include "ledger/log_format.h"
 #include "ledger/money.h"
 #include "ledger/status_macros.h"
+#include "ledger/store/log_format.h"
 
 namespace grantledger {
 namespace {

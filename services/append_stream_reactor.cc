@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/store/event_store.h"
 #include "services/arena_message_allocator.h"
 #include "services/authorization.h"
 #include "services/ledger_service.h"

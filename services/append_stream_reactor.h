@@ -19,7 +19,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 #include "services/authorization.h"
 #include "services/service_context.h"
 

@@ -5,9 +5,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/query_checks.h"
 #include "ledger/status_macros.h"
-#include "ledger/verify_request.h"
+#include "ledger/store/event_store.h"
+#include "ledger/store/query_checks.h"
+#include "ledger/store/verify_request.h"
 #include "services/event_stream_reactor.h"
 
 namespace grantledger {

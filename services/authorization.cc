@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc_security_constants.h"
+#include "ledger/store/event_store.h"
 #include "services/server_log.h"
 #include "services/service_context.h"
 

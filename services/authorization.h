@@ -19,7 +19,7 @@
 #include "google/protobuf/repeated_ptr_field.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/server_context.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 #include "services/authz_policy.h"
 
 namespace grantledger {

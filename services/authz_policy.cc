@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "grantledger/v1/authz_policy.pb.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 
 namespace grantledger {
 namespace {

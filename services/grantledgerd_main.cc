@@ -13,7 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 #include "services/server.h"
 #include "services/server_log.h"
 

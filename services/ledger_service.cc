@@ -4,6 +4,7 @@
 #include <memory>
 #include <utility>
 
+#include "ledger/store/event_store.h"
 #include "services/append_stream_reactor.h"
 #include "services/authorization.h"
 #include "services/raw_messages.h"

@@ -7,11 +7,13 @@
 
 #include "absl/status/statusor.h"
 #include "grantledger/v1/ledger_service.grpc.pb.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 #include "services/arena_message_allocator.h"
 #include "services/service_context.h"
 
 namespace grantledger {
+
+class EventStore;
 
 // The store's options for `request`; INVALID_ARGUMENT for an empty expected_versions key.
 absl::StatusOr<AppendOptions> AppendOptionsOf(const v1::AppendRequest& request);

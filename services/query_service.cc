@@ -10,6 +10,7 @@
 #include "ledger/balances.h"
 #include "ledger/civil_date.h"
 #include "ledger/status_macros.h"
+#include "ledger/store/event_store.h"
 #include "services/codec.h"
 #include "services/recorded_point.h"
 

@@ -13,7 +13,7 @@
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "grpcpp/support/proto_buffer_writer.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 #include "ledger/text_rules.h"
 
 namespace grantledger {

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/status_macros.h"
+#include "ledger/store/event_store.h"
 
 namespace grantledger {
 

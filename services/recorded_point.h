@@ -10,9 +10,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 
 namespace grantledger {
+
+class EventStore;
 
 // The last sequence recorded at or before `time`; 0 when the first event is later (or the
 // log is empty). From the store's in-memory index of recorded times.

@@ -13,7 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 #include "services/audit_service.h"
 #include "services/authorization.h"
 #include "services/ledger_service.h"
@@ -25,6 +25,8 @@
 #include "services/year_end_service.h"
 
 namespace grantledger {
+
+class EventStore;
 
 struct ServerOptions {
   // host:port; port 0 lets the system pick a free one (see GrantLedgerServer::port()).

@@ -6,7 +6,7 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 #include "services/authorization.h"
 #include "services/server_log.h"
 #include "services/status_mapping.h"

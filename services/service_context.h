@@ -15,10 +15,12 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 #include "services/work_pool.h"
 
 namespace grantledger {
+
+class EventStore;
 
 class AppendStreamReactor;
 class PolicyFile;

@@ -10,6 +10,7 @@
 #include "ledger/civil_date.h"
 #include "ledger/deadlines.h"
 #include "ledger/status_macros.h"
+#include "ledger/store/event_store.h"
 #include "ledger/swedish_time.h"
 #include "services/codec.h"
 #include "services/recorded_point.h"

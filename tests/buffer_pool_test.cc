@@ -1,6 +1,6 @@
 // BufferPool: batch-sized buffers come back with their memory; small and huge ones are not kept,
 // and the pool keeps a bounded number.
-#include "ledger/buffer_pool.h"
+#include "ledger/store/buffer_pool.h"
 
 #include <string>
 

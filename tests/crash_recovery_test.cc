@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 #include "tests/test_support.h"
 
 namespace grantledger {

@@ -1,6 +1,6 @@
-// The data directory's hygiene (ledger/data_dir.h): created private, warned about when it is
+// The data directory's hygiene (ledger/store/data_dir.h): created private, warned about when it is
 // not, and a full disk at open refused with exit 3 and a message rather than an abort.
-#include "ledger/data_dir.h"
+#include "ledger/store/data_dir.h"
 
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 #include "tests/test_support.h"
 
 namespace grantledger {

@@ -9,9 +9,9 @@
 #include "gmock/gmock.h"
 #include "grantledger/v1/checkpoint.pb.h"
 #include "gtest/gtest.h"
-#include "ledger/event_store.h"
-#include "ledger/history_store.h"
-#include "ledger/log_format.h"
+#include "ledger/store/event_store.h"
+#include "ledger/store/history_store.h"
+#include "ledger/store/log_format.h"
 #include "rocksdb/db.h"
 #include "tests/test_support.h"
 

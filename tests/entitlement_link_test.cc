@@ -5,8 +5,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/event_store.h"
 #include "ledger/rules.h"
+#include "ledger/store/event_store.h"
 #include "tests/test_support.h"
 
 namespace grantledger {

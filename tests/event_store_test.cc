@@ -1,6 +1,6 @@
 // The event store against a real RocksDB in a temporary directory: append and read back,
 // idempotency, atomic batches, the hash chain and tampering, reopen and replay, concurrency.
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 
 #include <atomic>
 #include <set>
@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/balances.h"
-#include "ledger/log_format.h"
+#include "ledger/store/log_format.h"
 #include "rocksdb/db.h"
 #include "tests/test_support.h"
 

@@ -16,7 +16,7 @@
 #include "grantledger/v1/query_service.grpc.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 #include "services/server.h"
 #include "tests/test_support.h"
 

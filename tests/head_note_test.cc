@@ -1,7 +1,7 @@
-// The head note (ledger/head_note.h) and what it guards: a byte changed in the write-ahead log
-// refuses the open naming the acknowledged records that cannot be recovered; a write torn by a
+// The head note (ledger/store/head_note.h) and what it guards: a byte changed in the write-ahead
+// log refuses the open naming the acknowledged records that cannot be recovered; a write torn by a
 // crash (never acknowledged) is the only loss tolerated; a missing or damaged note.
-#include "ledger/head_note.h"
+#include "ledger/store/head_note.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/event_store.h"
 #include "ledger/ledger_state.h"
+#include "ledger/store/event_store.h"
 #include "tests/test_support.h"
 
 namespace grantledger {
@@ -41,6 +41,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> Open(const std::string& path, bool r
   EventStoreOptions options;
   options.path = path;
   options.read_only = read_only;
+  options.flush_on_close = false;  // the records stay in the write-ahead log, for its cases
   options.warn = [warnings](absl::string_view w) {
     if (warnings != nullptr) warnings->emplace_back(w);
   };

@@ -17,8 +17,8 @@
 #include "gtest/gtest.h"
 #include "ledger/csv.h"
 #include "ledger/entitlement_csv.h"
-#include "ledger/event_store.h"
 #include "ledger/rules.h"
+#include "ledger/store/event_store.h"
 #include "ledger/text_rules.h"
 #include "tests/test_support.h"
 

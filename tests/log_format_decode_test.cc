@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "ledger/log_format.h"
+#include "ledger/store/log_format.h"
 
 namespace grantledger {
 namespace {

@@ -7,10 +7,10 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/event_store.h"
 #include "ledger/ledger_state.h"
 #include "ledger/local_author.h"
-#include "ledger/log_format.h"
+#include "ledger/store/event_store.h"
+#include "ledger/store/log_format.h"
 #include "rocksdb/db.h"
 #include "tests/test_support.h"
 

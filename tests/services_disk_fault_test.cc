@@ -20,7 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 #include "tests/grpc_child_server.h"
 #include "tests/grpc_test_support.h"
 

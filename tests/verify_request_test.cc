@@ -1,7 +1,7 @@
 // `verify`'s range and `--expect SEQ:HASH`, resolved alike for a ledger opened directly and for
-// the VerifyChain RPC: the rules (ledger/verify_request.h), the store, and the built
+// the VerifyChain RPC: the rules (ledger/store/verify_request.h), the store, and the built
 // `grantledger` binary run with `--db` and with `--server` on the same requests.
-#include "ledger/verify_request.h"
+#include "ledger/store/verify_request.h"
 
 #include <sys/wait.h>
 
@@ -12,9 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/event_store.h"
 #include "ledger/ledger_state.h"
-#include "ledger/log_format.h"
+#include "ledger/store/event_store.h"
+#include "ledger/store/log_format.h"
 #include "tests/grpc_test_support.h"
 #include "tests/test_support.h"
 

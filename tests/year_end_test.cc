@@ -7,8 +7,8 @@
 #include "cli/sample_grants.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ledger/event_store.h"
 #include "ledger/obligations.h"
+#include "ledger/store/event_store.h"
 #include "tests/test_support.h"
 
 namespace grantledger {

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/event_store.h"
-#include "ledger/log_format.h"
+#include "ledger/store/event_store.h"
+#include "ledger/store/log_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "tests/bench/bench_events.h"

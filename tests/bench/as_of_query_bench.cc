@@ -25,8 +25,10 @@
 #include <string>
 #include <vector>
 
-#include "ledger/event_store.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "ledger/obligations.h"
+#include "ledger/store/event_store.h"
 #include "tests/bench/as_of_ledger_events.h"
 
 namespace gl = grantledger;

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "grantledger/v1/events.pb.h"
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 
 namespace grantledger::bench {
 

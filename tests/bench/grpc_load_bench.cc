@@ -41,7 +41,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 #include "services/server.h"
 #include "tests/bench/bench_events.h"
 

@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grantledger/v1/ledger_service.pb.h"
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// libFuzzer target: a stored log entry as RocksDB would hand it back (ledger/log_format.h),
+// libFuzzer target: a stored log entry as RocksDB would hand it back (ledger/store/log_format.h),
 // split into records, each record parsed as an EventRecord and its hash checked against the
 // chain; and the same bytes read as a by_grant index value. Properties: no crash or UB, a
 // split that succeeds re-encodes to the same bytes, and a record whose hash matches the
@@ -10,7 +10,7 @@
 
 #include "absl/strings/string_view.h"
 #include "grantledger/v1/events.pb.h"
-#include "ledger/log_format.h"
+#include "ledger/store/log_format.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

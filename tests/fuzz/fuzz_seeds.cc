@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grantledger/v1/ledger_service.pb.h"
-#include "ledger/log_format.h"
+#include "ledger/store/log_format.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {

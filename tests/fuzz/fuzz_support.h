@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "grantledger/v1/events.pb.h"
-#include "ledger/event_store.h"
+#include "ledger/store/event_store.h"
 
 namespace grantledger::fuzz {
 

@@ -1,5 +1,5 @@
 // The head note; see head_note.h.
-#include "ledger/head_note.h"
+#include "ledger/store/head_note.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "absl/base/internal/endian.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/log_format.h"
+#include "ledger/store/log_format.h"
 
 namespace grantledger {
 namespace {

@@ -34,7 +34,6 @@ class WriteBatch;
 
 namespace grantledger {
 
-
 // How many names a grant's moves may refer to (its checkpointed name tables' sizes).
 struct NameCounts {
   size_t lines = 0;

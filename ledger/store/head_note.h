@@ -8,8 +8,8 @@
 // Updates overwrite the slot not holding the newest head, then fdatasync: a torn update leaves
 // the other slot, an older head, which never claims more than the log holds. The file is
 // created whole (temp file, fsync, rename, fsync of the directory).
-#ifndef GRANTLEDGER_LEDGER_HEAD_NOTE_H_
-#define GRANTLEDGER_LEDGER_HEAD_NOTE_H_
+#ifndef GRANTLEDGER_LEDGER_STORE_HEAD_NOTE_H_
+#define GRANTLEDGER_LEDGER_STORE_HEAD_NOTE_H_
 
 #include <cstdint>
 #include <functional>
@@ -20,7 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 
 namespace grantledger {
 
@@ -68,4 +68,4 @@ absl::Status CheckRecoveredHead(
 
 }  // namespace grantledger
 
-#endif  // GRANTLEDGER_LEDGER_HEAD_NOTE_H_
+#endif  // GRANTLEDGER_LEDGER_STORE_HEAD_NOTE_H_

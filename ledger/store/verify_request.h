@@ -1,8 +1,8 @@
 // What a `verify` asks, resolved the same way for a ledger opened directly (`--db`) and for
 // the VerifyChain RPC (`--server`): the range of sequences to check, and an expected digest
 // (`--expect SEQ:HASH`) that an auditor wrote down earlier and wants to find still in the log.
-#ifndef GRANTLEDGER_LEDGER_VERIFY_REQUEST_H_
-#define GRANTLEDGER_LEDGER_VERIFY_REQUEST_H_
+#ifndef GRANTLEDGER_LEDGER_STORE_VERIFY_REQUEST_H_
+#define GRANTLEDGER_LEDGER_STORE_VERIFY_REQUEST_H_
 
 #include <cstdint>
 #include <optional>
@@ -10,9 +10,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "ledger/event_store.h"
+#include "ledger/store/store_types.h"
 
 namespace grantledger {
+
+class EventStore;
 
 struct VerifyRange {
   uint64_t from = 1;
@@ -43,4 +45,4 @@ void ApplyExpectedDigest(const std::optional<DigestMismatch>& mismatch, VerifyRe
 
 }  // namespace grantledger
 
-#endif  // GRANTLEDGER_LEDGER_VERIFY_REQUEST_H_
+#endif  // GRANTLEDGER_LEDGER_STORE_VERIFY_REQUEST_H_

@@ -19,8 +19,8 @@
 // `verify`, and rebuilt from the log when a check fails or its format is older.
 //
 // hash = SHA-256(previous record's hash || EventRecord bytes), genesis = 32 zero bytes.
-#ifndef GRANTLEDGER_LEDGER_LOG_FORMAT_H_
-#define GRANTLEDGER_LEDGER_LOG_FORMAT_H_
+#ifndef GRANTLEDGER_LEDGER_STORE_LOG_FORMAT_H_
+#define GRANTLEDGER_LEDGER_STORE_LOG_FORMAT_H_
 
 #include <cstdint>
 #include <optional>
@@ -83,4 +83,4 @@ std::string HexOf(absl::string_view bytes);
 
 }  // namespace grantledger
 
-#endif  // GRANTLEDGER_LEDGER_LOG_FORMAT_H_
+#endif  // GRANTLEDGER_LEDGER_STORE_LOG_FORMAT_H_

@@ -2,8 +2,8 @@
 // that runs out of space (Debian's build aborts on an assertion at the next write), so the
 // store refuses appends before the disk is that full, and takes them again once space is
 // freed: nothing is written, nothing acknowledged is at risk.
-#ifndef GRANTLEDGER_LEDGER_DISK_SPACE_H_
-#define GRANTLEDGER_LEDGER_DISK_SPACE_H_
+#ifndef GRANTLEDGER_LEDGER_STORE_DISK_SPACE_H_
+#define GRANTLEDGER_LEDGER_STORE_DISK_SPACE_H_
 
 #include <cstdint>
 #include <string>
@@ -19,4 +19,4 @@ absl::Status CheckDiskReserve(const std::string& path, uint64_t reserve_bytes);
 
 }  // namespace grantledger
 
-#endif  // GRANTLEDGER_LEDGER_DISK_SPACE_H_
+#endif  // GRANTLEDGER_LEDGER_STORE_DISK_SPACE_H_

@@ -1,5 +1,5 @@
 // The data directory's hygiene; see data_dir.h.
-#include "ledger/data_dir.h"
+#include "ledger/store/data_dir.h"
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>

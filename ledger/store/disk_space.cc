@@ -1,5 +1,5 @@
 // See disk_space.h.
-#include "ledger/disk_space.h"
+#include "ledger/store/disk_space.h"
 
 #include <sys/statvfs.h>
 

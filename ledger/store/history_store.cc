@@ -1,13 +1,13 @@
 // Grant histories on disk; see history_store.h.
-#include "ledger/history_store.h"
+#include "ledger/store/history_store.h"
 
 #include <cstring>
 #include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/log_format.h"
 #include "ledger/move_codec.h"
+#include "ledger/store/log_format.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 

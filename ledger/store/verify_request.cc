@@ -1,12 +1,13 @@
 // Resolving a verify request; see verify_request.h.
-#include "ledger/verify_request.h"
+#include "ledger/store/verify_request.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/ledger_state.h"
-#include "ledger/log_format.h"
+#include "ledger/store/event_store.h"
+#include "ledger/store/log_format.h"
 
 namespace grantledger {
 

@@ -1,10 +1,11 @@
 // See query_checks.h.
-#include "ledger/query_checks.h"
+#include "ledger/store/query_checks.h"
 
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/status_macros.h"
+#include "ledger/store/event_store.h"
 
 namespace grantledger {
 

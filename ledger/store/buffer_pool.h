@@ -3,8 +3,8 @@
 // buffers are written warm. Small buffers are not pooled (they come from the allocator's
 // caches anyway), and neither are huge ones (one huge batch should not keep its memory).
 // Thread-safe.
-#ifndef GRANTLEDGER_LEDGER_BUFFER_POOL_H_
-#define GRANTLEDGER_LEDGER_BUFFER_POOL_H_
+#ifndef GRANTLEDGER_LEDGER_STORE_BUFFER_POOL_H_
+#define GRANTLEDGER_LEDGER_STORE_BUFFER_POOL_H_
 
 #include <cstddef>
 #include <string>
@@ -57,4 +57,4 @@ class BufferPool {
 
 }  // namespace grantledger
 
-#endif  // GRANTLEDGER_LEDGER_BUFFER_POOL_H_
+#endif  // GRANTLEDGER_LEDGER_STORE_BUFFER_POOL_H_

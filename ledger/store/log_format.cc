@@ -1,5 +1,5 @@
 // Key encodings, log values and the chain hash; see log_format.h.
-#include "ledger/log_format.h"
+#include "ledger/store/log_format.h"
 
 #include <openssl/evp.h>
 

@@ -9,8 +9,20 @@
 // Appends queue for the store's writer thread, which validates and writes everything that
 // queued up while the previous write was syncing, so concurrent appenders share one fsync
 // (group commit). There is no update or delete path.
-#ifndef GRANTLEDGER_LEDGER_EVENT_STORE_H_
-#define GRANTLEDGER_LEDGER_EVENT_STORE_H_
+//
+// The class is spread over one file per idea (ledger/store/):
+//   open.cc               Open, RocksDB's options, the format mark, close
+//   recovery.cc           the projections from the checkpoint and the log; the head note
+//   writer_queue.cc       Append, AppendAsync, Restore; the writer thread and group commit
+//   append_validation.cc  one batch checked against the state, chained and planned
+//   log_apply.cc          logged events applied to the projections (recovery, replay)
+//   queries.cc            Read, Scan, Verify, grant states, positions, Replay
+//   checkpoint.cc         WriteCheckpoint
+// and helpers that take what they need: store_types.h (the values callers see), writer.h
+// (a queued append), write_group.h, record_chain.h (the chaining loop), log_cursor.h,
+// chain_verifier.h, checkpoint.h, rocks_status.h.
+#ifndef GRANTLEDGER_LEDGER_STORE_EVENT_STORE_H_
+#define GRANTLEDGER_LEDGER_STORE_EVENT_STORE_H_
 
 #include <atomic>
 #include <cstdint>
@@ -29,14 +41,12 @@
 #include "absl/time/time.h"
 #include "grantledger/v1/events.pb.h"
 #include "ledger/as_of.h"
-#include "ledger/buffer_pool.h"
 #include "ledger/grant_history.h"
 #include "ledger/ledger_state.h"
+#include "ledger/store/buffer_pool.h"
+#include "ledger/store/store_types.h"
 
 namespace rocksdb {
-struct ColumnFamilyDescriptor;
-struct DBOptions;
-class Status;
 class WriteBatch;
 class DB;
 class ColumnFamilyHandle;
@@ -46,83 +56,8 @@ namespace grantledger {
 
 class HeadNote;
 class HistoryStore;
-
-struct EventStoreOptions {
-  std::string path;        // the data directory
-  bool sync = true;        // fsync the WAL before an append is acknowledged
-  bool read_only = false;  // open for queries and audits only (another process may write)
-  uint64_t checkpoint_interval_events = 50'000;
-  // Check the trial balance and the grant invariants after every append (aborts on a bug).
-  bool check_invariants = false;
-  // Tests: an appending caller always waits to chain its batch ahead of validation (see
-  // batches_chained_ahead), instead of only when validation has already started.
-  bool wait_to_chain_ahead = false;
-  // Appends are refused (Unavailable, nothing written) while the disk holding `path` has less
-  // free than this, and taken again once it has more (ledger/disk_space.h). 0: no reserve.
-  uint64_t disk_reserve_bytes = 64ull << 20;
-  // The recorded-time clock; tests inject their own. Recorded times never go backwards.
-  std::function<absl::Time()> clock = [] { return absl::Now(); };
-  // Record every acknowledged head in the head note (head_note.h) before acknowledging it
-  // (with `sync`); false: only at checkpoints and on close.
-  bool note_every_write = true;
-  // Rebuild every derived structure (indexes, histories, checkpoint) from the log on open
-  // (`grantledger reindex`), as when a check of one fails.
-  bool rebuild_derived = false;
-  // Where warnings about the data directory go (a missing head note, open permissions);
-  // nullptr: stderr, as "grantledger: warning: ...".
-  std::function<void(absl::string_view)> warn;
-};
-
-struct AppendOptions {
-  // Optimistic concurrency: append only if each named grant still has this many events
-  // (0: the grant must not exist yet). Aborted otherwise.
-  absl::flat_hash_map<std::string, uint64_t> expected_versions;
-  // Validate only: the result says what would be assigned; nothing is written.
-  bool dry_run = false;
-  // Internal: the events are exported records restored as they were (Restore).
-  bool verbatim = false;
-  // The authenticated principal writing the batch, stored in each of its records (inside the
-  // hashed bytes): set by the caller from what it verified, never from the client's request.
-  // Empty: LocalAuthor() ("local:USER", the process's own user), so no new record has none.
-  std::string author;
-};
-
-// Rejections of a batch carry the 0-based index of the offending event under this payload
-// URL (as decimal text), besides naming it in the message.
-inline constexpr char kEventIndexPayload[] = "type.grantledger/event_index";
-
-// (sequence, head hash): what an auditor writes down to check the log later.
-struct Digest {
-  uint64_t sequence = 0;
-  std::string head_hash;  // 32 bytes
-};
-
-struct AppendResult {
-  std::vector<uint64_t> sequences;  // one per event, in order; the original for a retry
-  std::vector<bool> duplicates;     // true where the event was already in the log
-  Digest head;
-};
-
-// Called once with the outcome of AppendAsync, on the store's completion thread (or at once on
-// the caller's thread for a batch rejected before it was queued). Must not block.
-using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
-
-// An exported record to restore: its sequence, recorded time and hash as exported.
-struct RestoredRecord {
-  uint64_t sequence = 0;
-  int64_t recorded_time_unix_micros = 0;
-  v1::Event event;
-  std::string hash;    // 32 bytes
-  std::string author;  // as exported; empty for records written before authors were recorded
-};
-
-struct VerifyResult {
-  bool ok = true;
-  uint64_t first_bad_sequence = 0;  // 0 when ok
-  std::string problem;              // what did not match
-  uint64_t checked = 0;             // records checked
-  Digest last_good;                 // the chain up to the first bad record
-};
+struct AppendWriter;
+class WriteGroup;
 
 class EventStore {
  public:
@@ -220,10 +155,6 @@ class EventStore {
   }
 
  private:
-  struct Writer;
-  struct RestoredMeta;
-  class Group;
-
   explicit EventStore(EventStoreOptions options);
   // Refuses a data directory written in another log format; marks a new one.
   absl::Status CheckFormat();
@@ -241,7 +172,7 @@ class EventStore {
   // A grant's position from its events in the log (when its stored history fails a check).
   absl::StatusOr<GrantPosition> PositionFromLog(const std::string& grant_id,
                                                 const AsOf& as_of) const;
-  // The head note (event_store_integrity.cc): checks the recovered head against the note read
+  // The head note (recovery.cc): checks the recovered head against the note read
   // before RocksDB opened, and keeps the note open for updates (writable stores).
   absl::Status AdoptHeadNote(const std::optional<Digest>& noted);
   // Records `head` (durable in the log) in the note; a failure is warned about, not returned.
@@ -250,18 +181,18 @@ class EventStore {
   void NoteDurableHead(const Digest& head);
   void Warn(absl::string_view message) const;
   // Checks the batch's size and sizes its encoding.
-  absl::Status Prepare(Writer& writer) const;
+  absl::Status Prepare(AppendWriter& writer) const;
   // Queues a writer for AppendAsync and encodes its events while the writer thread validates.
-  void Enqueue(std::unique_ptr<Writer> writer, AppendOptions options, AppendCallback done);
-  absl::StatusOr<AppendResult> Submit(Writer& writer);
+  void Enqueue(std::unique_ptr<AppendWriter> writer, AppendOptions options, AppendCallback done);
+  absl::StatusOr<AppendResult> Submit(AppendWriter& writer);
   void WriterLoop();
   // Runs AppendAsync's callbacks, in order, off the writer thread.
   void CompletionLoop();
   // Validates, writes and applies a group of writers, and completes each.
-  void ProcessGroup(std::vector<Writer*>& group);
+  void ProcessGroup(std::vector<AppendWriter*>& group);
   // Completes the writers (all, or only the synchronous ones) and clears them from `writers`.
-  void Complete(std::vector<Writer*>& writers, bool synchronous_only = false);
-  absl::Status ProcessWriter(Writer& writer, Group& group);
+  void Complete(std::vector<AppendWriter*>& writers, bool synchronous_only = false);
+  absl::Status ProcessWriter(AppendWriter& writer, WriteGroup& group);
   absl::StatusOr<std::unique_ptr<v1::Event>> ReadEvent(uint64_t sequence) const;
   // A stored record without its prev_hash filled in (one RocksDB read instead of two).
   absl::StatusOr<v1::RecordedEvent> ReadStored(uint64_t sequence) const;
@@ -292,7 +223,7 @@ class EventStore {
 
   // Appends wait here for the writer thread.
   absl::Mutex queue_mu_;
-  std::deque<Writer*> writers_ ABSL_GUARDED_BY(queue_mu_);
+  std::deque<AppendWriter*> writers_ ABSL_GUARDED_BY(queue_mu_);
   absl::CondVar work_cv_;
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   // Set when a write after the log's failed: appends are refused until the ledger is reopened.
@@ -304,7 +235,7 @@ class EventStore {
   // The writer thread's WriteBatch, kept for its memory likewise.
   std::unique_ptr<rocksdb::WriteBatch> write_batch_;
   absl::Mutex completions_mu_;
-  std::deque<Writer*> completions_ ABSL_GUARDED_BY(completions_mu_);
+  std::deque<AppendWriter*> completions_ ABSL_GUARDED_BY(completions_mu_);
   bool completions_closed_ ABSL_GUARDED_BY(completions_mu_) = false;
   std::thread completion_thread_;
 
@@ -331,14 +262,6 @@ class EventStore {
   std::atomic<bool> head_note_failing_{false};
 };
 
-// Explains a ledger RocksDB refused to open as damaged: what can still be recovered against
-// what the head note says was acknowledged (event_store_integrity.cc).
-absl::Status DiagnoseDamagedLog(const rocksdb::DBOptions& db_options,
-                                const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
-                                const std::string& path, const std::optional<Digest>& noted,
-                                const rocksdb::Status& refusal,
-                                std::optional<uint64_t>* recovered_head);
-
 }  // namespace grantledger
 
-#endif  // GRANTLEDGER_LEDGER_EVENT_STORE_H_
+#endif  // GRANTLEDGER_LEDGER_STORE_EVENT_STORE_H_

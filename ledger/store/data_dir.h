@@ -3,8 +3,8 @@
 // is reported, and a disk too full to open a ledger on is refused with a message instead of
 // letting RocksDB fail (Debian's RocksDB aborts on an assertion) half way through writing its
 // files.
-#ifndef GRANTLEDGER_LEDGER_DATA_DIR_H_
-#define GRANTLEDGER_LEDGER_DATA_DIR_H_
+#ifndef GRANTLEDGER_LEDGER_STORE_DATA_DIR_H_
+#define GRANTLEDGER_LEDGER_STORE_DATA_DIR_H_
 
 #include <cstdint>
 #include <functional>
@@ -47,4 +47,4 @@ bool SaysDiskFull(absl::string_view rocksdb_status);
 
 }  // namespace grantledger
 
-#endif  // GRANTLEDGER_LEDGER_DATA_DIR_H_
+#endif  // GRANTLEDGER_LEDGER_STORE_DATA_DIR_H_

@@ -1,0 +1,103 @@
+// The event store's value types: what callers pass in (options) and get back (results,
+// digests), without the store itself. cli/ and services/ include this where they only carry
+// these values; ledger/store/event_store.h is the store.
+#ifndef GRANTLEDGER_LEDGER_STORE_STORE_TYPES_H_
+#define GRANTLEDGER_LEDGER_STORE_STORE_TYPES_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "grantledger/v1/events.pb.h"
+
+namespace grantledger {
+
+struct EventStoreOptions {
+  std::string path;        // the data directory
+  bool sync = true;        // fsync the WAL before an append is acknowledged
+  bool read_only = false;  // open for queries and audits only (another process may write)
+  uint64_t checkpoint_interval_events = 50'000;
+  // Check the trial balance and the grant invariants after every append (aborts on a bug).
+  bool check_invariants = false;
+  // Tests: an appending caller always waits to chain its batch ahead of validation (see
+  // batches_chained_ahead), instead of only when validation has already started.
+  bool wait_to_chain_ahead = false;
+  // Appends are refused (Unavailable, nothing written) while the disk holding `path` has less
+  // free than this, and taken again once it has more (ledger/store/disk_space.h). 0: no reserve.
+  uint64_t disk_reserve_bytes = 64ull << 20;
+  // The recorded-time clock; tests inject their own. Recorded times never go backwards.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Record every acknowledged head in the head note (head_note.h) before acknowledging it
+  // (with `sync`); false: only at checkpoints and on close.
+  bool note_every_write = true;
+  // Rebuild every derived structure (indexes, histories, checkpoint) from the log on open
+  // (`grantledger reindex`), as when a check of one fails.
+  bool rebuild_derived = false;
+  // Flush the memtables to table files on close, so the next open replays no write-ahead log
+  // (tests that alter the log at rest set it false to keep their records there).
+  bool flush_on_close = true;
+  // Where warnings about the data directory go (a missing head note, open permissions);
+  // nullptr: stderr, as "grantledger: warning: ...".
+  std::function<void(absl::string_view)> warn;
+};
+
+struct AppendOptions {
+  // Optimistic concurrency: append only if each named grant still has this many events
+  // (0: the grant must not exist yet). Aborted otherwise.
+  absl::flat_hash_map<std::string, uint64_t> expected_versions;
+  // Validate only: the result says what would be assigned; nothing is written.
+  bool dry_run = false;
+  // Internal: the events are exported records restored as they were (Restore).
+  bool verbatim = false;
+  // The authenticated principal writing the batch, stored in each of its records (inside the
+  // hashed bytes): set by the caller from what it verified, never from the client's request.
+  // Empty: LocalAuthor() ("local:USER", the process's own user), so no new record has none.
+  std::string author;
+};
+
+// Rejections of a batch carry the 0-based index of the offending event under this payload
+// URL (as decimal text), besides naming it in the message.
+inline constexpr char kEventIndexPayload[] = "type.grantledger/event_index";
+
+// (sequence, head hash): what an auditor writes down to check the log later.
+struct Digest {
+  uint64_t sequence = 0;
+  std::string head_hash;  // 32 bytes
+};
+
+struct AppendResult {
+  std::vector<uint64_t> sequences;  // one per event, in order; the original for a retry
+  std::vector<bool> duplicates;     // true where the event was already in the log
+  Digest head;
+};
+
+// Called once with the outcome of AppendAsync, on the store's completion thread (or at once on
+// the caller's thread for a batch rejected before it was queued). Must not block.
+using AppendCallback = std::function<void(absl::StatusOr<AppendResult>)>;
+
+// An exported record to restore: its sequence, recorded time and hash as exported.
+struct RestoredRecord {
+  uint64_t sequence = 0;
+  int64_t recorded_time_unix_micros = 0;
+  v1::Event event;
+  std::string hash;    // 32 bytes
+  std::string author;  // as exported; empty for records written before authors were recorded
+};
+
+struct VerifyResult {
+  bool ok = true;
+  uint64_t first_bad_sequence = 0;  // 0 when ok
+  std::string problem;              // what did not match
+  uint64_t checked = 0;             // records checked
+  Digest last_good;                 // the chain up to the first bad record
+};
+
+}  // namespace grantledger
+
+#endif  // GRANTLEDGER_LEDGER_STORE_STORE_TYPES_H_

@@ -25,6 +25,9 @@
 #   --reuse-ledger  skip post (no post figure) when DIR/ledger-N is left from an earlier --keep
 #   --keep          keep the ledgers and the export (default: removed at the end)
 # Needs about 1 GB of disk per million events in DIR (events file, ledger, export, copy).
+# On the shared 2-core machine, hold the build lock while measuring, so no build runs alongside:
+#   gl-build cmake --build build -j2 --target grantledger make_events
+#   gl-build scripts/measure-cli.sh --no-build        (--no-build: the lock is not re-entrant)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +49,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --reuse-ledger) reuse_ledger=1; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "measure-cli.sh: unknown argument $1 (see --help)" >&2; exit 1 ;;
   esac
 done

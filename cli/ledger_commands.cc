@@ -21,10 +21,9 @@
 #include "cli/table.h"
 #include "cli/year_end_report.h"
 #include "ledger/civil_date.h"
-#include "ledger/store/event_store.h"
-#include "ledger/store/log_format.h"
 #include "ledger/money.h"
 #include "ledger/obligations.h"
+#include "ledger/store/event_store.h"
 #include "ledger/store/log_format.h"
 #include "ledger/store/verify_request.h"
 

@@ -254,8 +254,8 @@ void AlterStoredRecord(const std::string& path, uint64_t sequence, bool in_hash)
                                                            {kLogColumnFamily, {}},
                                                            {kGrantIndexColumnFamily, {}},
                                                            {kCheckpointColumnFamily, {}},
-        {kIdsColumnFamily, {}},
-        {kHistoriesColumnFamily, {}}};
+                                                           {kIdsColumnFamily, {}},
+                                                           {kHistoriesColumnFamily, {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(options, path, families, &handles, &raw).ok());

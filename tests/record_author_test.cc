@@ -79,8 +79,8 @@ void ReplaceInStoredLog(const std::string& path, const std::string& from, const 
                                                            {kLogColumnFamily, {}},
                                                            {kGrantIndexColumnFamily, {}},
                                                            {kCheckpointColumnFamily, {}},
-        {kIdsColumnFamily, {}},
-        {kHistoriesColumnFamily, {}}};
+                                                           {kIdsColumnFamily, {}},
+                                                           {kHistoriesColumnFamily, {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &raw).ok());

@@ -17,6 +17,10 @@ packages=(
   tzdata              # "today" in Europe/Stockholm
   python3 python3-openpyxl   # the tests read CSV and XLSX reports back
   clang-14 libclang-rt-14-dev   # libFuzzer (scripts/fuzz.sh)
+  python3-cryptography   # the independent checkpoint and proof verifier (Ed25519)
+  libcpp-httplib-dev libjs-chart.js   # the dashboard: HTTP side and its charts, served locally
+  chromium chromium-driver python3-selenium   # the dashboard's browser test
+  prometheus   # promtool checks /metrics
 )
 missing=()
 for p in "${packages[@]}"; do

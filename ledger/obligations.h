@@ -66,6 +66,8 @@ struct Obligation {
   int64_t days_in_period = 0;
   int64_t burn_rate_ore_per_day = 0;       // eligible spending / days elapsed
   int64_t forecast_unused_at_end_ore = 0;  // received - carried out - forecast spending
+
+  friend bool operator==(const Obligation&, const Obligation&) = default;
 };
 
 Obligation ObligationOf(const GrantPosition& position);
@@ -76,6 +78,8 @@ struct GrantorTotals {
   int64_t repayable_ore = 0;
   int64_t outstanding_ore = 0;
   int grants = 0;
+
+  friend bool operator==(const GrantorTotals&, const GrantorTotals&) = default;
 };
 
 struct ObligationList {
@@ -86,6 +90,8 @@ struct ObligationList {
   int64_t unused_ore = 0;
   int64_t repayable_ore = 0;
   int64_t outstanding_ore = 0;
+
+  friend bool operator==(const ObligationList&, const ObligationList&) = default;
 };
 
 // The earliest repayment deadline on or after `date` among grants with unused funds or an

@@ -158,6 +158,95 @@ void EncodeObligation(const Obligation& o, v1::Obligation* out) {
   out->set_status(ObligationStatusName(o.status));
   out->set_burn_rate_ore_per_day(o.burn_rate_ore_per_day);
   out->set_forecast_unused_at_end_ore(o.forecast_unused_at_end_ore);
+  out->set_kind(o.kind);
+  out->set_as_of_date(FormatCivilDay(o.as_of_date));
+  out->set_report_submitted(o.report_submitted);
+  out->set_days_elapsed(o.days_elapsed);
+  out->set_days_in_period(o.days_in_period);
+}
+
+Obligation DecodeObligation(const v1::Obligation& in) {
+  Obligation o;
+  o.grant_id = in.grant_id();
+  o.title = in.title();
+  o.grantor = in.grantor();
+  o.year = in.year();
+  o.kind = in.kind();
+  o.as_of_date = Day(in.as_of_date());
+  o.usage_period_start = Day(in.usage_period_start());
+  o.usage_period_end = Day(in.usage_period_end());
+  o.repayment_deadline = Day(in.repayment_deadline());
+  o.reporting_deadline = Day(in.reporting_deadline());
+  o.period_ended = in.period_ended();
+  o.rejected = in.rejected();
+  o.report_submitted = in.report_submitted();
+  o.decided_ore = in.decided_ore();
+  o.received_ore = in.received_ore();
+  o.carried_in_ore = in.carried_in_ore();
+  o.carried_out_ore = in.carried_out_ore();
+  o.eligible_spent_ore = in.eligible_spent_ore();
+  o.ineligible_spent_ore = in.ineligible_spent_ore();
+  o.repaid_ore = in.repaid_ore();
+  o.unused_ore = in.unused_ore();
+  o.condition_repayable_ore = in.condition_repayable_ore();
+  o.repayable_ore = in.repayable_ore();
+  o.outstanding_ore = in.outstanding_ore();
+  o.days_left = in.days_left();
+  for (ObligationStatus status : {ObligationStatus::kOpen, ObligationStatus::kDueSoon,
+                                  ObligationStatus::kOverdue, ObligationStatus::kSettled}) {
+    if (in.status() == ObligationStatusName(status)) o.status = status;
+  }
+  o.days_elapsed = in.days_elapsed();
+  o.days_in_period = in.days_in_period();
+  o.burn_rate_ore_per_day = in.burn_rate_ore_per_day();
+  o.forecast_unused_at_end_ore = in.forecast_unused_at_end_ore();
+  return o;
+}
+
+void EncodeUnusedList(const UnusedList& unused, v1::UnusedResponse* out) {
+  if (unused.nothing_due) return;  // no window: deadline_from and deadline_to stay empty
+  const ObligationList& list = unused.list;
+  out->set_deadline_from(FormatCivilDay(list.deadline_from));
+  out->set_deadline_to(FormatCivilDay(list.deadline_to));
+  for (const Obligation& o : list.obligations) EncodeObligation(o, out->add_obligations());
+  for (const GrantorTotals& g : list.per_grantor) {
+    v1::GrantorTotals* x = out->add_per_grantor();
+    x->set_grantor(g.grantor);
+    x->set_grants(g.grants);
+    x->set_unused_ore(g.unused_ore);
+    x->set_repayable_ore(g.repayable_ore);
+    x->set_outstanding_ore(g.outstanding_ore);
+  }
+  out->set_unused_ore(list.unused_ore);
+  out->set_repayable_ore(list.repayable_ore);
+  out->set_outstanding_ore(list.outstanding_ore);
+}
+
+UnusedList DecodeUnusedList(const v1::UnusedResponse& in) {
+  UnusedList out;
+  ObligationList& list = out.list;
+  if (in.deadline_from().empty()) {
+    // The default window found nothing; UnusedObligations gives the as-of date as its bounds.
+    out.nothing_due = true;
+    list.deadline_from = list.deadline_to = Day(in.as_of_date());
+    return out;
+  }
+  list.deadline_from = Day(in.deadline_from());
+  list.deadline_to = Day(in.deadline_to());
+  for (const v1::Obligation& o : in.obligations()) list.obligations.push_back(DecodeObligation(o));
+  for (const v1::GrantorTotals& g : in.per_grantor()) {
+    GrantorTotals x;
+    x.grantor = g.grantor();
+    x.grants = g.grants();
+    x.unused_ore = g.unused_ore();
+    x.repayable_ore = g.repayable_ore();
+    x.outstanding_ore = g.outstanding_ore();
+    list.per_grantor.push_back(std::move(x));
+  }
+  list.unused_ore = in.unused_ore();
+  list.repayable_ore = in.repayable_ore();
+  list.outstanding_ore = in.outstanding_ore();
+  return out;
 }
 
 }  // namespace grantledger

@@ -24,9 +24,9 @@ Obligation Owing(const std::string& id, const std::string& grantor, absl::CivilD
   o.grantor = grantor;
   o.as_of_date = as_of;
   o.repayment_deadline = deadline;
-  o.unused_ore = unused_ore;
-  o.repayable_ore = outstanding_ore;
-  o.outstanding_ore = outstanding_ore;
+  o.unused_ore = Ore(unused_ore);
+  o.repayable_ore = Ore(outstanding_ore);
+  o.outstanding_ore = Ore(outstanding_ore);
   o.days_left = deadline - as_of;
   return o;
 }
@@ -47,8 +47,8 @@ GrantPosition PositionOf(const std::string& id, absl::CivilDay deadline, int64_t
   p.terms.usage_period_start = absl::CivilDay(2025, 1, 1);
   p.terms.usage_period_end = absl::CivilDay(2025, 12, 31);
   p.terms.repayment_deadline = deadline;
-  p.balance.received_ore = received_ore;
-  p.received_from_grantor_ore = received_ore;
+  p.balance.received_ore = Ore(received_ore);
+  p.received_from_grantor_ore = Ore(received_ore);
   return p;
 }
 
@@ -66,7 +66,7 @@ TEST(YearEndCompositionTest, ObligationsAreByDeadlineThenGrantId) {
     for (const Obligation& o : sorted) found |= o == expected;
     EXPECT_TRUE(found) << p.grant_id;
   }
-  EXPECT_EQ(sorted[1].unused_ore, 200);  // period over, nothing spent
+  EXPECT_EQ(sorted[1].unused_ore.value(), 200);  // period over, nothing spent
 
   std::vector<Obligation> again = sorted;
   std::reverse(again.begin(), again.end());
@@ -115,8 +115,8 @@ TEST(YearEndCompositionTest, TheDefaultWindowIsOverdueAndTheNextDeadline) {
   EXPECT_THAT(Ids(unused.list.obligations), ElementsAre("overdue", "next"));
   EXPECT_EQ(unused.list.deadline_from, absl::CivilDay(2026, 3, 31));
   EXPECT_EQ(unused.list.deadline_to, absl::CivilDay(2026, 6, 30));
-  EXPECT_EQ(unused.list.outstanding_ore, 5000);
-  EXPECT_EQ(unused.list.unused_ore, 2000);
+  EXPECT_EQ(unused.list.outstanding_ore.value(), 5000);
+  EXPECT_EQ(unused.list.unused_ore.value(), 2000);
   ASSERT_EQ(unused.list.per_grantor.size(), 1u);
   EXPECT_EQ(unused.list.per_grantor[0].grants, 2);
 

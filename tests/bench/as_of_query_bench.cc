@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
       const uint64_t sequence = 1 + rng() % head;
       const auto start = Clock::now();
       auto position = store->Position(grant_id(g), gl::AsOf{date, sequence});
-      if (position.ok()) checksum += gl::ObligationOf(*position).outstanding_ore;
+      if (position.ok()) checksum += gl::ObligationOf(*position).outstanding_ore.value();
       micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
     }
     std::sort(micros.begin(), micros.end());

@@ -23,8 +23,19 @@ void AsOfFlags::AddTo(CLI::App* command) {
 
 absl::CivilDay TodayUtc() { return SwedishDay(absl::Now()); }
 
-absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend) {
-  AsOf out;
+absl::Status RecordedSequenceBeyondHead(uint64_t sequence, uint64_t head) {
+  return absl::OutOfRangeError(absl::StrCat("--recorded-as-of: sequence ", sequence,
+                                            " is beyond the head (", head,
+                                            "); give a sequence from 1 to ", head));
+}
+
+absl::Status NothingRecordedBy(const std::string& recorded_text) {
+  return absl::NotFoundError(
+      absl::StrCat("--recorded-as-of: the ledger had recorded nothing by ", recorded_text));
+}
+
+absl::StatusOr<AsOfQuery> ParseAsOfFlags(const AsOfFlags& flags) {
+  AsOfQuery out;
   if (flags.as_of.empty()) {
     out.date = TodayUtc();
   } else {
@@ -32,18 +43,11 @@ absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend)
   }
   const std::string& recorded = flags.recorded_as_of;
   if (recorded.empty()) return out;
+  out.recorded_text = recorded;
   uint64_t sequence = 0;
   if (absl::SimpleAtoi(recorded, &sequence)) {
     if (sequence == 0) {
       return absl::InvalidArgumentError("--recorded-as-of: sequence numbers start at 1");
-    }
-    // Refused rather than clamped: an auditor who wrote down a sequence that the ledger no
-    // longer reaches must hear so, not get today's answer.
-    GL_ASSIGN_OR_RETURN(Digest head, backend.Head());
-    if (sequence > head.sequence) {
-      return absl::OutOfRangeError(absl::StrCat("--recorded-as-of: sequence ", sequence,
-                                                " is beyond the head (", head.sequence,
-                                                "); give a sequence from 1 to ", head.sequence));
     }
     out.sequence = sequence;
     return out;
@@ -59,13 +63,32 @@ absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend)
                      "\" is not a sequence number, a date or an RFC 3339 "
                      "time; write e.g. 2026-01-15, 2026-01-15T08:00:00Z or 4711"));
   }
-  GL_ASSIGN_OR_RETURN(uint64_t at, backend.SequenceAtRecordedTime(time));
-  if (at == 0) {
-    return absl::NotFoundError(
-        absl::StrCat("--recorded-as-of: the ledger had recorded nothing by ", recorded));
-  }
-  out.sequence = at;
+  out.recorded_at = time;
   return out;
+}
+
+absl::StatusOr<AsOf> ResolveAsOf(const AsOfQuery& query, LedgerBackend& backend) {
+  AsOf out;
+  out.date = query.date;
+  if (query.sequence.has_value()) {
+    // Refused rather than clamped: an auditor who wrote down a sequence that the ledger no
+    // longer reaches must hear so, not get today's answer.
+    GL_ASSIGN_OR_RETURN(Digest head, backend.Head());
+    if (*query.sequence > head.sequence) {
+      return RecordedSequenceBeyondHead(*query.sequence, head.sequence);
+    }
+    out.sequence = *query.sequence;
+  } else if (query.recorded_at.has_value()) {
+    GL_ASSIGN_OR_RETURN(uint64_t at, backend.SequenceAtRecordedTime(*query.recorded_at));
+    if (at == 0) return NothingRecordedBy(query.recorded_text);
+    out.sequence = at;
+  }
+  return out;
+}
+
+absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend) {
+  GL_ASSIGN_OR_RETURN(AsOfQuery query, ParseAsOfFlags(flags));
+  return ResolveAsOf(query, backend);
 }
 
 }  // namespace grantledger

@@ -19,7 +19,14 @@ struct AsOfFlags {
   void AddTo(CLI::App* command);
 };
 
-// Parses the flags and maps a recorded time to a sequence. InvalidArgument names the flag.
+// Parses the flags without asking a ledger. InvalidArgument names the flag.
+absl::StatusOr<AsOfQuery> ParseAsOfFlags(const AsOfFlags& flags);
+
+// Resolves the recorded point against `backend`: a sequence must be at most the head, a time
+// maps to the last sequence recorded by then (NotFound when there is none).
+absl::StatusOr<AsOf> ResolveAsOf(const AsOfQuery& query, LedgerBackend& backend);
+
+// Both: parses the flags and maps a recorded time to a sequence.
 absl::StatusOr<AsOf> ResolveAsOf(const AsOfFlags& flags, LedgerBackend& backend);
 
 // Today's date in Sweden (Europe/Stockholm; the name is kept for the callers).

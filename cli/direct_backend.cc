@@ -2,12 +2,14 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "cli/as_of_flags.h"
 #include "cli/ledger_backend.h"
 #include "cli/progress.h"
 #include "ledger/status_macros.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/query_checks.h"
 #include "ledger/store/verify_request.h"
+#include "ledger/year_end.h"
 
 namespace grantledger {
 namespace {
@@ -61,6 +63,15 @@ class DirectBackend : public LedgerBackend {
   }
   absl::StatusOr<std::vector<GrantPosition>> Positions(const AsOf& as_of) override {
     return store_->Positions(as_of);
+  }
+  absl::StatusOr<ObligationsAnswer> Obligations(const AsOfQuery& query) override {
+    GL_ASSIGN_OR_RETURN(AsOf as_of, ResolveAsOf(query, *this));
+    return ObligationsAnswer{as_of, ObligationsByDeadline(store_->Positions(as_of))};
+  }
+  absl::StatusOr<UnusedAnswer> Unused(const AsOfQuery& query, const DeadlineRange& range) override {
+    GL_ASSIGN_OR_RETURN(AsOf as_of, ResolveAsOf(query, *this));
+    return UnusedAnswer{as_of, UnusedObligations(ObligationsByDeadline(store_->Positions(as_of)),
+                                                 as_of.date, range)};
   }
   absl::StatusOr<uint64_t> GrantVersion(const std::string& grant_id, uint64_t sequence) override {
     return GrantVersionAt(*store_, grant_id, sequence);

@@ -52,9 +52,15 @@ void AddEntitleShowCommand(CLI::App& app, int* exit_code) {
     model.ParseFromString(position->terms.entitlement);
     auto expected = ExpectedAmount(model);
     if (!expected.ok()) return fail(expected.status());
-    const int64_t expected_ore = expected->expected_kr * 100;
-    const int64_t received_ore = position->balance.received_ore;
-    const int64_t difference_ore = received_ore - expected_ore;
+    const Ore expected_ore = expected->expected_ore;
+    const Ore received_ore = position->balance.received_ore;
+    const std::optional<Ore> difference = CheckedSub(received_ore, expected_ore);
+    if (!difference.has_value()) {
+      return fail(absl::InvalidArgumentError(
+          "the model's amount is too far from what was received to compare; check its unit "
+          "(whole kronor)"));
+    }
+    const Ore difference_ore = *difference;
     if (o->json) {
       std::cout << "{\"grant_id\":" << JsonQuote(o->grant)
                 << ",\"as_of\":" << JsonQuote(FormatCivilDay(as_of->date))
@@ -72,10 +78,10 @@ void AddEntitleShowCommand(CLI::App& app, int* exit_code) {
       table.AddRow({"decided", FormatKronor(position->terms.decided_amount_ore)});
       table.AddRow({"received per " + FormatCivilDay(as_of->date), FormatKronor(received_ore)});
       table.AddRule();
-      table.AddRow({difference_ore < 0   ? "still to come"
-                    : difference_ore > 0 ? "received beyond the model"
-                                         : "difference",
-                    FormatKronor(difference_ore < 0 ? -difference_ore : difference_ore)});
+      table.AddRow({difference_ore < Ore(0)   ? "still to come"
+                    : difference_ore > Ore(0) ? "received beyond the model"
+                                              : "difference",
+                    FormatKronor(difference_ore < Ore(0) ? -difference_ore : difference_ore)});
       table.Print(std::cout);
     }
     *exit_code = kExitOk;

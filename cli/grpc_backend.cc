@@ -5,7 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "cli/as_of_flags.h"
 #include "cli/ledger_backend.h"
 #include "cli/tls_flags.h"
 #include "grantledger/v1/audit_service.grpc.pb.h"
@@ -13,8 +15,12 @@
 #include "grantledger/v1/query_service.grpc.pb.h"
 #include "grantledger/v1/year_end_service.grpc.pb.h"
 #include "ledger/civil_date.h"
+#include "ledger/status_macros.h"
 #include "ledger/store/store_types.h"
+#include "ledger/year_end.h"
 #include "services/codec.h"
+#include "services/recorded_point.h"
+#include "services/service_context.h"
 
 namespace grantledger {
 namespace {
@@ -149,13 +155,40 @@ class GrpcBackend : public LedgerBackend {
     return response.grant().version();
   }
 
+  absl::StatusOr<ObligationsAnswer> Obligations(const AsOfQuery& query) override {
+    v1::ObligationsRequest request;
+    SetAsOfQuery(query, request.mutable_as_of());
+    v1::ObligationsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = year_end_->GetObligations(&context, request, &response);
+    if (!s.ok()) return RecordedPointRefusal(FromGrpc(s, &context), query);
+    GL_ASSIGN_OR_RETURN(AsOf as_of, AnsweredPoint(query, response.as_of_sequence()));
+    ObligationsAnswer out{as_of, {}};
+    out.obligations.reserve(response.obligations_size());
+    for (const v1::Obligation& o : response.obligations())
+      out.obligations.push_back(DecodeObligation(o));
+    return out;
+  }
+
+  absl::StatusOr<UnusedAnswer> Unused(const AsOfQuery& query, const DeadlineRange& range) override {
+    v1::UnusedRequest request;
+    SetAsOfQuery(query, request.mutable_as_of());
+    if (range.from) request.set_deadline_from(FormatCivilDay(*range.from));
+    if (range.to) request.set_deadline_to(FormatCivilDay(*range.to));
+    v1::UnusedResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = year_end_->ListUnused(&context, request, &response);
+    if (!s.ok()) return RecordedPointRefusal(FromGrpc(s, &context), query);
+    GL_ASSIGN_OR_RETURN(AsOf as_of, AnsweredPoint(query, response.as_of_sequence()));
+    return UnusedAnswer{as_of, DecodeUnusedList(response)};
+  }
+
   absl::StatusOr<uint64_t> SequenceAtRecordedTime(absl::Time time) override {
     // The server resolves recorded times; an obligations query echoes the sequence it used.
     v1::ObligationsRequest request;
-    const int64_t micros = absl::ToUnixMicros(time);
-    request.mutable_as_of()->mutable_recorded_as_of()->set_seconds(micros / 1'000'000);
-    request.mutable_as_of()->mutable_recorded_as_of()->set_nanos(
-        static_cast<int32_t>(micros % 1'000'000) * 1000);
+    SetTimestamp(time, request.mutable_as_of()->mutable_recorded_as_of());
     v1::ObligationsResponse response;
     grpc::ClientContext context;
     SetDeadline(context);
@@ -177,6 +210,42 @@ class GrpcBackend : public LedgerBackend {
     out->set_as_of_date(FormatCivilDay(as_of.date));
     if (as_of.sequence != 0) out->set_as_of_sequence(as_of.sequence);
   }
+  static void SetTimestamp(absl::Time time, google::protobuf::Timestamp* out) {
+    // Whole seconds rounded down and nanos in [0, 1e9), as Timestamp requires (also before
+    // 1970).
+    const int64_t micros = absl::ToUnixMicros(time);
+    const int64_t seconds = micros / 1'000'000 - (micros % 1'000'000 < 0 ? 1 : 0);
+    out->set_seconds(seconds);
+    out->set_nanos(static_cast<int32_t>(micros - seconds * 1'000'000) * 1000);
+  }
+  // The unresolved point: the server resolves it in the same call.
+  static void SetAsOfQuery(const AsOfQuery& query, v1::AsOfPoint* out) {
+    out->set_as_of_date(FormatCivilDay(query.date));
+    if (query.sequence.has_value()) {
+      out->set_as_of_sequence(*query.sequence);
+    } else if (query.recorded_at.has_value()) {
+      SetTimestamp(*query.recorded_at, out->mutable_recorded_as_of());
+    }
+  }
+  // A sequence beyond the head, refused by the server with the head in its trailing
+  // metadata, in the words of ResolveAsOf.
+  static absl::Status RecordedPointRefusal(absl::Status status, const AsOfQuery& query) {
+    uint64_t head = 0;
+    auto payload = status.GetPayload(kHeadSequencePayload);
+    if (status.code() == absl::StatusCode::kOutOfRange && query.sequence.has_value() &&
+        payload.has_value() && absl::SimpleAtoi(std::string(*payload), &head)) {
+      return RecordedSequenceBeyondHead(*query.sequence, head);
+    }
+    return status;
+  }
+  // The point an answer stands for; a recorded time before the first record is refused as
+  // ResolveAsOf refuses it (the server answers it with nothing, at sequence 0).
+  static absl::StatusOr<AsOf> AnsweredPoint(const AsOfQuery& query, uint64_t sequence) {
+    if (query.recorded_at.has_value() && sequence == 0) {
+      return NothingRecordedBy(query.recorded_text);
+    }
+    return AsOf{query.date, sequence};
+  }
   absl::Status FromGrpc(const grpc::Status& s, grpc::ClientContext* context) {
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE &&
         s.error_message().find("connect") != std::string::npos) {
@@ -191,6 +260,12 @@ class GrpcBackend : public LedgerBackend {
     if (it != trailing.end()) {
       out.SetPayload(kEventIndexPayload,
                      absl::Cord(std::string(it->second.data(), it->second.size())));
+    }
+    // A refused as_of_sequence carries the head (services/recorded_point.h).
+    auto head = trailing.find(kHeadSequenceMetadata);
+    if (head != trailing.end()) {
+      out.SetPayload(kHeadSequencePayload,
+                     absl::Cord(std::string(head->second.data(), head->second.size())));
     }
     return out;
   }

@@ -11,14 +11,40 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "ledger/as_of.h"
 #include "ledger/balances.h"
 #include "ledger/grant_state.h"
+#include "ledger/obligations.h"
 #include "ledger/store/store_types.h"
+#include "ledger/year_end.h"
 
 namespace grantledger {
 
 class EventStore;
+
+// --as-of and --recorded-as-of as given (cli/as_of_flags.h parses them), before a ledger
+// resolves the recorded point.
+struct AsOfQuery {
+  absl::CivilDay date;                    // effective as-of date
+  std::optional<uint64_t> sequence;       // --recorded-as-of SEQ (1 or more)
+  std::optional<absl::Time> recorded_at;  // --recorded-as-of DATE or TIME
+  std::string recorded_text;              // --recorded-as-of as written, for messages
+};
+
+// `obligations`: every grant's obligation by repayment deadline (ledger/year_end.h), at the
+// resolved point.
+struct ObligationsAnswer {
+  AsOf as_of;
+  std::vector<Obligation> obligations;
+};
+
+// `unused`: the unused list of ledger/year_end.h, at the resolved point.
+struct UnusedAnswer {
+  AsOf as_of;
+  UnusedList unused;
+};
 
 // A grant's terms and balances, as of a sequence number.
 struct GrantView {
@@ -49,6 +75,12 @@ class LedgerBackend {
   virtual absl::StatusOr<uint64_t> GrantVersion(const std::string& grant_id, uint64_t sequence) = 0;
   // The last sequence recorded at or before `time`.
   virtual absl::StatusOr<uint64_t> SequenceAtRecordedTime(absl::Time time) = 0;
+  // The year-end answers, each composed beside the ledger by ledger/year_end.h in one round
+  // trip (over gRPC: one GetObligations, one ListUnused call). The point is resolved, and
+  // refused, as ResolveAsOf (cli/as_of_flags.h) does.
+  virtual absl::StatusOr<ObligationsAnswer> Obligations(const AsOfQuery& query) = 0;
+  virtual absl::StatusOr<UnusedAnswer> Unused(const AsOfQuery& query,
+                                              const DeadlineRange& range) = 0;
   // Rebuilds the projections from the log and compares them with the kept ones: OK or
   // DataLoss naming the first grant that differs.
   virtual absl::Status Replay() = 0;
@@ -66,6 +98,11 @@ absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenServerBackend(const std::stri
 absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenBackend(const std::string& db,
                                                            const std::string& server,
                                                            bool writable);
+
+// The refusals of a recorded point, alike on both backends: a --recorded-as-of sequence
+// beyond the head (OutOfRange), a time before the first record (NotFound).
+absl::Status RecordedSequenceBeyondHead(uint64_t sequence, uint64_t head);
+absl::Status NothingRecordedBy(const std::string& recorded_text);
 
 inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
 

@@ -64,8 +64,8 @@ void PrintGrantList(const std::vector<GrantView>& grants, std::ostream& out) {
               {false, false, false, true, true, true, true, false, false});
   for (const GrantView& g : grants) {
     table.AddRow({g.balance.grant_id, g.terms.grantor, Tr(KindName(g.terms.kind)),
-                  Kr(g.balance.decided_ore), Kr(g.balance.received_ore), Kr(g.balance.spent_ore),
-                  Kr(g.balance.remaining_ore),
+                  Kr(g.balance.decided_ore.value()), Kr(g.balance.received_ore.value()),
+                  Kr(g.balance.spent_ore.value()), Kr(g.balance.remaining_ore.value()),
                   absl::StrCat(FormatCivilDay(g.terms.usage_period_start), " – ",
                                FormatCivilDay(g.terms.usage_period_end)),
                   FormatCivilDay(g.terms.repayment_deadline)});
@@ -85,26 +85,28 @@ std::string GrantJson(const GrantView& g) {
       ",\"usage_period_end\":", JsonQuote(FormatCivilDay(g.terms.usage_period_end)),
       ",\"repayment_deadline\":", JsonQuote(FormatCivilDay(g.terms.repayment_deadline)),
       ",\"reporting_deadline\":", JsonQuote(FormatCivilDay(g.terms.reporting_deadline)),
-      ",\"version\":", g.version, ",\"decided_ore\":", b.decided_ore,
-      ",\"received_ore\":", b.received_ore, ",\"allocated_ore\":", b.allocated_ore,
-      ",\"unallocated_ore\":", b.unallocated_ore, ",\"spent_ore\":", b.spent_ore,
-      ",\"unassigned_spent_ore\":", b.unassigned_spent_ore, ",\"repaid_ore\":", b.repaid_ore,
-      ",\"remaining_ore\":", b.remaining_ore, ",\"overspent_ore\":", b.overspent_ore,
-      ",\"activities\":[");
+      ",\"version\":", g.version, ",\"decided_ore\":", b.decided_ore.value(),
+      ",\"received_ore\":", b.received_ore.value(), ",\"allocated_ore\":", b.allocated_ore.value(),
+      ",\"unallocated_ore\":", b.unallocated_ore.value(), ",\"spent_ore\":", b.spent_ore.value(),
+      ",\"unassigned_spent_ore\":", b.unassigned_spent_ore.value(),
+      ",\"repaid_ore\":", b.repaid_ore.value(), ",\"remaining_ore\":", b.remaining_ore.value(),
+      ",\"overspent_ore\":", b.overspent_ore.value(), ",\"activities\":[");
   for (size_t i = 0; i < b.activities.size(); ++i) {
     const ActivityBalance& a = b.activities[i];
-    absl::StrAppend(&out, i ? "," : "", "{\"activity\":", JsonQuote(a.activity),
-                    ",\"division\":", JsonQuote(a.division), ",\"allocated_ore\":", a.allocated_ore,
-                    ",\"spent_ore\":", a.spent_ore, ",\"remaining_ore\":", a.remaining_ore,
-                    ",\"overspent_ore\":", a.overspent_ore, "}");
+    absl::StrAppend(
+        &out, i ? "," : "", "{\"activity\":", JsonQuote(a.activity),
+        ",\"division\":", JsonQuote(a.division), ",\"allocated_ore\":", a.allocated_ore.value(),
+        ",\"spent_ore\":", a.spent_ore.value(), ",\"remaining_ore\":", a.remaining_ore.value(),
+        ",\"overspent_ore\":", a.overspent_ore.value(), "}");
   }
   absl::StrAppend(&out, "],\"divisions\":[");
   for (size_t i = 0; i < b.divisions.size(); ++i) {
     const DivisionBalance& d = b.divisions[i];
     absl::StrAppend(&out, i ? "," : "", "{\"division\":", JsonQuote(d.division),
-                    ",\"allocated_ore\":", d.allocated_ore, ",\"spent_ore\":", d.spent_ore,
-                    ",\"remaining_ore\":", d.remaining_ore, ",\"overspent_ore\":", d.overspent_ore,
-                    "}");
+                    ",\"allocated_ore\":", d.allocated_ore.value(),
+                    ",\"spent_ore\":", d.spent_ore.value(),
+                    ",\"remaining_ore\":", d.remaining_ore.value(),
+                    ",\"overspent_ore\":", d.overspent_ore.value(), "}");
   }
   absl::StrAppend(&out, "]}");
   return out;
@@ -128,25 +130,26 @@ void PrintGrant(const GrantView& g, std::ostream& out) {
       << FormatCivilDay(g.terms.usage_period_end) << ", repay unused by "
       << FormatCivilDay(g.terms.repayment_deadline) << "\n\n";
   Table summary({"", Tr("amount")}, {false, true});
-  summary.AddRow({Tr("decided"), Kr(b.decided_ore)});
-  summary.AddRow({Tr("received"), Kr(b.received_ore)});
-  summary.AddRow({Tr("allocated"), Kr(b.allocated_ore)});
-  summary.AddRow({Tr("unallocated"), Kr(b.unallocated_ore)});
-  summary.AddRow({Tr("spent"), Kr(b.spent_ore)});
-  if (b.unassigned_spent_ore != 0)
-    summary.AddRow({"  " + Tr("of which unassigned"), Kr(b.unassigned_spent_ore)});
-  summary.AddRow({Tr("repaid"), Kr(b.repaid_ore)});
+  summary.AddRow({Tr("decided"), Kr(b.decided_ore.value())});
+  summary.AddRow({Tr("received"), Kr(b.received_ore.value())});
+  summary.AddRow({Tr("allocated"), Kr(b.allocated_ore.value())});
+  summary.AddRow({Tr("unallocated"), Kr(b.unallocated_ore.value())});
+  summary.AddRow({Tr("spent"), Kr(b.spent_ore.value())});
+  if (b.unassigned_spent_ore.value() != 0)
+    summary.AddRow({"  " + Tr("of which unassigned"), Kr(b.unassigned_spent_ore.value())});
+  summary.AddRow({Tr("repaid"), Kr(b.repaid_ore.value())});
   summary.AddRule();
-  summary.AddRow(
-      {Tr(b.remaining_ore < 0 ? "remaining (OVERSPENT)" : "remaining"), Kr(b.remaining_ore)});
+  summary.AddRow({Tr(b.remaining_ore.value() < 0 ? "remaining (OVERSPENT)" : "remaining"),
+                  Kr(b.remaining_ore.value())});
   summary.Print(out);
   if (!b.activities.empty()) {
     out << "\n";
     Table lines(TrAll({"activity", "division", "allocated", "spent", "remaining", ""}),
                 {false, false, true, true, true, false});
     for (const ActivityBalance& a : b.activities) {
-      lines.AddRow({a.activity, a.division, Kr(a.allocated_ore), Kr(a.spent_ore),
-                    Kr(a.remaining_ore), a.overspent_ore > 0 ? Tr("overspent") : ""});
+      lines.AddRow({a.activity, a.division, Kr(a.allocated_ore.value()), Kr(a.spent_ore.value()),
+                    Kr(a.remaining_ore.value()),
+                    a.overspent_ore.value() > 0 ? Tr("overspent") : ""});
     }
     lines.Print(out);
     out << "\n";
@@ -154,12 +157,12 @@ void PrintGrant(const GrantView& g, std::ostream& out) {
                     {false, true, true, true, true});
     int64_t allocated = 0, spent = 0, remaining = 0, overspent = 0;
     for (const DivisionBalance& d : b.divisions) {
-      divisions.AddRow({d.division, Kr(d.allocated_ore), Kr(d.spent_ore), Kr(d.remaining_ore),
-                        Kr(d.overspent_ore)});
-      allocated += d.allocated_ore;
-      spent += d.spent_ore;
-      remaining += d.remaining_ore;
-      overspent += d.overspent_ore;
+      divisions.AddRow({d.division, Kr(d.allocated_ore.value()), Kr(d.spent_ore.value()),
+                        Kr(d.remaining_ore.value()), Kr(d.overspent_ore.value())});
+      allocated += d.allocated_ore.value();
+      spent += d.spent_ore.value();
+      remaining += d.remaining_ore.value();
+      overspent += d.overspent_ore.value();
     }
     divisions.AddRule();
     divisions.AddRow({Tr("total"), Kr(allocated), Kr(spent), Kr(remaining), Kr(overspent)});

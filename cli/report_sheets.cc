@@ -75,11 +75,11 @@ std::vector<Sheet> GrantListSheets(const std::vector<GrantView>& grants) {
     const GrantBalance& b = g.balance;
     s.rows.push_back({C::Text(b.grant_id), C::Text(g.terms.title), C::Text(g.terms.grantor),
                       C::Text(Tr(KindWord(g.terms.kind))), C::Text(g.terms.cost_object),
-                      C::Amount(b.decided_ore), C::Amount(b.received_ore),
-                      C::Amount(b.allocated_ore), C::Amount(b.spent_ore), C::Amount(b.repaid_ore),
-                      C::Amount(b.remaining_ore), C::Date(g.terms.usage_period_start),
-                      C::Date(g.terms.usage_period_end), C::Date(g.terms.repayment_deadline),
-                      C::Date(g.terms.reporting_deadline)});
+                      C::Amount(b.decided_ore.value()), C::Amount(b.received_ore.value()),
+                      C::Amount(b.allocated_ore.value()), C::Amount(b.spent_ore.value()),
+                      C::Amount(b.repaid_ore.value()), C::Amount(b.remaining_ore.value()),
+                      C::Date(g.terms.usage_period_start), C::Date(g.terms.usage_period_end),
+                      C::Date(g.terms.repayment_deadline), C::Date(g.terms.reporting_deadline)});
   }
   return {s};
 }
@@ -92,8 +92,8 @@ std::vector<Sheet> GrantSheets(const GrantView& g) {
       TrAll({"grant", "activity", "division", "allocated", "spent", "remaining", "overspent"});
   for (const ActivityBalance& a : b.activities) {
     lines.rows.push_back({C::Text(b.grant_id), C::Text(a.activity), C::Text(a.division),
-                          C::Amount(a.allocated_ore), C::Amount(a.spent_ore),
-                          C::Amount(a.remaining_ore), C::Amount(a.overspent_ore)});
+                          C::Amount(a.allocated_ore.value()), C::Amount(a.spent_ore.value()),
+                          C::Amount(a.remaining_ore.value()), C::Amount(a.overspent_ore.value())});
   }
   Sheet summary;
   summary.name = b.grant_id;
@@ -103,21 +103,21 @@ std::vector<Sheet> GrantSheets(const GrantView& g) {
                            C::Date(g.terms.usage_period_end)},
                           {C::Text(Tr("repay unused by")), C::Date(g.terms.repayment_deadline)}};
   summary.columns = {"", Tr("amount")};
-  summary.rows = {{C::Text(Tr("decided")), C::Amount(b.decided_ore)},
-                  {C::Text(Tr("received")), C::Amount(b.received_ore)},
-                  {C::Text(Tr("allocated")), C::Amount(b.allocated_ore)},
-                  {C::Text(Tr("unallocated")), C::Amount(b.unallocated_ore)},
-                  {C::Text(Tr("spent")), C::Amount(b.spent_ore)},
-                  {C::Text(Tr("of which unassigned")), C::Amount(b.unassigned_spent_ore)},
-                  {C::Text(Tr("repaid")), C::Amount(b.repaid_ore)},
-                  {C::Text(Tr("remaining"), true), C::Amount(b.remaining_ore, true)}};
+  summary.rows = {{C::Text(Tr("decided")), C::Amount(b.decided_ore.value())},
+                  {C::Text(Tr("received")), C::Amount(b.received_ore.value())},
+                  {C::Text(Tr("allocated")), C::Amount(b.allocated_ore.value())},
+                  {C::Text(Tr("unallocated")), C::Amount(b.unallocated_ore.value())},
+                  {C::Text(Tr("spent")), C::Amount(b.spent_ore.value())},
+                  {C::Text(Tr("of which unassigned")), C::Amount(b.unassigned_spent_ore.value())},
+                  {C::Text(Tr("repaid")), C::Amount(b.repaid_ore.value())},
+                  {C::Text(Tr("remaining"), true), C::Amount(b.remaining_ore.value(), true)}};
   Sheet divisions;
   divisions.name = b.grant_id + " " + Tr("divisions");
   divisions.columns = TrAll({"division", "allocated", "spent", "remaining", "overspent lines"});
   for (const DivisionBalance& d : b.divisions) {
-    divisions.rows.push_back({C::Text(d.division), C::Amount(d.allocated_ore),
-                              C::Amount(d.spent_ore), C::Amount(d.remaining_ore),
-                              C::Amount(d.overspent_ore)});
+    divisions.rows.push_back({C::Text(d.division), C::Amount(d.allocated_ore.value()),
+                              C::Amount(d.spent_ore.value()), C::Amount(d.remaining_ore.value()),
+                              C::Amount(d.overspent_ore.value())});
   }
   return {lines, summary, divisions};
 }
@@ -129,13 +129,14 @@ std::vector<Sheet> ObligationSheets(const std::vector<Obligation>& obligations) 
                      "unused", "repayable", "repaid", "outstanding", "repay by", "days left",
                      "status", "report by", "report"});
   for (const Obligation& o : obligations) {
-    s.rows.push_back(
-        {C::Text(o.grant_id), C::Text(o.title), C::Text(o.grantor), C::Amount(o.received_ore),
-         C::Amount(o.eligible_spent_ore), C::Amount(o.ineligible_spent_ore),
-         C::Amount(o.unused_ore), C::Amount(o.repayable_ore), C::Amount(o.repaid_ore),
-         C::Amount(o.outstanding_ore), C::Date(o.repayment_deadline), C::Count(o.days_left),
-         C::Text(Tr(StatusWordOf(o))), C::Date(o.reporting_deadline),
-         C::Text(Tr(ReportingStatusName(ReportingStatusOf(o))))});
+    s.rows.push_back({C::Text(o.grant_id), C::Text(o.title), C::Text(o.grantor),
+                      C::Amount(o.received_ore.value()), C::Amount(o.eligible_spent_ore.value()),
+                      C::Amount(o.ineligible_spent_ore.value()), C::Amount(o.unused_ore.value()),
+                      C::Amount(o.repayable_ore.value()), C::Amount(o.repaid_ore.value()),
+                      C::Amount(o.outstanding_ore.value()), C::Date(o.repayment_deadline),
+                      C::Count(o.days_left), C::Text(Tr(StatusWordOf(o))),
+                      C::Date(o.reporting_deadline),
+                      C::Text(Tr(ReportingStatusName(ReportingStatusOf(o))))});
   }
   return {s};
 }
@@ -147,14 +148,15 @@ std::vector<Sheet> YearOverviewSheets(const YearOverview& y) {
                      "repayable", "status"});
   for (const Obligation& o : y.grants) {
     s.rows.push_back({C::Text(o.grantor), C::Text(o.grant_id), C::Text(o.title),
-                      C::Amount(o.decided_ore), C::Amount(o.received_ore),
-                      C::Amount(o.eligible_spent_ore), C::Amount(o.unused_ore),
-                      C::Amount(o.repayable_ore), C::Text(Tr(StatusWordOf(o)))});
+                      C::Amount(o.decided_ore.value()), C::Amount(o.received_ore.value()),
+                      C::Amount(o.eligible_spent_ore.value()), C::Amount(o.unused_ore.value()),
+                      C::Amount(o.repayable_ore.value()), C::Text(Tr(StatusWordOf(o)))});
   }
   s.rows.push_back({C::Text(Tr("total"), true), C::Count(static_cast<int64_t>(y.grants.size())),
-                    C::Empty(), C::Amount(y.decided_ore, true), C::Amount(y.received_ore, true),
-                    C::Amount(y.spent_ore, true), C::Amount(y.unused_ore, true),
-                    C::Amount(y.repayable_ore, true), C::Empty()});
+                    C::Empty(), C::Amount(y.decided_ore.value(), true),
+                    C::Amount(y.received_ore.value(), true), C::Amount(y.spent_ore.value(), true),
+                    C::Amount(y.unused_ore.value(), true), C::Amount(y.repayable_ore.value(), true),
+                    C::Empty()});
   return {s};
 }
 
@@ -178,24 +180,24 @@ std::vector<Sheet> FinancialAccountSheets(const FinancialAccount& a, const Grant
   };
   s.columns = {"Post", "Ändamål", "Kostnadsgrupp", "Belopp", "Datum"};
   const C none = C::Empty();
-  s.rows.push_back(
-      {C::Text("Erhållet bidrag", true), none, none, C::Amount(o.received_ore, true), none});
-  if (o.carried_out_ore != 0) {
-    s.rows.push_back(
-        {C::Text("Överfört till annat bidrag"), none, none, C::Amount(o.carried_out_ore), none});
+  s.rows.push_back({C::Text("Erhållet bidrag", true), none, none,
+                    C::Amount(o.received_ore.value(), true), none});
+  if (o.carried_out_ore.value() != 0) {
+    s.rows.push_back({C::Text("Överfört till annat bidrag"), none, none,
+                      C::Amount(o.carried_out_ore.value()), none});
   }
   // Used per purpose, with the purpose's sum after its cost groups.
   std::map<std::string, int64_t> per_purpose;
   std::map<std::string, int64_t> per_group;
   for (const PurposeSpending& l : a.lines) {
-    per_purpose[l.purpose] += l.spent_ore;
-    per_group[l.cost_group] += l.spent_ore;
+    per_purpose[l.purpose] += l.spent_ore.value();
+    per_group[l.cost_group] += l.spent_ore.value();
   }
   auto named = [](const std::string& t) { return C::Text(t.empty() ? "(utan)" : t); };
   for (size_t i = 0; i < a.lines.size(); ++i) {
     const PurposeSpending& l = a.lines[i];
     s.rows.push_back({C::Text("Använt per ändamål"), named(l.purpose), named(l.cost_group),
-                      C::Amount(l.spent_ore), none});
+                      C::Amount(l.spent_ore.value()), none});
     if (i + 1 == a.lines.size() || a.lines[i + 1].purpose != l.purpose) {
       s.rows.push_back({C::Text("Summa ändamål"), named(l.purpose), none,
                         C::Amount(per_purpose[l.purpose]), none});
@@ -205,18 +207,19 @@ std::vector<Sheet> FinancialAccountSheets(const FinancialAccount& a, const Grant
     s.rows.push_back(
         {C::Text("Använt per kostnadsgrupp"), none, named(group), C::Amount(spent), none});
   }
-  s.rows.push_back({C::Text("Summa använt", true), none, none, C::Amount(a.used_ore, true), none});
   s.rows.push_back(
-      {C::Text("Ej använt", true), none, none, C::Amount(a.remaining_ore, true), none});
-  if (o.ineligible_spent_ore != 0) {
+      {C::Text("Summa använt", true), none, none, C::Amount(a.used_ore.value(), true), none});
+  s.rows.push_back(
+      {C::Text("Ej använt", true), none, none, C::Amount(a.remaining_ore.value(), true), none});
+  if (o.ineligible_spent_ore.value() != 0) {
     s.rows.push_back({C::Text("Kostnader utanför användningsperioden (ej bidragsgrundande)"), none,
-                      none, C::Amount(o.ineligible_spent_ore), none});
+                      none, C::Amount(o.ineligible_spent_ore.value()), none});
   }
-  s.rows.push_back({C::Text("Återbetalningsskyldigt"), none, none, C::Amount(o.repayable_ore),
-                    C::Date(terms.repayment_deadline)});
-  s.rows.push_back({C::Text("Återbetalt"), none, none, C::Amount(o.repaid_ore), none});
+  s.rows.push_back({C::Text("Återbetalningsskyldigt"), none, none,
+                    C::Amount(o.repayable_ore.value()), C::Date(terms.repayment_deadline)});
+  s.rows.push_back({C::Text("Återbetalt"), none, none, C::Amount(o.repaid_ore.value()), none});
   s.rows.push_back({C::Text("Att återbetala senast", true), none, none,
-                    C::Amount(o.outstanding_ore, true), C::Date(terms.repayment_deadline)});
+                    C::Amount(o.outstanding_ore.value(), true), C::Date(terms.repayment_deadline)});
   s.footer = {
       {C::Text("Ort och datum"), C::Text("________________________")},
       {},

@@ -321,8 +321,8 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
         for (const GrantPosition& p : *positions) {
           if (!grant->empty() && p.grant_id != *grant) continue;
           for (const ActivityBalance& a : p.balance.activities) {
-            writer.Row({p.grant_id, a.activity, a.division, CsvAmount(a.allocated_ore),
-                        CsvAmount(a.spent_ore), CsvAmount(a.remaining_ore)});
+            writer.Row({p.grant_id, a.activity, a.division, CsvAmount(a.allocated_ore.value()),
+                        CsvAmount(a.spent_ore.value()), CsvAmount(a.remaining_ore.value())});
           }
         }
         count = writer.rows() - 1;

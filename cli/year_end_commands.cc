@@ -16,6 +16,7 @@
 #include "ledger/civil_date.h"
 #include "ledger/deadlines.h"
 #include "ledger/obligations.h"
+#include "ledger/year_end.h"
 
 namespace grantledger {
 namespace {
@@ -34,18 +35,25 @@ int Fail(const absl::Status& status) {
   return ExitCodeFor(status);
 }
 
-// Opens the backend, resolves the clocks and returns every grant's obligation.
-absl::StatusOr<std::vector<Obligation>> AllObligations(const QueryOptions& options, AsOf* as_of) {
+// Opens the backend and parses the clock flags: what each year-end command asks the backend
+// in one call.
+struct Opened {
+  std::unique_ptr<LedgerBackend> backend;
+  AsOfQuery query;
+};
+absl::StatusOr<Opened> OpenWithQuery(const QueryOptions& options) {
   auto backend = OpenBackend(options.db, options.server, /*writable=*/false);
   if (!backend.ok()) return backend.status();
-  auto resolved = ResolveAsOf(options.as_of, **backend);
-  if (!resolved.ok()) return resolved.status();
-  *as_of = *resolved;
-  auto positions = (*backend)->Positions(*resolved);
-  if (!positions.ok()) return positions.status();
-  std::vector<Obligation> out;
-  for (const GrantPosition& p : *positions) out.push_back(ObligationOf(p));
-  return out;
+  auto query = ParseAsOfFlags(options.as_of);
+  if (!query.ok()) return query.status();
+  return Opened{*std::move(backend), *std::move(query)};
+}
+
+// Every grant's obligation, by repayment deadline, and the point it stands for.
+absl::StatusOr<ObligationsAnswer> AllObligations(const QueryOptions& options) {
+  auto opened = OpenWithQuery(options);
+  if (!opened.ok()) return opened.status();
+  return opened->backend->Obligations(opened->query);
 }
 
 CLI::App* Command(CLI::App& app, const char* name, const char* help,
@@ -75,39 +83,35 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
     cmd->add_option("--from", *from, "first repayment deadline to include (YYYY-MM-DD)");
     cmd->add_option("--to", *to, "last repayment deadline to include (YYYY-MM-DD)");
     cmd->callback([=] {
-      AsOf as_of;
-      auto all = AllObligations(*o, &as_of);
-      if (!all.ok()) {
-        *exit_code = Fail(all.status());
+      auto opened = OpenWithQuery(*o);
+      if (!opened.ok()) {
+        *exit_code = Fail(opened.status());
         return;
       }
-      absl::CivilDay first, last;
-      std::optional<ObligationList> default_list;
-      if (from->empty() && to->empty()) {
-        // Everything overdue, and what is due at the next deadline: money is never hidden.
-        default_list = DefaultUnusedList(*all, as_of.date);
-        if (default_list->obligations.empty()) {
-          if (o->output.json)
-            std::cout << "{\"obligations\":[]}\n";
-          else
-            std::cout << Tr("nothing is unused, outstanding or overdue as of") << " "
-                      << FormatCivilDay(as_of.date) << "\n";
-          *exit_code = kExitOk;
-          return;
-        }
-        first = default_list->deadline_from;
-        last = default_list->deadline_to;
-      } else {
-        auto f = ParseCivilDay(from->empty() ? "1900-01-01" : *from, "--from");
-        auto t = ParseCivilDay(to->empty() ? "2999-12-31" : *to, "--to");
-        if (!f.ok() || !t.ok()) {
-          *exit_code = Fail(!f.ok() ? f.status() : t.status());
-          return;
-        }
-        first = *f;
-        last = *t;
+      auto range = ParseDeadlineRange(*from, *to, "--from", "--to");
+      if (!range.ok()) {
+        // A refused recorded point is reported before a bad range (checked without the range).
+        auto as_of = ResolveAsOf(opened->query, *opened->backend);
+        *exit_code = Fail(as_of.ok() ? range.status() : as_of.status());
+        return;
       }
-      ObligationList list = default_list ? *default_list : ListObligations(*all, first, last);
+      auto answer = opened->backend->Unused(opened->query, *range);
+      if (!answer.ok()) {
+        *exit_code = Fail(answer.status());
+        return;
+      }
+      const AsOf& as_of = answer->as_of;
+      const ObligationList& list = answer->unused.list;
+      if (answer->unused.nothing_due) {
+        if (o->output.json)
+          std::cout << "{\"obligations\":[]}\n";
+        else
+          std::cout << Tr("nothing is unused, outstanding or overdue as of") << " "
+                    << FormatCivilDay(as_of.date) << "\n";
+        *exit_code = kExitOk;
+        return;
+      }
+      const absl::CivilDay first = list.deadline_from, last = list.deadline_to;
       if (o->output.json) {
         std::cout << "{\"as_of\":" << JsonQuote(FormatCivilDay(as_of.date))
                   << ",\"recorded_as_of_sequence\":" << as_of.sequence
@@ -150,18 +154,13 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
                     "(for a daily cron job)")
         ->check(CLI::NonNegativeNumber);
     cmd->callback([=] {
-      AsOf as_of;
-      auto all = AllObligations(*o, &as_of);
-      if (!all.ok()) {
-        *exit_code = Fail(all.status());
+      auto answer = AllObligations(*o);
+      if (!answer.ok()) {
+        *exit_code = Fail(answer.status());
         return;
       }
-      std::sort(all->begin(), all->end(), [](const Obligation& a, const Obligation& b) {
-        if (a.repayment_deadline != b.repayment_deadline)
-          return a.repayment_deadline < b.repayment_deadline;
-        return a.grant_id < b.grant_id;
-      });
-      const std::vector<Obligation>& obligations = *all;
+      const AsOf& as_of = answer->as_of;
+      const std::vector<Obligation>& obligations = answer->obligations;
       *exit_code = EmitReport(
           o->output, {.table =
                           [&](std::ostream& out) {
@@ -195,14 +194,14 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
         app, "overview", "every grant of a year: decided, received, spent, unused, repayable", o);
     cmd->add_option("--year", *year, "the grants' year, e.g. 2025")->required();
     cmd->callback([=] {
-      AsOf as_of;
       if (o->as_of.as_of.empty()) o->as_of.as_of = *year + "-12-31";
-      auto all = AllObligations(*o, &as_of);
-      if (!all.ok()) {
-        *exit_code = Fail(all.status());
+      auto answer = AllObligations(*o);
+      if (!answer.ok()) {
+        *exit_code = Fail(answer.status());
         return;
       }
-      YearOverview overview = OverviewOfYear(*all, *year);
+      const AsOf& as_of = answer->as_of;
+      YearOverview overview = OverviewOfYear(answer->obligations, *year);
       *exit_code = EmitReport(
           o->output, {.table =
                           [&](std::ostream& out) {

@@ -23,7 +23,7 @@ std::string StatusWord(const Obligation& o) {
 }
 
 std::string DaysLeft(const Obligation& o) {
-  if (o.status == ObligationStatus::kSettled || o.outstanding_ore == 0) return "";
+  if (o.status == ObligationStatus::kSettled || o.outstanding_ore.value() == 0) return "";
   if (o.days_left < 0) return absl::StrCat(-o.days_left, " ", Tr("days late"));
   return absl::StrCat(o.days_left, " ", Tr("days"));
 }
@@ -40,16 +40,20 @@ std::string ObligationJson(const Obligation& o) {
       ",\"repayment_deadline\":", JsonQuote(FormatCivilDay(o.repayment_deadline)),
       ",\"reporting_deadline\":", JsonQuote(FormatCivilDay(o.reporting_deadline)),
       ",\"period_ended\":", o.period_ended ? "true" : "false",
-      ",\"rejected\":", o.rejected ? "true" : "false", ",\"decided_ore\":", o.decided_ore,
-      ",\"received_ore\":", o.received_ore, ",\"carried_in_ore\":", o.carried_in_ore,
-      ",\"carried_out_ore\":", o.carried_out_ore, ",\"eligible_spent_ore\":", o.eligible_spent_ore,
-      ",\"ineligible_spent_ore\":", o.ineligible_spent_ore, ",\"repaid_ore\":", o.repaid_ore,
-      ",\"unused_ore\":", o.unused_ore, ",\"condition_repayable_ore\":", o.condition_repayable_ore,
-      ",\"repayable_ore\":", o.repayable_ore, ",\"outstanding_ore\":", o.outstanding_ore,
-      ",\"days_left\":", o.days_left, ",\"status\":", JsonQuote(StatusWord(o)),
+      ",\"rejected\":", o.rejected ? "true" : "false", ",\"decided_ore\":", o.decided_ore.value(),
+      ",\"received_ore\":", o.received_ore.value(),
+      ",\"carried_in_ore\":", o.carried_in_ore.value(),
+      ",\"carried_out_ore\":", o.carried_out_ore.value(),
+      ",\"eligible_spent_ore\":", o.eligible_spent_ore.value(),
+      ",\"ineligible_spent_ore\":", o.ineligible_spent_ore.value(),
+      ",\"repaid_ore\":", o.repaid_ore.value(), ",\"unused_ore\":", o.unused_ore.value(),
+      ",\"condition_repayable_ore\":", o.condition_repayable_ore.value(),
+      ",\"repayable_ore\":", o.repayable_ore.value(),
+      ",\"outstanding_ore\":", o.outstanding_ore.value(), ",\"days_left\":", o.days_left,
+      ",\"status\":", JsonQuote(StatusWord(o)),
       ",\"reporting_status\":", JsonQuote(ReportingStatusName(ReportingStatusOf(o))),
-      ",\"burn_rate_ore_per_day\":", o.burn_rate_ore_per_day,
-      ",\"forecast_unused_at_end_ore\":", o.forecast_unused_at_end_ore, "}");
+      ",\"burn_rate_ore_per_day\":", o.burn_rate_ore_per_day.value(),
+      ",\"forecast_unused_at_end_ore\":", o.forecast_unused_at_end_ore.value(), "}");
 }
 
 void PrintObligationsJson(const std::vector<Obligation>& obligations, std::ostream& out) {
@@ -65,24 +69,26 @@ void PrintObligations(const std::vector<Obligation>& obligations, std::ostream& 
               {false, false, true, true, true, true, true, true, false, true, false, false, false});
   for (const Obligation& o : obligations) {
     const ReportingStatus report = ReportingStatusOf(o);
-    table.AddRow({o.grant_id, o.grantor, Kr(o.received_ore), Kr(o.eligible_spent_ore),
-                  Kr(o.unused_ore), Kr(o.repayable_ore), Kr(o.repaid_ore), Kr(o.outstanding_ore),
-                  FormatCivilDay(o.repayment_deadline), DaysLeft(o), Tr(StatusWord(o)),
+    table.AddRow({o.grant_id, o.grantor, Kr(o.received_ore.value()),
+                  Kr(o.eligible_spent_ore.value()), Kr(o.unused_ore.value()),
+                  Kr(o.repayable_ore.value()), Kr(o.repaid_ore.value()),
+                  Kr(o.outstanding_ore.value()), FormatCivilDay(o.repayment_deadline), DaysLeft(o),
+                  Tr(StatusWord(o)),
                   report == ReportingStatus::kNone ? "" : FormatCivilDay(o.reporting_deadline),
                   report == ReportingStatus::kNone ? "" : Tr(ReportingStatusName(report))});
   }
   table.Print(out);
   // Spending outside the period is a warning (cli/deadline_report.h), printed by the caller.
   for (const Obligation& o : obligations) {
-    if (o.condition_repayable_ore > 0) {
-      out << "note: " << o.grant_id << ": unmet conditions make " << Kr(o.condition_repayable_ore)
-          << " repayable\n";
+    if (o.condition_repayable_ore.value() > 0) {
+      out << "note: " << o.grant_id << ": unmet conditions make "
+          << Kr(o.condition_repayable_ore.value()) << " repayable\n";
     }
     if (!o.period_ended && !o.rejected) {
       out << "note: " << o.grant_id << " is in its usage period (day " << o.days_elapsed << " of "
-          << o.days_in_period << "): spending " << Kr(o.burn_rate_ore_per_day)
+          << o.days_in_period << "): spending " << Kr(o.burn_rate_ore_per_day.value())
           << " a day, forecast unused at " << FormatCivilDay(o.usage_period_end) << ": "
-          << Kr(o.forecast_unused_at_end_ore) << "\n";
+          << Kr(o.forecast_unused_at_end_ore.value()) << "\n";
     }
   }
 }
@@ -103,12 +109,12 @@ void PrintObligationList(const ObligationList& list, std::ostream& out) {
   Table totals(TrAll({"grantor", "grants", "unused", "repayable", "outstanding"}),
                {false, true, true, true, true});
   for (const GrantorTotals& g : list.per_grantor) {
-    totals.AddRow({g.grantor, absl::StrCat(g.grants), Kr(g.unused_ore), Kr(g.repayable_ore),
-                   Kr(g.outstanding_ore)});
+    totals.AddRow({g.grantor, absl::StrCat(g.grants), Kr(g.unused_ore.value()),
+                   Kr(g.repayable_ore.value()), Kr(g.outstanding_ore.value())});
   }
   totals.AddRule();
-  totals.AddRow({Tr("total"), absl::StrCat(list.obligations.size()), Kr(list.unused_ore),
-                 Kr(list.repayable_ore), Kr(list.outstanding_ore)});
+  totals.AddRow({Tr("total"), absl::StrCat(list.obligations.size()), Kr(list.unused_ore.value()),
+                 Kr(list.repayable_ore.value()), Kr(list.outstanding_ore.value())});
   totals.Print(out);
 }
 
@@ -129,15 +135,15 @@ void PrintYearOverview(const YearOverview& y, std::ostream& out) {
       }
       title = title.substr(0, cut) + "…";
     }
-    table.AddRow({o.grantor, o.grant_id, title, Kr(o.decided_ore), Kr(o.received_ore),
-                  Kr(o.eligible_spent_ore), Kr(o.unused_ore), Kr(o.repayable_ore),
-                  Tr(StatusWord(o))});
+    table.AddRow({o.grantor, o.grant_id, title, Kr(o.decided_ore.value()),
+                  Kr(o.received_ore.value()), Kr(o.eligible_spent_ore.value()),
+                  Kr(o.unused_ore.value()), Kr(o.repayable_ore.value()), Tr(StatusWord(o))});
   }
   table.AddRule();
   table.AddRow({Tr("total"),
                 absl::StrCat(y.grants.size(), " ", Tr(y.grants.size() == 1 ? "grant" : "grants")),
-                "", Kr(y.decided_ore), Kr(y.received_ore), Kr(y.spent_ore), Kr(y.unused_ore),
-                Kr(y.repayable_ore), ""});
+                "", Kr(y.decided_ore.value()), Kr(y.received_ore.value()), Kr(y.spent_ore.value()),
+                Kr(y.unused_ore.value()), Kr(y.repayable_ore.value()), ""});
   table.Print(out);
 }
 
@@ -145,37 +151,38 @@ void PrintFinancialAccount(const FinancialAccount& a, std::ostream& out) {
   out << "Ekonomisk redovisning " << a.grant_id << " per " << FormatCivilDay(a.as_of_date)
       << "\n\n";
   Table head(TrAll({"disposable", "used", "remaining"}), {true, true, true});
-  head.AddRow({Kr(a.disposable_ore), Kr(a.used_ore), Kr(a.remaining_ore)});
+  head.AddRow({Kr(a.disposable_ore.value()), Kr(a.used_ore.value()), Kr(a.remaining_ore.value())});
   head.Print(out);
   out << "\n";
   Table lines(TrAll({"purpose (ändamål)", "cost group (kostnadsgrupp)", "amount"}),
               {false, false, true});
   std::string last_purpose;
   std::map<std::string, int64_t> per_purpose;
-  for (const PurposeSpending& s : a.lines) per_purpose[s.purpose] += s.spent_ore;
+  for (const PurposeSpending& s : a.lines) per_purpose[s.purpose] += s.spent_ore.value();
   for (size_t i = 0; i < a.lines.size(); ++i) {
     const PurposeSpending& s = a.lines[i];
     lines.AddRow({s.purpose == last_purpose ? "" : (s.purpose.empty() ? Tr("(none)") : s.purpose),
-                  s.cost_group.empty() ? Tr("(none)") : s.cost_group, Kr(s.spent_ore)});
+                  s.cost_group.empty() ? Tr("(none)") : s.cost_group, Kr(s.spent_ore.value())});
     last_purpose = s.purpose;
     if (i + 1 == a.lines.size() || a.lines[i + 1].purpose != s.purpose) {
       lines.AddRow({"", "SUMMA", Kr(per_purpose[s.purpose])});
       lines.AddRule();
     }
   }
-  lines.AddRow({"TOT SUMMA", "", Kr(a.used_ore)});
+  lines.AddRow({"TOT SUMMA", "", Kr(a.used_ore.value())});
   lines.Print(out);
 }
 
 void PrintFinancialAccountJson(const FinancialAccount& a, std::ostream& out) {
   out << "{\"grant_id\":" << JsonQuote(a.grant_id)
       << ",\"as_of\":" << JsonQuote(FormatCivilDay(a.as_of_date))
-      << ",\"disposable_ore\":" << a.disposable_ore << ",\"used_ore\":" << a.used_ore
-      << ",\"remaining_ore\":" << a.remaining_ore << ",\"lines\":[";
+      << ",\"disposable_ore\":" << a.disposable_ore.value()
+      << ",\"used_ore\":" << a.used_ore.value() << ",\"remaining_ore\":" << a.remaining_ore.value()
+      << ",\"lines\":[";
   for (size_t i = 0; i < a.lines.size(); ++i) {
     out << (i ? "," : "") << "{\"purpose\":" << JsonQuote(a.lines[i].purpose)
         << ",\"cost_group\":" << JsonQuote(a.lines[i].cost_group)
-        << ",\"amount_ore\":" << a.lines[i].spent_ore << "}";
+        << ",\"amount_ore\":" << a.lines[i].spent_ore.value() << "}";
   }
   out << "]}\n";
 }

@@ -93,58 +93,59 @@ absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const GrantH
   }
 
   struct LineTotals {
-    int64_t allocated_ore = 0;
-    int64_t spent_ore = 0;
+    Ore allocated_ore;
+    Ore spent_ore;
     bool used = false;
   };
   std::vector<LineTotals> lines(history.lines().size());
-  std::map<std::pair<int32_t, int32_t>, int64_t> by_purpose;
+  std::map<std::pair<int32_t, int32_t>, Ore> by_purpose;
   std::vector<std::pair<int32_t, int32_t>> purpose_order;
   GrantBalance& b = p.balance;
   auto count = [&](const Move& m) {
     if (m.effective > as_of.date) return;
+    const Ore amount(m.amount_ore);  // the history keeps int64_t öre
     switch (m.kind) {
       case MoveKind::kReceipt:
-        p.received_from_grantor_ore += m.amount_ore;
+        p.received_from_grantor_ore += amount;
         break;
       case MoveKind::kCarryIn:
-        p.carried_in_ore += m.amount_ore;
+        p.carried_in_ore += amount;
         break;
       case MoveKind::kCarryOut:
-        p.carried_out_ore += m.amount_ore;
+        p.carried_out_ore += amount;
         break;
       case MoveKind::kAllocation:
-        lines[m.line].allocated_ore += m.amount_ore;
+        lines[m.line].allocated_ore += amount;
         lines[m.line].used = true;
         break;
       case MoveKind::kReallocation:
-        lines[m.line].allocated_ore -= m.amount_ore;
-        lines[m.to_line].allocated_ore += m.amount_ore;
+        lines[m.line].allocated_ore -= amount;
+        lines[m.to_line].allocated_ore += amount;
         lines[m.line].used = lines[m.to_line].used = true;
         break;
       case MoveKind::kExpense: {
         if (m.line >= 0) {
-          lines[m.line].spent_ore += m.amount_ore;
+          lines[m.line].spent_ore += amount;
           lines[m.line].used = true;
         } else {
-          b.unassigned_spent_ore += m.amount_ore;
+          b.unassigned_spent_ore += amount;
         }
-        b.spent_ore += m.amount_ore;
+        b.spent_ore += amount;
         const bool eligible =
             m.booking >= p.terms.usage_period_start && m.booking <= p.terms.usage_period_end;
         if (eligible) {
-          p.eligible_spent_ore += m.amount_ore;
+          p.eligible_spent_ore += amount;
           auto key = std::make_pair(m.purpose, m.cost_group);
-          auto [it, inserted] = by_purpose.emplace(key, 0);
+          auto [it, inserted] = by_purpose.emplace(key, Ore(0));
           if (inserted) purpose_order.push_back(key);
-          it->second += m.amount_ore;
+          it->second += amount;
         } else {
-          p.ineligible_spent_ore += m.amount_ore;
+          p.ineligible_spent_ore += amount;
         }
         break;
       }
       case MoveKind::kRepayment:
-        b.repaid_ore += m.amount_ore;
+        b.repaid_ore += amount;
         break;
     }
   };
@@ -154,7 +155,7 @@ absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const GrantH
     count(m);
   }
   b.grant_id = grant_id;
-  b.decided_ore = p.terms.decided_amount_ore;
+  b.decided_ore = Ore(p.terms.decided_amount_ore);
   b.received_ore = p.received_from_grantor_ore + p.carried_in_ore;
   b.carried_in_ore = p.carried_in_ore;
   b.carried_out_ore = p.carried_out_ore;

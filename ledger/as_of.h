@@ -15,6 +15,7 @@
 #include "ledger/balances.h"
 #include "ledger/grant_history.h"
 #include "ledger/grant_state.h"
+#include "ledger/ore.h"
 
 namespace grantledger {
 
@@ -27,7 +28,7 @@ struct AsOf {
 struct PurposeSpending {
   std::string purpose;
   std::string cost_group;
-  int64_t spent_ore = 0;
+  Ore spent_ore;
 };
 
 struct GrantPosition {
@@ -35,11 +36,11 @@ struct GrantPosition {
   AsOf as_of;
   GrantTerms terms;      // in force: registration and the amendments dated and recorded by then
   GrantBalance balance;  // received here includes carried-in funds
-  int64_t received_from_grantor_ore = 0;
-  int64_t carried_in_ore = 0;
-  int64_t carried_out_ore = 0;
-  int64_t eligible_spent_ore = 0;    // booked within the usage period
-  int64_t ineligible_spent_ore = 0;  // booked outside it: recorded, never reduces the obligation
+  Ore received_from_grantor_ore;
+  Ore carried_in_ore;
+  Ore carried_out_ore;
+  Ore eligible_spent_ore;    // booked within the usage period
+  Ore ineligible_spent_ore;  // booked outside it: recorded, never reduces the obligation
   std::vector<PurposeSpending> eligible_by_purpose;  // in first-seen order of purpose
 };
 

@@ -6,22 +6,22 @@
 
 namespace grantledger {
 
-ActivityBalance LineBalance(std::string activity, std::string division, int64_t allocated_ore,
-                            int64_t spent_ore) {
+ActivityBalance LineBalance(std::string activity, std::string division, Ore allocated_ore,
+                            Ore spent_ore) {
   ActivityBalance line;
   line.activity = std::move(activity);
   line.division = std::move(division);
   line.allocated_ore = allocated_ore;
   line.spent_ore = spent_ore;
   line.remaining_ore = allocated_ore - spent_ore;
-  line.overspent_ore = std::max<int64_t>(0, -line.remaining_ore);
+  line.overspent_ore = std::max(Ore(0), -line.remaining_ore);
   return line;
 }
 
 void CompleteBalance(GrantBalance& b) {
   std::sort(b.activities.begin(), b.activities.end(), ActivityOrder);
   std::map<std::string, DivisionBalance> divisions;
-  b.allocated_ore = 0;
+  b.allocated_ore = Ore(0);
   for (const ActivityBalance& line : b.activities) {
     b.allocated_ore += line.allocated_ore;
     DivisionBalance& d = divisions[line.division];
@@ -35,23 +35,24 @@ void CompleteBalance(GrantBalance& b) {
   for (auto& [name, d] : divisions) b.divisions.push_back(std::move(d));
   b.unallocated_ore = b.decided_ore - b.allocated_ore;
   b.remaining_ore = b.received_ore - b.spent_ore - b.repaid_ore - b.carried_out_ore;
-  b.overspent_ore = std::max<int64_t>(0, -b.remaining_ore);
+  b.overspent_ore = std::max(Ore(0), -b.remaining_ore);
 }
 
 GrantBalance BalanceOfGrant(const GrantState& grant) {
   GrantBalance out;
   out.grant_id = grant.grant_id;
-  out.decided_ore = grant.terms.decided_amount_ore;
-  out.received_ore = grant.received_ore();
-  out.repaid_ore = grant.repaid_ore;
-  out.carried_in_ore = grant.carried_in_ore();
-  out.carried_out_ore = grant.carried_out_ore;
-  out.unassigned_spent_ore = grant.unassigned_spent_ore;
-  out.spent_ore = grant.SpentOre();
+  // GrantState keeps int64_t öre: converted here.
+  out.decided_ore = Ore(grant.terms.decided_amount_ore);
+  out.received_ore = Ore(grant.received_ore());
+  out.repaid_ore = Ore(grant.repaid_ore);
+  out.carried_in_ore = Ore(grant.carried_in_ore());
+  out.carried_out_ore = Ore(grant.carried_out_ore);
+  out.unassigned_spent_ore = Ore(grant.unassigned_spent_ore);
+  out.spent_ore = Ore(grant.SpentOre());
   for (const auto& [key, accounts] : grant.activities) {
     out.activities.push_back(LineBalance(key.activity, key.division,
-                                         accounts.allocation_ore + accounts.spent_ore,
-                                         accounts.spent_ore));
+                                         Ore(accounts.allocation_ore) + Ore(accounts.spent_ore),
+                                         Ore(accounts.spent_ore)));
   }
   CompleteBalance(out);
   return out;

@@ -17,9 +17,9 @@ ObligationList DefaultUnusedList(const std::vector<Obligation>& all, absl::Civil
   const std::optional<absl::CivilDay> next = NextRepaymentDeadline(all, as_of);
   std::optional<absl::CivilDay> earliest = next;
   for (const Obligation& o : all) {
-    const bool overdue = o.outstanding_ore > 0 && o.repayment_deadline < as_of;
-    const bool at_next =
-        next && o.repayment_deadline == *next && (o.unused_ore > 0 || o.outstanding_ore > 0);
+    const bool overdue = o.outstanding_ore > Ore(0) && o.repayment_deadline < as_of;
+    const bool at_next = next && o.repayment_deadline == *next &&
+                         (o.unused_ore > Ore(0) || o.outstanding_ore > Ore(0));
     if (!overdue && !at_next) continue;
     chosen.push_back(o);
     if (!earliest || o.repayment_deadline < *earliest) earliest = o.repayment_deadline;
@@ -60,7 +60,7 @@ ReportingStatus ReportingStatusOf(const Obligation& o, int64_t window_days) {
 }
 
 bool DueWithin(const Obligation& o, int64_t days) {
-  if (o.outstanding_ore > 0 && o.days_left <= days) return true;
+  if (o.outstanding_ore > Ore(0) && o.days_left <= days) return true;
   const ReportingStatus r = ReportingStatusOf(o, days);
   return r == ReportingStatus::kDueSoon || r == ReportingStatus::kOverdue;
 }
@@ -68,21 +68,21 @@ bool DueWithin(const Obligation& o, int64_t days) {
 std::vector<DeadlineWarning> WarningsFor(const Obligation& o) {
   std::vector<DeadlineWarning> out;
   using Kind = DeadlineWarning::Kind;
-  if (o.ineligible_spent_ore > 0) {
+  if (o.ineligible_spent_ore > Ore(0)) {
     out.push_back(
         {Kind::kSpentOutsidePeriod, o.grant_id, o.ineligible_spent_ore, o.usage_period_end, 0});
   }
-  if (o.outstanding_ore > 0 && o.days_left < 0) {
+  if (o.outstanding_ore > Ore(0) && o.days_left < 0) {
     out.push_back({Kind::kRepaymentOverdue, o.grant_id, o.outstanding_ore, o.repayment_deadline,
                    o.days_left});
-  } else if (o.period_ended && o.outstanding_ore > 0 && o.days_left <= kDueSoonDays) {
+  } else if (o.period_ended && o.outstanding_ore > Ore(0) && o.days_left <= kDueSoonDays) {
     out.push_back({Kind::kUnusedNearDeadline, o.grant_id, o.outstanding_ore, o.repayment_deadline,
                    o.days_left});
   }
   if (!o.period_ended && !o.rejected && o.days_elapsed > 0) {
     // forecast_unused = disposable - forecast spending (ledger/obligations.cc).
-    const int64_t disposable_ore = std::max<int64_t>(0, o.received_ore - o.carried_out_ore);
-    const int64_t forecast_spent_ore = disposable_ore - o.forecast_unused_at_end_ore;
+    const Ore disposable_ore = std::max(Ore(0), o.received_ore - o.carried_out_ore);
+    const Ore forecast_spent_ore = disposable_ore - o.forecast_unused_at_end_ore;
     if (forecast_spent_ore > o.decided_ore) {
       out.push_back({Kind::kForecastAboveAllocation, o.grant_id, forecast_spent_ore - o.decided_ore,
                      o.usage_period_end, 0});
@@ -90,7 +90,7 @@ std::vector<DeadlineWarning> WarningsFor(const Obligation& o) {
   }
   if (ReportingStatusOf(o) == ReportingStatus::kOverdue) {
     out.push_back(
-        {Kind::kReportOverdue, o.grant_id, 0, o.reporting_deadline, ReportingDaysLeft(o)});
+        {Kind::kReportOverdue, o.grant_id, Ore(0), o.reporting_deadline, ReportingDaysLeft(o)});
   }
   return out;
 }

@@ -11,6 +11,7 @@
 
 #include "absl/time/civil_time.h"
 #include "ledger/obligations.h"
+#include "ledger/ore.h"
 
 namespace grantledger {
 
@@ -50,7 +51,7 @@ struct DeadlineWarning {
   };
   Kind kind;
   std::string grant_id;
-  int64_t amount_ore = 0;  // the amount the warning is about
+  Ore amount_ore;  // the amount the warning is about
   absl::CivilDay deadline;
   int64_t days = 0;  // days left (negative: days late)
 };

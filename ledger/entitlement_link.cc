@@ -8,6 +8,21 @@
 #include "ledger/status_macros.h"
 
 namespace grantledger {
+namespace {
+
+// The models count whole kronor; the ledger counts öre.
+absl::StatusOr<Ore> OreOfKronor(int64_t kronor, absl::string_view field) {
+  std::optional<Ore> out = Ore::CheckedFromKronor(kronor);
+  if (!out.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", kronor,
+                     " kr is beyond what the ledger can hold; check the unit "
+                     "(whole kronor)"));
+  }
+  return *out;
+}
+
+}  // namespace
 
 absl::StatusOr<ExpectedEntitlement> ExpectedAmount(const v1::EntitlementModel& model) {
   ExpectedEntitlement out;
@@ -22,13 +37,15 @@ absl::StatusOr<ExpectedEntitlement> ExpectedAmount(const v1::EntitlementModel& m
         return absl::InvalidArgumentError(
             absl::StrCat("entitlement.population_share: ", shares.status().message()));
       }
+      GL_ASSIGN_OR_RETURN(const Ore pot,
+                          OreOfKronor(m.pot_kr(), "entitlement.population_share.pot_kr"));
       for (const RecipientShare& share : *shares) {
         if (share.name != m.recipient()) continue;
         out.model = "population share";
-        out.expected_kr = share.amount_kr;
-        out.basis = absl::StrCat(share.name, "'s share (weight ", share.weight, ") of ",
-                                 FormatKronor(m.pot_kr() * 100), " over ", shares->size(),
-                                 " recipients, largest remainder");
+        out.expected_ore = Ore::FromKronor(share.amount_kr);  // at most the pot
+        out.basis =
+            absl::StrCat(share.name, "'s share (weight ", share.weight, ") of ", FormatKronor(pot),
+                         " over ", shares->size(), " recipients, largest remainder");
         return out;
       }
       return absl::InvalidArgumentError(
@@ -54,11 +71,13 @@ absl::StatusOr<ExpectedEntitlement> ExpectedAmount(const v1::EntitlementModel& m
             absl::StrCat("entitlement.per_unit: ", result.status().message()));
       }
       out.model = "per unit above baseline";
-      out.expected_kr = result->total_after_cap_kr;
-      out.basis = absl::StrCat(categories.size(), " categories, ",
-                               m.exact_units() ? "exact" : "whole", " units above the average, ",
-                               FormatKronor(result->total_before_cap_kr * 100), " before the cap",
-                               result->cap_reached ? " (cap reached)" : "");
+      GL_ASSIGN_OR_RETURN(const Ore before_cap,
+                          OreOfKronor(result->total_before_cap_kr, "entitlement.per_unit"));
+      out.expected_ore = Ore::FromKronor(result->total_after_cap_kr);  // at most before_cap
+      out.basis =
+          absl::StrCat(categories.size(), " categories, ", m.exact_units() ? "exact" : "whole",
+                       " units above the average, ", FormatKronor(before_cap), " before the cap",
+                       result->cap_reached ? " (cap reached)" : "");
       return out;
     }
     case v1::EntitlementModel::MODEL_NOT_SET:

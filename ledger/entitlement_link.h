@@ -9,17 +9,19 @@
 
 #include "absl/status/statusor.h"
 #include "grantledger/v1/events.pb.h"
+#include "ledger/ore.h"
 
 namespace grantledger {
 
 struct ExpectedEntitlement {
-  std::string model;        // "population share", "per unit above baseline"
-  int64_t expected_kr = 0;  // what the model pays this grant
-  std::string basis;        // one line on how, for people
+  std::string model;  // "population share", "per unit above baseline"
+  Ore expected_ore;   // what the model pays this grant (whole kronor: the models count kronor)
+  std::string basis;  // one line on how, for people
 };
 
 // InvalidArgument naming the parameter when the model cannot be computed (no recipients, the
-// named recipient missing, no categories, a negative count...).
+// named recipient missing, no categories, a negative count, an amount beyond what öre can
+// hold...).
 absl::StatusOr<ExpectedEntitlement> ExpectedAmount(const v1::EntitlementModel& model);
 
 }  // namespace grantledger

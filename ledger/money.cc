@@ -44,6 +44,10 @@ std::string FormatKronor(int64_t amount_ore, bool with_unit) {
   return out;
 }
 
+std::string FormatKronor(Ore amount, bool with_unit) {
+  return FormatKronor(amount.value(), with_unit);
+}
+
 absl::StatusOr<int64_t> ParseKronor(absl::string_view text) {
   auto bad = [&](absl::string_view why) {
     return absl::InvalidArgumentError(

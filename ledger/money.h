@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/ore.h"
 
 namespace grantledger {
 
@@ -24,6 +25,7 @@ std::optional<int64_t> CheckedSub(int64_t a, int64_t b);
 // "147 463 000 kr", "12 345,50 kr", "-3 000 kr": Swedish grouping with spaces, öre as ",NN"
 // only when non-zero. With `with_unit` false the " kr" suffix is left out.
 std::string FormatKronor(int64_t amount_ore, bool with_unit = true);
+std::string FormatKronor(Ore amount, bool with_unit = true);
 
 // Parses a kronor amount as written by people and ERP exports: "1 234,50", "1234.5", "-12",
 // "147 463 000". At most two decimals; one decimal separator (',' or '.'); spaces (also

@@ -36,7 +36,7 @@ Obligation ObligationOf(const GrantPosition& p) {
   o.reporting_deadline = t.reporting_deadline;
   o.period_ended = p.as_of.date >= t.usage_period_end;
   o.rejected = t.kind == v1::GRANT_KIND_APPLIED_FOR && t.decided_amount_ore == 0;
-  o.decided_ore = t.decided_amount_ore;
+  o.decided_ore = Ore(t.decided_amount_ore);  // GrantTerms keeps int64_t öre
   o.received_ore = p.balance.received_ore;
   o.carried_in_ore = p.carried_in_ore;
   o.carried_out_ore = p.carried_out_ore;
@@ -44,8 +44,8 @@ Obligation ObligationOf(const GrantPosition& p) {
   o.ineligible_spent_ore = p.ineligible_spent_ore;
   o.repaid_ore = p.balance.repaid_ore;
 
-  const int64_t disposable_ore = std::max<int64_t>(0, o.received_ore - o.carried_out_ore);
-  o.unused_ore = std::max<int64_t>(0, disposable_ore - o.eligible_spent_ore);
+  const Ore disposable_ore = std::max(Ore(0), o.received_ore - o.carried_out_ore);
+  o.unused_ore = std::max(Ore(0), disposable_ore - o.eligible_spent_ore);
   for (const auto& [id, c] : t.conditions) {
     // A recorded report is not a condition on the money (ledger/deadlines.h).
     if (id == kReportSubmittedCondition) {
@@ -53,14 +53,14 @@ Obligation ObligationOf(const GrantPosition& p) {
       continue;
     }
     if (c.status != ConditionStatus::kUnmet) continue;
-    o.condition_repayable_ore += c.repayable_ore == 0 ? disposable_ore : c.repayable_ore;
+    o.condition_repayable_ore += c.repayable_ore == 0 ? disposable_ore : Ore(c.repayable_ore);
   }
   o.condition_repayable_ore = std::min(o.condition_repayable_ore, disposable_ore);
   // Unmet conditions are known whenever they are recorded; unused funds only count once the
   // period is over.
-  const int64_t unused_due_ore = o.period_ended ? o.unused_ore : 0;
+  const Ore unused_due_ore = o.period_ended ? o.unused_ore : Ore(0);
   o.repayable_ore = std::min(disposable_ore, unused_due_ore + o.condition_repayable_ore);
-  o.outstanding_ore = std::max<int64_t>(0, o.repayable_ore - o.repaid_ore);
+  o.outstanding_ore = std::max(Ore(0), o.repayable_ore - o.repaid_ore);
   o.days_left = t.repayment_deadline - p.as_of.date;
 
   o.days_in_period = t.usage_period_end - t.usage_period_start + 1;
@@ -69,14 +69,15 @@ Obligation ObligationOf(const GrantPosition& p) {
   if (o.days_elapsed > 0) {
     o.burn_rate_ore_per_day = o.eligible_spent_ore / o.days_elapsed;
     const absl::int128 forecast_spent =
-        absl::int128(o.eligible_spent_ore) * o.days_in_period / o.days_elapsed;
-    o.forecast_unused_at_end_ore = disposable_ore - static_cast<int64_t>(std::min<absl::int128>(
-                                                        forecast_spent, INT64_MAX / 2));
+        absl::int128(o.eligible_spent_ore.value()) * o.days_in_period / o.days_elapsed;
+    o.forecast_unused_at_end_ore =
+        disposable_ore -
+        Ore(static_cast<int64_t>(std::min<absl::int128>(forecast_spent, INT64_MAX / 2)));
   } else {
     o.forecast_unused_at_end_ore = disposable_ore;
   }
 
-  if (o.outstanding_ore > 0) {
+  if (o.outstanding_ore > Ore(0)) {
     if (o.days_left < 0)
       o.status = ObligationStatus::kOverdue;
     else if (o.days_left <= kDueSoonDays)
@@ -93,7 +94,7 @@ std::optional<absl::CivilDay> NextRepaymentDeadline(const std::vector<Obligation
                                                     absl::CivilDay date) {
   std::optional<absl::CivilDay> next;
   for (const Obligation& o : all) {
-    if (o.unused_ore == 0 && o.outstanding_ore == 0) continue;
+    if (o.unused_ore == Ore(0) && o.outstanding_ore == Ore(0)) continue;
     if (o.repayment_deadline < date) continue;
     if (!next || o.repayment_deadline < *next) next = o.repayment_deadline;
   }
@@ -107,7 +108,7 @@ ObligationList ListObligations(const std::vector<Obligation>& all, absl::CivilDa
   out.deadline_to = to;
   std::map<std::string, GrantorTotals> totals;
   for (const Obligation& o : all) {
-    if (o.unused_ore == 0 && o.outstanding_ore == 0) continue;
+    if (o.unused_ore == Ore(0) && o.outstanding_ore == Ore(0)) continue;
     if (o.repayment_deadline < from || o.repayment_deadline > to) continue;
     out.obligations.push_back(o);
     GrantorTotals& g = totals[o.grantor];

@@ -13,6 +13,7 @@
 
 #include "absl/time/civil_time.h"
 #include "ledger/as_of.h"
+#include "ledger/ore.h"
 
 namespace grantledger {
 
@@ -43,39 +44,43 @@ struct Obligation {
   // A report (ekonomisk redovisning) is recorded: condition "report-submitted" met.
   bool report_submitted = false;
 
-  int64_t decided_ore = 0;
-  int64_t received_ore = 0;  // from the grantor plus carried in
-  int64_t carried_in_ore = 0;
-  int64_t carried_out_ore = 0;
-  int64_t eligible_spent_ore = 0;
-  int64_t ineligible_spent_ore = 0;
-  int64_t repaid_ore = 0;
+  Ore decided_ore;
+  Ore received_ore;  // from the grantor plus carried in
+  Ore carried_in_ore;
+  Ore carried_out_ore;
+  Ore eligible_spent_ore;
+  Ore ineligible_spent_ore;
+  Ore repaid_ore;
   // received - eligible spending - carried out, never below 0: what was not used.
-  int64_t unused_ore = 0;
+  Ore unused_ore;
   // Made repayable by unmet conditions (a condition's amount, or everything received for 0).
-  int64_t condition_repayable_ore = 0;
+  Ore condition_repayable_ore;
   // unused + condition amounts, at most what was received less carried out.
-  int64_t repayable_ore = 0;
+  Ore repayable_ore;
   // repayable - repaid, never below 0: what must still be paid back.
-  int64_t outstanding_ore = 0;
+  Ore outstanding_ore;
   int64_t days_left = 0;  // repayment deadline - as-of date (negative once passed)
   ObligationStatus status = ObligationStatus::kOpen;
 
   // Before the period has ended: spending so far extrapolated over the whole period.
   int64_t days_elapsed = 0;
   int64_t days_in_period = 0;
-  int64_t burn_rate_ore_per_day = 0;       // eligible spending / days elapsed
-  int64_t forecast_unused_at_end_ore = 0;  // received - carried out - forecast spending
+  Ore burn_rate_ore_per_day;       // eligible spending / days elapsed
+  Ore forecast_unused_at_end_ore;  // received - carried out - forecast spending
+
+  friend bool operator==(const Obligation&, const Obligation&) = default;
 };
 
 Obligation ObligationOf(const GrantPosition& position);
 
 struct GrantorTotals {
   std::string grantor;
-  int64_t unused_ore = 0;
-  int64_t repayable_ore = 0;
-  int64_t outstanding_ore = 0;
+  Ore unused_ore;
+  Ore repayable_ore;
+  Ore outstanding_ore;
   int grants = 0;
+
+  friend bool operator==(const GrantorTotals&, const GrantorTotals&) = default;
 };
 
 struct ObligationList {
@@ -83,9 +88,11 @@ struct ObligationList {
   absl::CivilDay deadline_to;
   std::vector<Obligation> obligations;     // by deadline, then grant id
   std::vector<GrantorTotals> per_grantor;  // by grantor
-  int64_t unused_ore = 0;
-  int64_t repayable_ore = 0;
-  int64_t outstanding_ore = 0;
+  Ore unused_ore;
+  Ore repayable_ore;
+  Ore outstanding_ore;
+
+  friend bool operator==(const ObligationList&, const ObligationList&) = default;
 };
 
 // The earliest repayment deadline on or after `date` among grants with unused funds or an
@@ -101,11 +108,11 @@ ObligationList ListObligations(const std::vector<Obligation>& all, absl::CivilDa
 struct YearOverview {
   std::string year;
   std::vector<Obligation> grants;  // by grantor, then grant id
-  int64_t decided_ore = 0;
-  int64_t received_ore = 0;
-  int64_t spent_ore = 0;  // eligible
-  int64_t unused_ore = 0;
-  int64_t repayable_ore = 0;
+  Ore decided_ore;
+  Ore received_ore;
+  Ore spent_ore;  // eligible
+  Ore unused_ore;
+  Ore repayable_ore;
 };
 YearOverview OverviewOfYear(const std::vector<Obligation>& all, const std::string& year);
 
@@ -113,9 +120,9 @@ YearOverview OverviewOfYear(const std::vector<Obligation>& all, const std::strin
 struct FinancialAccount {
   std::string grant_id;
   absl::CivilDay as_of_date;
-  int64_t disposable_ore = 0;  // received less carried out
-  int64_t used_ore = 0;        // eligible spending
-  int64_t remaining_ore = 0;   // disposable - used
+  Ore disposable_ore;  // received less carried out
+  Ore used_ore;        // eligible spending
+  Ore remaining_ore;   // disposable - used
   std::vector<PurposeSpending> lines;
 };
 FinancialAccount FinancialAccountOf(const GrantPosition& position);

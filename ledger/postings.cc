@@ -6,8 +6,8 @@
 
 namespace grantledger {
 
-Postings Transfer(Account from, Account to, int64_t amount_ore) {
-  return {Posting{std::move(from), -amount_ore}, Posting{std::move(to), amount_ore}};
+Postings Transfer(Account from, Account to, Ore amount) {
+  return {Posting{std::move(from), -amount}, Posting{std::move(to), amount}};
 }
 
 Postings Negated(const Postings& postings) {
@@ -16,8 +16,8 @@ Postings Negated(const Postings& postings) {
   return out;
 }
 
-int64_t SumOf(const Postings& postings) {
-  int64_t sum = 0;
+Ore SumOf(const Postings& postings) {
+  Ore sum;
   for (const Posting& p : postings) sum += p.amount_ore;
   return sum;
 }
@@ -47,11 +47,15 @@ int64_t* Slot(GrantState& grant, const Account& account) {
 }  // namespace
 
 void ApplyPostings(const Postings& postings, GrantState& grant) {
-  assert(SumOf(postings) == 0);
-  for (const Posting& p : postings) *Slot(grant, p.account) += p.amount_ore;
+  assert(SumOf(postings) == Ore(0));
+  for (const Posting& p : postings) {
+    int64_t* slot = Slot(grant, p.account);
+    *slot = (Ore(*slot) + p.amount_ore).value();
+  }
 }
 
-int64_t BalanceOf(const GrantState& grant, const Account& account) {
+namespace {
+int64_t BalanceSlot(const GrantState& grant, const Account& account) {
   switch (account.kind) {
     case AccountKind::kGrantor:
       return grant.grantor_ore;
@@ -74,6 +78,11 @@ int64_t BalanceOf(const GrantState& grant, const Account& account) {
     }
   }
   std::abort();
+}
+}  // namespace
+
+Ore BalanceOf(const GrantState& grant, const Account& account) {
+  return Ore(BalanceSlot(grant, account));
 }
 
 int64_t GrantState::TrialBalance() const {

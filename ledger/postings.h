@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ledger/grant_state.h"
+#include "ledger/ore.h"
 
 namespace grantledger {
 
@@ -31,26 +32,28 @@ struct Account {
 // One signed amount on one account: debit positive, credit negative.
 struct Posting {
   Account account;
-  int64_t amount_ore;
+  Ore amount_ore;
 };
 
 using Postings = std::vector<Posting>;
 
 // Two postings moving `amount_ore` from `from` (credited) to `to` (debited).
-Postings Transfer(Account from, Account to, int64_t amount_ore);
+Postings Transfer(Account from, Account to, Ore amount);
 
 // The same postings with every amount negated: what a reversal books.
 Postings Negated(const Postings& postings);
 
-// Sum of the amounts; zero for every set the rules produce.
-int64_t SumOf(const Postings& postings);
+// Sum of the amounts; zero for every set the rules produce. REQUIRES: no partial sum
+// overflows (aborts otherwise; the rules bound every amount).
+Ore SumOf(const Postings& postings);
 
-// Books the postings on the grant's accounts.
-// REQUIRES: SumOf(postings) == 0 and no balance overflows (the rules check amounts first).
+// Books the postings on the grant's accounts (GrantState keeps int64_t öre).
+// REQUIRES: SumOf(postings) == 0 and no balance overflows (the rules check amounts first;
+// an overflow aborts).
 void ApplyPostings(const Postings& postings, GrantState& grant);
 
 // The balance an account has in `grant` (0 for an activity line that does not exist).
-int64_t BalanceOf(const GrantState& grant, const Account& account);
+Ore BalanceOf(const GrantState& grant, const Account& account);
 
 }  // namespace grantledger
 

@@ -14,8 +14,8 @@ namespace {
 // Every account stays within ±kMaxBalanceOre, so sums over a grant never overflow.
 absl::Status CheckBalancesStayInRange(const Postings& postings, const GrantState& grant) {
   for (const Posting& p : postings) {
-    std::optional<int64_t> next = CheckedAdd(BalanceOf(grant, p.account), p.amount_ore);
-    if (!next || *next > kMaxBalanceOre || *next < -kMaxBalanceOre) {
+    std::optional<Ore> next = CheckedAdd(BalanceOf(grant, p.account), p.amount_ore);
+    if (!next || *next > Ore(kMaxBalanceOre) || *next < Ore(-kMaxBalanceOre)) {
       return absl::InvalidArgumentError(
           absl::StrCat("amount: booking it would take an account of ", grant.grant_id,
                        " beyond the ledger's limit of ", FormatKronor(kMaxBalanceOre),
@@ -72,7 +72,7 @@ absl::Status ApplyEvent(const v1::Event& event, const EventContext& context,
       break;
     }
   }
-  if (SumOf(postings) != 0) std::abort();  // a rule produced unbalanced postings: a bug
+  if (SumOf(postings) != Ore(0)) std::abort();  // a rule produced unbalanced postings: a bug
   GL_RETURN_IF_ERROR(CheckBalancesStayInRange(postings, *grant));
   ApplyPostings(postings, *grant);
   if (event.has_reversal()) grant->reversed_sequences.insert(event.reversal().reversed_sequence());

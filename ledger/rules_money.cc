@@ -129,23 +129,24 @@ absl::Status CheckExpenseLineExists(const v1::Event& event, const GrantState& gr
 
 Postings PostingsOf(v1::Event::BodyCase kind, int64_t amount_ore, const ActivityKey& line,
                     const ActivityKey& to_line) {
+  const Ore amount(amount_ore);  // the rules keep int64_t; postings carry Ore
   switch (kind) {
     case v1::Event::kReceipt:
-      return Transfer(Grantor(), Pool(), amount_ore);
+      return Transfer(Grantor(), Pool(), amount);
     case v1::Event::kAllocation:
-      return Transfer(Pool(), Allocation(line), amount_ore);
+      return Transfer(Pool(), Allocation(line), amount);
     case v1::Event::kReallocation:
-      return Transfer(Allocation(line), Allocation(to_line), amount_ore);
+      return Transfer(Allocation(line), Allocation(to_line), amount);
     case v1::Event::kExpense:
       if (line.activity.empty()) {
         // Unassigned spending of the grant, paid from the pool.
-        return Transfer(Pool(), Account{AccountKind::kUnassignedSpent, {}}, amount_ore);
+        return Transfer(Pool(), Account{AccountKind::kUnassignedSpent, {}}, amount);
       }
-      return Transfer(Allocation(line), Spent(line), amount_ore);
+      return Transfer(Allocation(line), Spent(line), amount);
     case v1::Event::kRepayment:
-      return Transfer(Pool(), Account{AccountKind::kRepaid, {}}, amount_ore);
+      return Transfer(Pool(), Account{AccountKind::kRepaid, {}}, amount);
     case v1::Event::kCarryOver:  // the giving grant's side
-      return Transfer(Pool(), Account{AccountKind::kCarriedOut, {}}, amount_ore);
+      return Transfer(Pool(), Account{AccountKind::kCarriedOut, {}}, amount);
     default:
       return {};
   }
@@ -197,7 +198,7 @@ absl::StatusOr<Postings> MoneyEventPostings(const v1::Event& event, const GrantS
 }
 
 Postings CarryInPostings(int64_t amount_ore) {
-  return Transfer(Account{AccountKind::kCarryIn, {}}, Pool(), amount_ore);
+  return Transfer(Account{AccountKind::kCarryIn, {}}, Pool(), Ore(amount_ore));
 }
 
 }  // namespace grantledger

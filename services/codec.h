@@ -1,5 +1,5 @@
 // Encoding the core's answers (terms, balances, ledger/as_of.h positions, ledger/obligations.h)
-// as the services' messages, and decoding them back (for the command line's server mode).
+// as the services' messages, and decoding them back exactly (for the command line's server mode).
 // Pure conversions, one place for every service.
 #ifndef GRANTLEDGER_SERVICES_CODEC_H_
 #define GRANTLEDGER_SERVICES_CODEC_H_
@@ -7,6 +7,7 @@
 #include "grantledger/v1/year_end_service.pb.h"
 #include "ledger/as_of.h"
 #include "ledger/obligations.h"
+#include "ledger/year_end.h"
 
 namespace grantledger {
 
@@ -18,6 +19,11 @@ GrantBalance DecodeBalance(const v1::GrantBalance& in);
 void EncodePosition(const GrantPosition& position, v1::PositionResponse* out);
 GrantPosition DecodePosition(const v1::PositionResponse& in);
 void EncodeObligation(const Obligation& obligation, v1::Obligation* out);
+Obligation DecodeObligation(const v1::Obligation& in);
+// The list part of a ListUnused answer (not as_of_date and as_of_sequence). A list with
+// nothing_due leaves deadline_from empty, and decodes from it.
+void EncodeUnusedList(const UnusedList& unused, v1::UnusedResponse* out);
+UnusedList DecodeUnusedList(const v1::UnusedResponse& in);
 
 }  // namespace grantledger
 

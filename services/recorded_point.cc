@@ -1,6 +1,7 @@
 // See recorded_point.h.
 #include "services/recorded_point.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/status_macros.h"
 #include "ledger/store/event_store.h"
@@ -22,9 +23,11 @@ absl::StatusOr<std::optional<uint64_t>> ResolveRecordedPoint(
     }
     const uint64_t head = store.Head().sequence;
     if (*as_of_sequence > head) {
-      return absl::OutOfRangeError(absl::StrCat("as_of_sequence: ", *as_of_sequence,
-                                                " is beyond the head (", head,
-                                                "); give a sequence from 1 to ", head));
+      absl::Status beyond = absl::OutOfRangeError(
+          absl::StrCat("as_of_sequence: ", *as_of_sequence, " is beyond the head (", head,
+                       "); give a sequence from 1 to ", head));
+      beyond.SetPayload(kHeadSequencePayload, absl::Cord(absl::StrCat(head)));
+      return beyond;
     }
     return std::optional<uint64_t>(*as_of_sequence);
   }

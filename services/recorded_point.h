@@ -16,6 +16,11 @@ namespace grantledger {
 
 class EventStore;
 
+// An as_of_sequence beyond the head is OUT_OF_RANGE carrying the head's sequence (decimal) as
+// this payload, sent to the client as the trailing metadata kHeadSequenceMetadata
+// (services/service_context.h), so that a client can phrase the refusal in its own terms.
+inline constexpr char kHeadSequencePayload[] = "type.grantledger/head_sequence";
+
 // The last sequence recorded at or before `time`; 0 when the first event is later (or the
 // log is empty). From the store's in-memory index of recorded times.
 absl::StatusOr<uint64_t> SequenceAtRecordedTime(const EventStore& store, absl::Time time);

@@ -80,6 +80,7 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
   // gRPC sets SO_REUSEPORT by default, so a second server on a busy port would start and the
   // system would split the clients between two ledgers. Without it a busy port fails to bind.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (options.configure_builder) options.configure_builder(builder);
   builder.RegisterService(&out->ledger_service_);
   builder.RegisterService(&out->query_service_);
   builder.RegisterService(&out->audit_service_);

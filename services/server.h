@@ -5,6 +5,7 @@
 #define GRANTLEDGER_SERVICES_SERVER_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
 #include "ledger/store/store_types.h"
 #include "services/audit_service.h"
 #include "services/authorization.h"
@@ -48,6 +50,9 @@ struct ServerOptions {
   std::string authz_path;
   // Listen off loopback without TLS and client certificates (logged as a warning).
   bool insecure_listen = false;
+  // Called on the builder before the services are registered, to add what an embedder needs
+  // (the tests add an interceptor that counts the calls each method receives).
+  std::function<void(grpc::ServerBuilder&)> configure_builder;
 };
 
 class GrantLedgerServer {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/store/store_types.h"
 #include "services/authorization.h"
+#include "services/recorded_point.h"
 #include "services/server_log.h"
 #include "services/status_mapping.h"
 
@@ -24,6 +25,8 @@ grpc::Status FinishStatus(grpc::CallbackServerContext* context, absl::string_vie
     LogRejected(method, context->peer(), status);
     auto index = status.GetPayload(kEventIndexPayload);
     if (index.has_value()) context->AddTrailingMetadata(kEventIndexMetadata, std::string(*index));
+    auto head = status.GetPayload(kHeadSequencePayload);
+    if (head.has_value()) context->AddTrailingMetadata(kHeadSequenceMetadata, std::string(*head));
   }
   return ToGrpcStatus(status);
 }

@@ -42,12 +42,16 @@ struct ServiceContext {
 
 // Trailing metadata key carrying the 0-based index of the rejected event of a batch.
 inline constexpr char kEventIndexMetadata[] = "grantledger-event-index";
+// Trailing metadata key carrying the head's sequence when an as_of_sequence is beyond it
+// (services/recorded_point.h).
+inline constexpr char kHeadSequenceMetadata[] = "grantledger-head-sequence";
 
 // Logs "rejected <what> from <peer>: <CODE>: <message>" (one line per rejected request).
 void LogRejected(absl::string_view what, const std::string& peer, const absl::Status& status);
 
 // Logs a rejected call (any status but OK and client cancellations) with its reason, adds
-// the event index of a rejected batch as trailing metadata, and maps the status.
+// the event index of a rejected batch and the head of a refused recorded point as trailing
+// metadata, and maps the status.
 grpc::Status FinishStatus(grpc::CallbackServerContext* context, absl::string_view method,
                           const absl::Status& status);
 

@@ -1,17 +1,16 @@
 // See year_end_service.h.
 #include "services/year_end_service.h"
 
-#include <algorithm>
 #include <optional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/civil_date.h"
-#include "ledger/deadlines.h"
 #include "ledger/status_macros.h"
 #include "ledger/store/event_store.h"
 #include "ledger/swedish_time.h"
+#include "ledger/year_end.h"
 #include "services/codec.h"
 #include "services/recorded_point.h"
 
@@ -43,11 +42,11 @@ absl::StatusOr<std::optional<AsOf>> Resolve(const EventStore& store, const v1::A
 
 absl::CivilDay Today() { return SwedishDay(absl::Now()); }
 
+// Every grant's obligation at the point, by repayment deadline (ledger/year_end.h); none
+// before the first event.
 std::vector<Obligation> ObligationsAt(const EventStore& store, const std::optional<AsOf>& as_of) {
-  std::vector<Obligation> out;
-  if (!as_of.has_value()) return out;
-  for (const GrantPosition& p : store.Positions(*as_of)) out.push_back(ObligationOf(p));
-  return out;
+  if (!as_of.has_value()) return {};
+  return ObligationsByDeadline(store.Positions(*as_of));
 }
 
 // One grant's position on the request's two clocks.
@@ -85,17 +84,11 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::GetObligations(grpc::CallbackServe
                   [this, request, response]() -> absl::Status {
                     GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
                                         Resolve(*service_.store, request->as_of(), Today()));
-                    std::vector<Obligation> all = ObligationsAt(*service_.store, as_of);
-                    std::sort(all.begin(), all.end(), [](const Obligation& a, const Obligation& b) {
-                      if (a.repayment_deadline != b.repayment_deadline)
-                        return a.repayment_deadline < b.repayment_deadline;
-                      return a.grant_id < b.grant_id;
-                    });
                     if (as_of) {
                       response->set_as_of_date(FormatCivilDay(as_of->date));
                       response->set_as_of_sequence(as_of->sequence);
                     }
-                    for (const Obligation& o : all)
+                    for (const Obligation& o : ObligationsAt(*service_.store, as_of))
                       EncodeObligation(o, response->add_obligations());
                     return absl::OkStatus();
                   });
@@ -108,45 +101,14 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::ListUnused(grpc::CallbackServerCon
       service_, context, "YearEndService/ListUnused", [this, request, response]() -> absl::Status {
         GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
                             Resolve(*service_.store, request->as_of(), Today()));
-        std::vector<Obligation> all = ObligationsAt(*service_.store, as_of);
+        GL_ASSIGN_OR_RETURN(DeadlineRange range,
+                            ParseDeadlineRange(request->deadline_from(), request->deadline_to(),
+                                               "deadline_from", "deadline_to"));
         const absl::CivilDay date = as_of ? as_of->date : Today();
-        absl::CivilDay from, to;
-        std::optional<ObligationList> default_list;
-        if (request->deadline_from().empty() && request->deadline_to().empty()) {
-          // Everything overdue, and what is due at the next deadline (ledger/deadlines.h).
-          default_list = DefaultUnusedList(all, date);
-          response->set_as_of_date(FormatCivilDay(date));
-          if (default_list->obligations.empty()) return absl::OkStatus();
-          from = default_list->deadline_from;
-          to = default_list->deadline_to;
-        } else {
-          GL_ASSIGN_OR_RETURN(
-              from, ParseCivilDay(
-                        request->deadline_from().empty() ? "1900-01-01" : request->deadline_from(),
-                        "deadline_from"));
-          GL_ASSIGN_OR_RETURN(
-              to,
-              ParseCivilDay(request->deadline_to().empty() ? "2999-12-31" : request->deadline_to(),
-                            "deadline_to"));
-        }
-        ObligationList list = default_list ? *default_list : ListObligations(all, from, to);
         response->set_as_of_date(FormatCivilDay(date));
         if (as_of) response->set_as_of_sequence(as_of->sequence);
-        response->set_deadline_from(FormatCivilDay(from));
-        response->set_deadline_to(FormatCivilDay(to));
-        for (const Obligation& o : list.obligations)
-          EncodeObligation(o, response->add_obligations());
-        for (const GrantorTotals& g : list.per_grantor) {
-          v1::GrantorTotals* x = response->add_per_grantor();
-          x->set_grantor(g.grantor);
-          x->set_grants(g.grants);
-          x->set_unused_ore(g.unused_ore);
-          x->set_repayable_ore(g.repayable_ore);
-          x->set_outstanding_ore(g.outstanding_ore);
-        }
-        response->set_unused_ore(list.unused_ore);
-        response->set_repayable_ore(list.repayable_ore);
-        response->set_outstanding_ore(list.outstanding_ore);
+        EncodeUnusedList(UnusedObligations(ObligationsAt(*service_.store, as_of), date, range),
+                         response);
         return absl::OkStatus();
       });
 }
@@ -171,11 +133,11 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::GetYearOverview(
                         FormatCivilDay(as_of ? as_of->date : absl::CivilDay(year, 12, 31)));
                     for (const Obligation& o : overview.grants)
                       EncodeObligation(o, response->add_grants());
-                    response->set_decided_ore(overview.decided_ore);
-                    response->set_received_ore(overview.received_ore);
-                    response->set_spent_ore(overview.spent_ore);
-                    response->set_unused_ore(overview.unused_ore);
-                    response->set_repayable_ore(overview.repayable_ore);
+                    response->set_decided_ore(overview.decided_ore.value());
+                    response->set_received_ore(overview.received_ore.value());
+                    response->set_spent_ore(overview.spent_ore.value());
+                    response->set_unused_ore(overview.unused_ore.value());
+                    response->set_repayable_ore(overview.repayable_ore.value());
                     return absl::OkStatus();
                   });
 }
@@ -191,14 +153,14 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::GetFinancialAccount(
                     FinancialAccount account = FinancialAccountOf(position);
                     response->set_grant_id(account.grant_id);
                     response->set_as_of_date(FormatCivilDay(account.as_of_date));
-                    response->set_disposable_ore(account.disposable_ore);
-                    response->set_used_ore(account.used_ore);
-                    response->set_remaining_ore(account.remaining_ore);
+                    response->set_disposable_ore(account.disposable_ore.value());
+                    response->set_used_ore(account.used_ore.value());
+                    response->set_remaining_ore(account.remaining_ore.value());
                     for (const PurposeSpending& s : account.lines) {
                       v1::PurposeSpending* x = response->add_lines();
                       x->set_purpose(s.purpose);
                       x->set_cost_group(s.cost_group);
-                      x->set_spent_ore(s.spent_ore);
+                      x->set_spent_ore(s.spent_ore.value());
                     }
                     return absl::OkStatus();
                   });

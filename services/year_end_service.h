@@ -1,6 +1,7 @@
 // YearEndService over gRPC: positions, obligations, the coordinator's unused list, the year
 // overview and the financial account, each on both clocks. Decodes, calls the core
-// (ledger/as_of.h, ledger/obligations.h), encodes; computes nothing of its own.
+// (ledger/as_of.h, ledger/obligations.h, ledger/year_end.h), encodes; computes nothing of its
+// own.
 #ifndef GRANTLEDGER_SERVICES_YEAR_END_SERVICE_H_
 #define GRANTLEDGER_SERVICES_YEAR_END_SERVICE_H_
 

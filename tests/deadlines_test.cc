@@ -32,7 +32,7 @@ Obligation Due(const std::string& id, absl::CivilDay deadline, absl::CivilDay as
   o.usage_period_end = absl::CivilDay(2025, 12, 31);
   o.repayment_deadline = deadline;
   o.period_ended = as_of >= o.usage_period_end;
-  o.unused_ore = o.repayable_ore = o.outstanding_ore = outstanding_ore;
+  o.unused_ore = o.repayable_ore = o.outstanding_ore = Ore(outstanding_ore);
   o.days_left = deadline - as_of;
   return o;
 }
@@ -45,12 +45,12 @@ TEST(DeadlinesTest, TheDefaultUnusedListKeepsWhatIsOverdue) {
       Due("next", absl::CivilDay(2026, 6, 30), today, 1000),
       Due("later", absl::CivilDay(2026, 9, 30), today, 1000),
   };
-  all[1].unused_ore = 500;  // unused, but repaid: nothing outstanding, not listed
+  all[1].unused_ore = Ore(500);  // unused, but repaid: nothing outstanding, not listed
   ObligationList list = DefaultUnusedList(all, today);
   ASSERT_EQ(list.obligations.size(), 2u);
   EXPECT_EQ(list.obligations[0].grant_id, "overdue");
   EXPECT_EQ(list.obligations[1].grant_id, "next");
-  EXPECT_EQ(list.outstanding_ore, 413096150 + 1000);
+  EXPECT_EQ(list.outstanding_ore.value(), 413096150 + 1000);
   EXPECT_EQ(list.deadline_from, absl::CivilDay(2026, 3, 31));
   EXPECT_EQ(list.deadline_to, absl::CivilDay(2026, 6, 30));
   // Only the overdue one, when no deadline is ahead.
@@ -79,7 +79,7 @@ TEST(DeadlinesTest, ReportingStatusAndDueWithin) {
 
 TEST(DeadlinesTest, Warnings) {
   Obligation o = Due("g", absl::CivilDay(2026, 3, 31), absl::CivilDay(2026, 3, 10), 5000);
-  o.ineligible_spent_ore = 700;
+  o.ineligible_spent_ore = Ore(700);
   auto w = WarningsFor(o);
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0].kind, DeadlineWarning::Kind::kSpentOutsidePeriod);
@@ -90,14 +90,14 @@ TEST(DeadlinesTest, Warnings) {
   EXPECT_EQ(WarningsFor(late)[0].kind, DeadlineWarning::Kind::kRepaymentOverdue);
   // In the period: half the period gone, 60 % of the decided amount spent.
   Obligation running = Due("r", absl::CivilDay(2026, 3, 31), absl::CivilDay(2025, 7, 1), 0);
-  running.decided_ore = running.received_ore = 1000000;
+  running.decided_ore = running.received_ore = Ore(1000000);
   running.days_in_period = 365;
   running.days_elapsed = 182;
-  running.eligible_spent_ore = 600000;
-  running.forecast_unused_at_end_ore = 1000000 - 600000 * 365 / 182;
+  running.eligible_spent_ore = Ore(600000);
+  running.forecast_unused_at_end_ore = Ore(1000000 - 600000 * 365 / 182);
   ASSERT_EQ(WarningsFor(running).size(), 1u);
   EXPECT_EQ(WarningsFor(running)[0].kind, DeadlineWarning::Kind::kForecastAboveAllocation);
-  EXPECT_EQ(WarningsFor(running)[0].amount_ore, 600000 * 365 / 182 - 1000000);
+  EXPECT_EQ(WarningsFor(running)[0].amount_ore, Ore(600000 * 365 / 182 - 1000000));
 }
 
 TEST(SwedishTimeTest, TodayAndTheEndOfADayAreSwedish) {

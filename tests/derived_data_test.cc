@@ -110,8 +110,8 @@ class DerivedDataTest : public ::testing::Test {
     return day;
   }
   static std::string Describe(const GrantPosition& p) {
-    return absl::StrCat(p.balance.received_ore, "/", p.balance.spent_ore, "/",
-                        p.balance.remaining_ore, "/", p.eligible_spent_ore);
+    return absl::StrCat(p.balance.received_ore.value(), "/", p.balance.spent_ore.value(), "/",
+                        p.balance.remaining_ore.value(), "/", p.eligible_spent_ore.value());
   }
   EventStoreOptions Options(const std::string& path) {
     EventStoreOptions options;
@@ -415,8 +415,8 @@ TEST_F(DerivedDataTest, StoredPartsAnswerAsTheLogDoes) {
       continue;
     }
     ASSERT_THAT(p, IsOk());
-    EXPECT_EQ(p->balance.spent_ore, at->SpentOre()) << seq;
-    EXPECT_EQ(p->balance.received_ore, at->received_ore()) << seq;
+    EXPECT_EQ(p->balance.spent_ore.value(), at->SpentOre()) << seq;
+    EXPECT_EQ(p->balance.received_ore.value(), at->received_ore()) << seq;
   }
 }
 

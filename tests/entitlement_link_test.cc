@@ -39,10 +39,10 @@ TEST(EntitlementLinkTest, PopulationShareOfTheNamedRecipient) {
   auto expected = ExpectedAmount(Population(1'000'000, "Jämtland"));
   ASSERT_THAT(expected, IsOk());
   EXPECT_EQ(expected->model, "population share");
-  EXPECT_EQ(expected->expected_kr, 49'999);
+  EXPECT_EQ(expected->expected_ore, Ore::FromKronor(49'999));
   int64_t sum = 0;
   for (const char* name : {"Stockholm", "Jämtland", "Gotland"}) {
-    sum += ExpectedAmount(Population(1'000'000, name))->expected_kr;
+    sum += ExpectedAmount(Population(1'000'000, name))->expected_ore.value() / 100;
   }
   EXPECT_EQ(sum, 1'000'000);  // the shares add up to the pot exactly
   EXPECT_THAT(ExpectedAmount(Population(1'000'000, "Uppsala")),
@@ -60,9 +60,9 @@ TEST(EntitlementLinkTest, PerUnitWithTheJamtlandCap) {
   for (int64_t r : {70, 72, 74}) hips->add_reference_counts(r);
   auto expected = ExpectedAmount(m);  // 48 units above 72: 5 184 000 kr, under the cap
   ASSERT_THAT(expected, IsOk());
-  EXPECT_EQ(expected->expected_kr, 5'184'000);
+  EXPECT_EQ(expected->expected_ore, Ore::FromKronor(5'184'000));
   hips->set_actual_count(150);  // 78 units: 8 424 000 kr, capped
-  EXPECT_EQ(ExpectedAmount(m)->expected_kr, 7'034'468);
+  EXPECT_EQ(ExpectedAmount(m)->expected_ore, Ore::FromKronor(7'034'468));
 }
 
 TEST(EntitlementLinkTest, InvalidParametersAreRejectedAtRegistration) {
@@ -91,12 +91,13 @@ TEST(EntitlementLinkTest, TheModelFollowsAmendmentsCheckpointsAndPositions) {
   ASSERT_THAT(store, IsOk());
   v1::EntitlementModel now;
   ASSERT_TRUE(now.ParseFromString((*store)->Grant("S2024/1")->terms.entitlement));
-  EXPECT_EQ(ExpectedAmount(now)->expected_kr, 99'998);
+  EXPECT_EQ(ExpectedAmount(now)->expected_ore, Ore::FromKronor(99'998));
   auto before = (*store)->Position("S2024/1", AsOf{absl::CivilDay(2025, 6, 1), 0});
   ASSERT_THAT(before, IsOk());
   v1::EntitlementModel then;
   ASSERT_TRUE(then.ParseFromString(before->terms.entitlement));
-  EXPECT_EQ(ExpectedAmount(then)->expected_kr, 49'999);  // before the amendment's date
+  EXPECT_EQ(ExpectedAmount(then)->expected_ore,
+            Ore::FromKronor(49'999));  // before the amendment's date
 }
 
 }  // namespace

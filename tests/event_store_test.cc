@@ -77,7 +77,7 @@ TEST(EventStoreTest, RetryWithSameContentReturnsOriginalSequenceAndWritesNothing
   EXPECT_THAT(retry->sequences, ElementsAre(1, 2, 3));
   EXPECT_THAT(retry->duplicates, ElementsAre(true, true, true));
   EXPECT_EQ(store->Head().sequence, 3u);
-  EXPECT_EQ(BalanceOfGrant(*store->Grant(kGrant)).received_ore, 1'000'000'00);
+  EXPECT_EQ(BalanceOfGrant(*store->Grant(kGrant)).received_ore.value(), 1'000'000'00);
 }
 
 TEST(EventStoreTest, SameIdWithOtherContentIsAlreadyExists) {
@@ -219,7 +219,7 @@ TEST(EventStoreTest, LaterEventsInABatchSeeEarlierOnes) {
   auto result = store->Append({RegisterGrant("reg", kGrant, 100'00), Receipt("rec", kGrant, 100'00),
                                Spend("s", kGrant, 40'00), Reverse("v", kGrant, 3)});
   ASSERT_THAT(result, IsOk());
-  EXPECT_EQ(BalanceOfGrant(*store->Grant(kGrant)).spent_ore, 0);
+  EXPECT_EQ(BalanceOfGrant(*store->Grant(kGrant)).spent_ore.value(), 0);
 }
 
 TEST(EventStoreTest, BatchDuplicateIdsWithinOneBatch) {
@@ -407,11 +407,11 @@ TEST(EventStoreTest, BalancesAsOfAnySequence) {
   ASSERT_THAT(store->Append({Spend("s2", kGrant, 200'00, "p7", "HS Kir")}), IsOk());  // 6
   auto at2 = store->GrantAtSequence(kGrant, 2);
   ASSERT_THAT(at2, IsOk());
-  EXPECT_EQ(BalanceOfGrant(*at2).received_ore, 1'000'000'00);
-  EXPECT_EQ(BalanceOfGrant(*at2).allocated_ore, 0);
+  EXPECT_EQ(BalanceOfGrant(*at2).received_ore.value(), 1'000'000'00);
+  EXPECT_EQ(BalanceOfGrant(*at2).allocated_ore.value(), 0);
   auto at5 = store->GrantAtSequence(kGrant, 5);
   ASSERT_THAT(at5, IsOk());
-  EXPECT_EQ(BalanceOfGrant(*at5).spent_ore, 100'00);
+  EXPECT_EQ(BalanceOfGrant(*at5).spent_ore.value(), 100'00);
   EXPECT_EQ(*store->GrantAtSequence(kGrant, 6), *store->Grant(kGrant));
   EXPECT_THAT(store->GrantAtSequence("RS/1/2025", 3),
               StatusIs(absl::StatusCode::kNotFound, ::testing::_));
@@ -443,7 +443,7 @@ TEST(EventStoreTest, ConcurrentAppendersProduceAGapFreeVerifiableLog) {
   auto verified = store->Verify(0, 0);
   ASSERT_THAT(verified, IsOk());
   EXPECT_TRUE(verified->ok);
-  EXPECT_EQ(BalanceOfGrant(*store->Grant(kGrant)).spent_ore, kThreads * kPerThread);
+  EXPECT_EQ(BalanceOfGrant(*store->Grant(kGrant)).spent_ore.value(), kThreads * kPerThread);
   EXPECT_EQ(*store->Replay(0), store->State());
 }
 

@@ -22,14 +22,17 @@ std::string Describe(const absl::StatusOr<GrantPosition>& p) {
   if (!p.ok()) return p.status().ToString();
   const GrantBalance& b = p->balance;
   std::string out = absl::StrCat(
-      b.decided_ore, " r", b.received_ore, " a", b.allocated_ore, " s", b.spent_ore, " u",
-      b.unassigned_spent_ore, " p", b.repaid_ore, " ci", b.carried_in_ore, " co", b.carried_out_ore,
-      " e", p->eligible_spent_ore, " i", p->ineligible_spent_ore, " rem", b.remaining_ore, "|");
+      b.decided_ore.value(), " r", b.received_ore.value(), " a", b.allocated_ore.value(), " s",
+      b.spent_ore.value(), " u", b.unassigned_spent_ore.value(), " p", b.repaid_ore.value(), " ci",
+      b.carried_in_ore.value(), " co", b.carried_out_ore.value(), " e",
+      p->eligible_spent_ore.value(), " i", p->ineligible_spent_ore.value(), " rem",
+      b.remaining_ore.value(), "|");
   for (const ActivityBalance& a : b.activities) {
-    absl::StrAppend(&out, a.activity, "/", a.division, ":", a.allocated_ore, ",", a.spent_ore, ";");
+    absl::StrAppend(&out, a.activity, "/", a.division, ":", a.allocated_ore.value(), ",",
+                    a.spent_ore.value(), ";");
   }
   for (const PurposeSpending& s : p->eligible_by_purpose) {
-    absl::StrAppend(&out, s.purpose, "/", s.cost_group, "=", s.spent_ore, ";");
+    absl::StrAppend(&out, s.purpose, "/", s.cost_group, "=", s.spent_ore.value(), ";");
   }
   return out;
 }

@@ -62,6 +62,12 @@ class RecordingBackend : public LedgerBackend {
   absl::StatusOr<uint64_t> SequenceAtRecordedTime(absl::Time time) override {
     return real_->SequenceAtRecordedTime(time);
   }
+  absl::StatusOr<ObligationsAnswer> Obligations(const AsOfQuery& query) override {
+    return real_->Obligations(query);
+  }
+  absl::StatusOr<UnusedAnswer> Unused(const AsOfQuery& query, const DeadlineRange& range) override {
+    return real_->Unused(query, range);
+  }
   absl::Status Replay() override { return real_->Replay(); }
 
  private:

@@ -111,12 +111,12 @@ TEST(RandomizedLedgerTest, InvariantsHoldOverGeneratedSequences) {
         auto position = store->Position(id, AsOf{absl::CivilDay(2999, 12, 31), 0});
         ASSERT_THAT(position, IsOk());
         const GrantBalance kept = BalanceOfGrant(grant);
-        EXPECT_EQ(position->balance.received_ore, kept.received_ore) << id;
-        EXPECT_EQ(position->balance.spent_ore, kept.spent_ore) << id;
-        EXPECT_EQ(position->balance.repaid_ore, kept.repaid_ore) << id;
-        EXPECT_EQ(position->balance.allocated_ore, kept.allocated_ore) << id;
-        EXPECT_EQ(position->balance.carried_out_ore, kept.carried_out_ore) << id;
-        EXPECT_EQ(position->balance.remaining_ore, kept.remaining_ore) << id;
+        EXPECT_EQ(position->balance.received_ore.value(), kept.received_ore.value()) << id;
+        EXPECT_EQ(position->balance.spent_ore.value(), kept.spent_ore.value()) << id;
+        EXPECT_EQ(position->balance.repaid_ore.value(), kept.repaid_ore.value()) << id;
+        EXPECT_EQ(position->balance.allocated_ore.value(), kept.allocated_ore.value()) << id;
+        EXPECT_EQ(position->balance.carried_out_ore.value(), kept.carried_out_ore.value()) << id;
+        EXPECT_EQ(position->balance.remaining_ore.value(), kept.remaining_ore.value()) << id;
       }
     }
     if (step % 250 == 0 || step == 2999) {

@@ -29,12 +29,12 @@ TEST(Rs229FixtureTest, DecisionTableBalancesPerDivision) {
   EXPECT_EQ(appended->sequences.size(), 28u);
 
   GrantBalance b = BalanceOfGrant(*(*store)->Grant(sample::kRs229GrantId));
-  EXPECT_EQ(b.decided_ore, Kr(147'463'000));
-  EXPECT_EQ(b.received_ore, Kr(147'463'000));
-  EXPECT_EQ(b.allocated_ore, Kr(147'463'000));
-  EXPECT_EQ(b.unallocated_ore, 0);
-  EXPECT_EQ(b.spent_ore, 0);
-  EXPECT_EQ(b.remaining_ore, Kr(147'463'000));
+  EXPECT_EQ(b.decided_ore.value(), Kr(147'463'000));
+  EXPECT_EQ(b.received_ore.value(), Kr(147'463'000));
+  EXPECT_EQ(b.allocated_ore.value(), Kr(147'463'000));
+  EXPECT_EQ(b.unallocated_ore.value(), 0);
+  EXPECT_EQ(b.spent_ore.value(), 0);
+  EXPECT_EQ(b.remaining_ore.value(), Kr(147'463'000));
 
   // Sums per division of the decision's table (delegationsbeslut 2025-05-26).
   std::map<std::string, int64_t> expected = {
@@ -51,8 +51,8 @@ TEST(Rs229FixtureTest, DecisionTableBalancesPerDivision) {
   EXPECT_EQ(expected["Nära vård"], Kr(43'665'000));
   std::map<std::string, int64_t> actual;
   for (const DivisionBalance& d : b.divisions) {
-    actual[d.division] = d.allocated_ore;
-    EXPECT_EQ(d.remaining_ore, d.allocated_ore) << d.division;
+    actual[d.division] = d.allocated_ore.value();
+    EXPECT_EQ(d.remaining_ore.value(), d.allocated_ore.value()) << d.division;
   }
   EXPECT_EQ(actual, expected);
   EXPECT_EQ(b.activities.size(), 26u);  // each line of the table is its own activity line
@@ -69,16 +69,16 @@ TEST(Rs229FixtureTest, YearOfExpensesReplaysToTheSameState) {
   ASSERT_THAT((*store)->Append(sample::Rs229YearOfExpenses()), IsOk());
   ASSERT_THAT((*store)->Append(sample::Rs229LateYearEndPostings()), IsOk());
   GrantBalance b = BalanceOfGrant(*(*store)->Grant(sample::kRs229GrantId));
-  EXPECT_EQ(b.allocated_ore, Kr(147'463'000));  // the reallocation moved money, added none
-  EXPECT_EQ(b.remaining_ore, b.received_ore - b.spent_ore);
+  EXPECT_EQ(b.allocated_ore.value(), Kr(147'463'000));  // the reallocation moved money, added none
+  EXPECT_EQ(b.remaining_ore.value(), b.received_ore.value() - b.spent_ore.value());
   bool p14_overspent = false;
   for (const ActivityBalance& a : b.activities) {
     if (a.activity == "p14") {
-      EXPECT_EQ(a.allocated_ore, Kr(1'900'000));  // 1 800 000 + 100 000 moved from p13
-      p14_overspent = a.overspent_ore > 0;
+      EXPECT_EQ(a.allocated_ore.value(), Kr(1'900'000));  // 1 800 000 + 100 000 moved from p13
+      p14_overspent = a.overspent_ore.value() > 0;
     }
     if (a.activity == "p13") {
-      EXPECT_EQ(a.allocated_ore, Kr(250'000));
+      EXPECT_EQ(a.allocated_ore.value(), Kr(250'000));
     }
   }
   EXPECT_TRUE(p14_overspent);

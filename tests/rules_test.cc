@@ -109,7 +109,7 @@ TEST_F(RulesTest, AllocatingBeyondDecidedIsFailedPrecondition) {
                        AllOf(HasSubstr("allocation.amount_ore"), HasSubstr("decided amount"),
                              HasSubstr("100 000 kr unallocated"))));
   EXPECT_THAT(ledger_.Apply(Allocate("a4", kGrant, 100'000'00, "p1", "Regionen")), IsOk());
-  EXPECT_EQ(ledger_.balance(kGrant).unallocated_ore, 0);
+  EXPECT_EQ(ledger_.balance(kGrant).unallocated_ore.value(), 0);
 }
 
 TEST_F(RulesTest, AllocationNeedsActivityAndDivision) {
@@ -128,11 +128,11 @@ TEST_F(RulesTest, ReallocatingMoreThanUnspentIsFailedPrecondition) {
   EXPECT_THAT(ledger_.Apply(Reallocate("r2", kGrant, 50'000'00, "p13", "Med", "p7", "HS Kir")),
               IsOk());
   GrantBalance b = ledger_.balance(kGrant);
-  EXPECT_EQ(b.allocated_ore, 900'000'00);     // a reallocation moves money, it adds none
-  EXPECT_EQ(b.activities[0].activity, "p7");  // natural order: p7 before p13
-  EXPECT_EQ(Line(b, "p13").allocated_ore, 250'000'00);
-  EXPECT_EQ(Line(b, "p13").remaining_ore, 0);
-  EXPECT_EQ(Line(b, "p7").allocated_ore, 650'000'00);
+  EXPECT_EQ(b.allocated_ore.value(), 900'000'00);  // a reallocation moves money, it adds none
+  EXPECT_EQ(b.activities[0].activity, "p7");       // natural order: p7 before p13
+  EXPECT_EQ(Line(b, "p13").allocated_ore.value(), 250'000'00);
+  EXPECT_EQ(Line(b, "p13").remaining_ore.value(), 0);
+  EXPECT_EQ(Line(b, "p7").allocated_ore.value(), 650'000'00);
 }
 
 TEST_F(RulesTest, ReallocatingFromAnUnknownLineIsFailedPrecondition) {
@@ -184,7 +184,7 @@ TEST_F(RulesTest, ReversingUnknownOrReversedEventIsRejected) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no event has sequence 77")));
   ASSERT_THAT(ledger_.Apply(Spend("s2", kGrant, 10'000'00, "p7", "HS Kir")), IsOk());  // seq 5
   ASSERT_THAT(ledger_.Apply(Reverse("v2", kGrant, 5)), IsOk());
-  EXPECT_EQ(ledger_.balance(kGrant).spent_ore, 0);
+  EXPECT_EQ(ledger_.balance(kGrant).spent_ore.value(), 0);
   EXPECT_THAT(ledger_.Apply(Reverse("v3", kGrant, 5)),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already reversed")));
   EXPECT_THAT(ledger_.Apply(Reverse("v4", kGrant, 1)),
@@ -200,19 +200,19 @@ TEST_F(RulesTest, ReversalMustNameTheSameGrant) {
 TEST_F(RulesTest, ExpenseBeyondAllocationIsAcceptedAsOverspent) {
   ASSERT_THAT(ledger_.Apply(Spend("o1", kGrant, 350'000'00, "p13", "Med")), IsOk());
   GrantBalance b = ledger_.balance(kGrant);
-  EXPECT_EQ(Line(b, "p13").spent_ore, 350'000'00);
-  EXPECT_EQ(Line(b, "p13").remaining_ore, -50'000'00);
-  EXPECT_EQ(Line(b, "p13").overspent_ore, 50'000'00);
+  EXPECT_EQ(Line(b, "p13").spent_ore.value(), 350'000'00);
+  EXPECT_EQ(Line(b, "p13").remaining_ore.value(), -50'000'00);
+  EXPECT_EQ(Line(b, "p13").overspent_ore.value(), 50'000'00);
   EXPECT_EQ(b.divisions[1].division, "Med");
-  EXPECT_EQ(b.divisions[1].overspent_ore, 50'000'00);
+  EXPECT_EQ(b.divisions[1].overspent_ore.value(), 50'000'00);
 }
 
 TEST_F(RulesTest, ExpenseWithNoActivityIsUnassignedSpending) {
   ASSERT_THAT(ledger_.Apply(Spend("u1", kGrant, 12'345'50)), IsOk());
   GrantBalance b = ledger_.balance(kGrant);
-  EXPECT_EQ(b.unassigned_spent_ore, 12'345'50);
-  EXPECT_EQ(b.spent_ore, 12'345'50);
-  EXPECT_EQ(b.remaining_ore, 1'000'000'00 - 12'345'50);
+  EXPECT_EQ(b.unassigned_spent_ore.value(), 12'345'50);
+  EXPECT_EQ(b.spent_ore.value(), 12'345'50);
+  EXPECT_EQ(b.remaining_ore.value(), 1'000'000'00 - 12'345'50);
 }
 
 TEST_F(RulesTest, ExpenseWithActivityNeedsDivision) {
@@ -268,8 +268,8 @@ TEST(PostingsTest, EveryMoneyEventBalances) {
         Spend("e", kGrant, 7, "p1", "Med"), Repay("f", kGrant, 7)}) {
     Postings postings = PostingsOf(e);
     EXPECT_EQ(postings.size(), 2u);
-    EXPECT_EQ(SumOf(postings), 0);
-    EXPECT_EQ(SumOf(Negated(postings)), 0);
+    EXPECT_EQ(SumOf(postings), Ore(0));
+    EXPECT_EQ(SumOf(Negated(postings)), Ore(0));
   }
 }
 

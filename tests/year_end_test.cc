@@ -74,27 +74,28 @@ TEST_F(YearEndTest, Rs229ObligationOnBothClocks) {
   // As known on 2026-01-15: spent 143 016 388 kr of 147 463 000 kr.
   Obligation jan = ObligationAt("RS/229/2025", year_end, known_jan15);
   EXPECT_TRUE(jan.period_ended);
-  EXPECT_EQ(jan.received_ore, Kr(147'463'000));
-  EXPECT_EQ(jan.eligible_spent_ore, Kr(143'016'388));
-  EXPECT_EQ(jan.unused_ore, Kr(4'446'612));
-  EXPECT_EQ(jan.repayable_ore, Kr(4'446'612));
-  EXPECT_EQ(jan.outstanding_ore, Kr(4'446'612));
+  EXPECT_EQ(jan.received_ore.value(), Kr(147'463'000));
+  EXPECT_EQ(jan.eligible_spent_ore.value(), Kr(143'016'388));
+  EXPECT_EQ(jan.unused_ore.value(), Kr(4'446'612));
+  EXPECT_EQ(jan.repayable_ore.value(), Kr(4'446'612));
+  EXPECT_EQ(jan.outstanding_ore.value(), Kr(4'446'612));
   EXPECT_EQ(jan.repayment_deadline, absl::CivilDay(2026, 3, 31));
   EXPECT_EQ(jan.days_left, 90);
   EXPECT_EQ(jan.status, ObligationStatus::kOpen);
 
   // As known on 2026-03-01: the 330 000 kr dated 2025-12-31 count; the January expense not.
   Obligation mar = ObligationAt("RS/229/2025", year_end, known_mar01);
-  EXPECT_EQ(mar.eligible_spent_ore, Kr(143'346'388));
-  EXPECT_EQ(mar.ineligible_spent_ore, 0);  // dated after the as-of date: not counted at all
-  EXPECT_EQ(mar.outstanding_ore, Kr(4'116'612));
+  EXPECT_EQ(mar.eligible_spent_ore.value(), Kr(143'346'388));
+  EXPECT_EQ(mar.ineligible_spent_ore.value(), 0);  // dated after the as-of date: not counted at all
+  EXPECT_EQ(mar.outstanding_ore.value(), Kr(4'116'612));
   // The earlier answer is unchanged by the later postings.
-  EXPECT_EQ(ObligationAt("RS/229/2025", year_end, known_jan15).outstanding_ore, Kr(4'446'612));
+  EXPECT_EQ(ObligationAt("RS/229/2025", year_end, known_jan15).outstanding_ore.value(),
+            Kr(4'446'612));
 
   // Per 2026-03-10 the January expense is recorded, shown as ineligible, and changes nothing.
   Obligation march10 = ObligationAt("RS/229/2025", absl::CivilDay(2026, 3, 10));
-  EXPECT_EQ(march10.ineligible_spent_ore, Kr(75'000));
-  EXPECT_EQ(march10.outstanding_ore, Kr(4'116'612));
+  EXPECT_EQ(march10.ineligible_spent_ore.value(), Kr(75'000));
+  EXPECT_EQ(march10.outstanding_ore.value(), Kr(4'116'612));
   EXPECT_EQ(march10.status, ObligationStatus::kDueSoon);
   EXPECT_EQ(march10.days_left, 21);
 
@@ -108,10 +109,10 @@ TEST_F(YearEndTest, Rs229ObligationOnBothClocks) {
   repayment.set_effective_date("2026-03-20");
   PostAt(At(2026, 3, 20), {repayment});
   Obligation settled = ObligationAt("RS/229/2025", absl::CivilDay(2026, 4, 1));
-  EXPECT_EQ(settled.outstanding_ore, 0);
+  EXPECT_EQ(settled.outstanding_ore.value(), 0);
   EXPECT_EQ(settled.status, ObligationStatus::kSettled);
   // Before the repayment's date it is still outstanding.
-  EXPECT_EQ(ObligationAt("RS/229/2025", absl::CivilDay(2026, 3, 19)).outstanding_ore,
+  EXPECT_EQ(ObligationAt("RS/229/2025", absl::CivilDay(2026, 3, 19)).outstanding_ore.value(),
             Kr(4'116'612));
 }
 
@@ -122,11 +123,11 @@ TEST_F(YearEndTest, InPeriodBurnRateAndForecast) {
   Obligation o = ObligationAt("G/1/2025", absl::CivilDay(2025, 2, 28));  // day 59 of 365
   EXPECT_FALSE(o.period_ended);
   EXPECT_EQ(o.status, ObligationStatus::kOpen);
-  EXPECT_EQ(o.repayable_ore, 0);
-  EXPECT_EQ(o.unused_ore, Kr(306'000));
+  EXPECT_EQ(o.repayable_ore.value(), 0);
+  EXPECT_EQ(o.unused_ore.value(), Kr(306'000));
   EXPECT_EQ(o.days_elapsed, 59);
-  EXPECT_EQ(o.burn_rate_ore_per_day, Kr(1'000));
-  EXPECT_EQ(o.forecast_unused_at_end_ore, 0);  // spending 1 000 kr a day uses it all
+  EXPECT_EQ(o.burn_rate_ore_per_day.value(), Kr(1'000));
+  EXPECT_EQ(o.forecast_unused_at_end_ore.value(), 0);  // spending 1 000 kr a day uses it all
 }
 
 TEST_F(YearEndTest, NationalMinorities2019FinancialAccount) {
@@ -164,17 +165,17 @@ TEST_F(YearEndTest, NationalMinorities2019FinancialAccount) {
   auto position = store_->Position(grant, AsOf{absl::CivilDay(2019, 12, 31), 0});
   ASSERT_THAT(position, IsOk());
   FinancialAccount account = FinancialAccountOf(*position);
-  EXPECT_EQ(account.disposable_ore, Kr(250'000));
-  EXPECT_EQ(account.used_ore, Kr(234'054));
-  EXPECT_EQ(account.remaining_ore, Kr(15'946));
+  EXPECT_EQ(account.disposable_ore.value(), Kr(250'000));
+  EXPECT_EQ(account.used_ore.value(), Kr(234'054));
+  EXPECT_EQ(account.remaining_ore.value(), Kr(15'946));
   ASSERT_EQ(account.lines.size(), 9u);
   std::map<std::string, int64_t> per_purpose;
-  for (const PurposeSpending& s : account.lines) per_purpose[s.purpose] += s.spent_ore;
+  for (const PurposeSpending& s : account.lines) per_purpose[s.purpose] += s.spent_ore.value();
   EXPECT_EQ(per_purpose["Inflytande, delaktighet och samråd"], Kr(54'454));
   EXPECT_EQ(per_purpose["Språk -och kultur"], Kr(42'360));
   EXPECT_EQ(per_purpose["Samordning"], Kr(36'619));
   EXPECT_EQ(per_purpose["Ärendehandläggning"], Kr(100'621));
-  EXPECT_EQ(ObligationOf(*position).outstanding_ore, Kr(15'946));
+  EXPECT_EQ(ObligationOf(*position).outstanding_ore.value(), Kr(15'946));
 }
 
 TEST_F(YearEndTest, ReportingDeadlineMovedIn2020) {
@@ -207,8 +208,8 @@ TEST_F(YearEndTest, RejectedApplicationOwesNothing) {
   PostAt(At(2020, 5, 20), {reg, rejected});
   Obligation o = ObligationAt("RS/242/2020", absl::CivilDay(2020, 12, 31));
   EXPECT_TRUE(o.rejected);
-  EXPECT_EQ(o.decided_ore, 0);
-  EXPECT_EQ(o.outstanding_ore, 0);
+  EXPECT_EQ(o.decided_ore.value(), 0);
+  EXPECT_EQ(o.outstanding_ore.value(), 0);
   EXPECT_EQ(o.status, ObligationStatus::kSettled);
   // And nothing can be allocated on it.
   EXPECT_THAT(store_->Append({testing::Allocate("r-a", "RS/242/2020", 1, "p1", "Med")}),
@@ -231,14 +232,14 @@ TEST_F(YearEndTest, CarryOverLeavesTheOldObligationAndEntersTheNewGrant) {
   PostAt(At(2020, 4, 16), {carry});
 
   Obligation old_grant = ObligationAt("RS/40/2019", absl::CivilDay(2019, 12, 31));
-  EXPECT_EQ(old_grant.carried_out_ore, Kr(2'100'000));
-  EXPECT_EQ(old_grant.unused_ore, 0);
+  EXPECT_EQ(old_grant.carried_out_ore.value(), Kr(2'100'000));
+  EXPECT_EQ(old_grant.unused_ore.value(), 0);
   EXPECT_EQ(old_grant.status, ObligationStatus::kSettled);
   auto new_grant = store_->Position("RS/28/2020", AsOf{absl::CivilDay(2020, 12, 31), 0});
   ASSERT_THAT(new_grant, IsOk());
-  EXPECT_EQ(new_grant->carried_in_ore, Kr(2'100'000));
-  EXPECT_EQ(new_grant->balance.received_ore, Kr(4'200'000));
-  EXPECT_EQ(ObligationOf(*new_grant).outstanding_ore, Kr(4'200'000));
+  EXPECT_EQ(new_grant->carried_in_ore.value(), Kr(2'100'000));
+  EXPECT_EQ(new_grant->balance.received_ore.value(), Kr(4'200'000));
+  EXPECT_EQ(ObligationOf(*new_grant).outstanding_ore.value(), Kr(4'200'000));
   // The current-state projection agrees, and the new grant's history shows the carry-over.
   EXPECT_EQ(store_->Grant("RS/28/2020")->received_ore(), Kr(4'200'000));
   auto replayed = store_->GrantAtSequence("RS/28/2020", store_->Head().sequence);
@@ -263,15 +264,16 @@ TEST_F(YearEndTest, UnmetBasicRequirementMakesEverythingRepayable) {
   c->set_description("rapportera in vårdplatsdata till Socialstyrelsen");
   PostAt(At(2024, 3, 1), {reg, Receipt("v-rec", "S2024/01234", Kr(9'410'162), "2024-03-01"),
                           Spend("v-s", "S2024/01234", Kr(9'000'000), "", "", "2024-10-31")});
-  EXPECT_EQ(ObligationAt("S2024/01234", absl::CivilDay(2024, 12, 31)).outstanding_ore, Kr(410'162));
+  EXPECT_EQ(ObligationAt("S2024/01234", absl::CivilDay(2024, 12, 31)).outstanding_ore.value(),
+            Kr(410'162));
   v1::Event unmet = Envelope("v-unmet", "S2024/01234", "2024-12-31");
   unmet.mutable_condition_recorded()->set_condition_id("bed-data");
   unmet.mutable_condition_recorded()->set_met(false);
   PostAt(At(2025, 1, 20), {unmet});
   Obligation o = ObligationAt("S2024/01234", absl::CivilDay(2024, 12, 31));
-  EXPECT_EQ(o.condition_repayable_ore, Kr(9'410'162));
-  EXPECT_EQ(o.repayable_ore, Kr(9'410'162));  // the whole amount, not more
-  EXPECT_EQ(o.outstanding_ore, Kr(9'410'162));
+  EXPECT_EQ(o.condition_repayable_ore.value(), Kr(9'410'162));
+  EXPECT_EQ(o.repayable_ore.value(), Kr(9'410'162));  // the whole amount, not more
+  EXPECT_EQ(o.outstanding_ore.value(), Kr(9'410'162));
   // An unknown condition id is NotFound.
   v1::Event unknown = Envelope("v-unknown", "S2024/01234", "2024-12-31");
   unknown.mutable_condition_recorded()->set_condition_id("no-such");
@@ -298,19 +300,19 @@ TEST_F(YearEndTest, ObligationListAndYearOverview) {
   ObligationList list = ListObligations(all, *next, *next);
   ASSERT_EQ(list.obligations.size(), 1u);
   EXPECT_EQ(list.obligations[0].grant_id, "A/1/2025");
-  EXPECT_EQ(list.outstanding_ore, Kr(100));
+  EXPECT_EQ(list.outstanding_ore.value(), Kr(100));
   ObligationList wide =
       ListObligations(all, absl::CivilDay(2025, 1, 1), absl::CivilDay(2026, 12, 31));
   ASSERT_EQ(wide.obligations.size(), 2u);
   EXPECT_EQ(wide.obligations[0].grant_id, "B/1/2025");  // earlier deadline first
   EXPECT_EQ(wide.obligations[0].status, ObligationStatus::kOverdue);
   ASSERT_EQ(wide.per_grantor.size(), 1u);
-  EXPECT_EQ(wide.per_grantor[0].outstanding_ore, Kr(150));
+  EXPECT_EQ(wide.per_grantor[0].outstanding_ore.value(), Kr(150));
   YearOverview year = OverviewOfYear(all, "2025");
   EXPECT_EQ(year.grants.size(), 3u);
-  EXPECT_EQ(year.received_ore, Kr(160));
-  EXPECT_EQ(year.spent_ore, Kr(10));
-  EXPECT_EQ(year.repayable_ore, Kr(150));
+  EXPECT_EQ(year.received_ore.value(), Kr(160));
+  EXPECT_EQ(year.spent_ore.value(), Kr(10));
+  EXPECT_EQ(year.repayable_ore.value(), Kr(150));
 }
 
 }  // namespace

@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
       auto position =
           store->Position(gl::bench::AsOfLedgerEvents::GrantId(g), gl::AsOf{date, sequence});
       if (position.ok()) {
-        checksum += gl::ObligationOf(*position).outstanding_ore;
+        checksum += gl::ObligationOf(*position).outstanding_ore.value();
       } else {
         ++unanswered;  // e.g. a sequence before the grant's registration
       }

@@ -27,6 +27,22 @@ namespace {
 
 constexpr int kDeadlineSeconds = 120;
 
+// A server older than this client leaves out the obligation fields 26-30 (as_of_date, kind,
+// report_submitted, days_elapsed, days_in_period) that the client rebuilds each obligation from;
+// decoding without them would misstate the reporting status and the warnings. Every obligation
+// this client's server sends has as_of_date, so its absence names the older server.
+absl::Status CheckObligationFields(
+    const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations) {
+  for (const v1::Obligation& o : obligations) {
+    if (!o.as_of_date().empty()) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server's obligation for grant ", o.grant_id(),
+        " lacks as_of_date and the fields after it: grantledgerd is older than this grantledger; "
+        "upgrade grantledgerd, or use the grantledger of the server's version"));
+  }
+  return absl::OkStatus();
+}
+
 class GrpcBackend : public LedgerBackend {
  public:
   GrpcBackend(std::string address, std::shared_ptr<grpc::Channel> channel)
@@ -163,6 +179,7 @@ class GrpcBackend : public LedgerBackend {
     SetDeadline(context);
     grpc::Status s = year_end_->GetObligations(&context, request, &response);
     if (!s.ok()) return RecordedPointRefusal(FromGrpc(s, &context), query);
+    GL_RETURN_IF_ERROR(CheckObligationFields(response.obligations()));
     GL_ASSIGN_OR_RETURN(AsOf as_of, AnsweredPoint(query, response.as_of_sequence()));
     ObligationsAnswer out{as_of, {}};
     out.obligations.reserve(response.obligations_size());
@@ -181,6 +198,7 @@ class GrpcBackend : public LedgerBackend {
     SetDeadline(context);
     grpc::Status s = year_end_->ListUnused(&context, request, &response);
     if (!s.ok()) return RecordedPointRefusal(FromGrpc(s, &context), query);
+    GL_RETURN_IF_ERROR(CheckObligationFields(response.obligations()));
     GL_ASSIGN_OR_RETURN(AsOf as_of, AnsweredPoint(query, response.as_of_sequence()));
     return UnusedAnswer{as_of, DecodeUnusedList(response)};
   }

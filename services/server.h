@@ -27,6 +27,7 @@
 namespace grantledger {
 
 class EventStore;
+class LogSigner;
 
 struct ServerOptions {
   // host:port; port 0 lets the system pick a free one (see GrantLedgerServer::port()).
@@ -48,6 +49,9 @@ struct ServerOptions {
   std::string authz_path;
   // Listen off loopback without TLS and client certificates (logged as a warning).
   bool insecure_listen = false;
+  // Signs the transparency log's checkpoints (ledger/store/log_signer.h); must outlive the
+  // server. Null: one with the defaults (the key in the data directory) on first use.
+  LogSigner* signer = nullptr;
 };
 
 class GrantLedgerServer {

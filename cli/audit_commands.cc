@@ -96,8 +96,8 @@ absl::Status ProveExtends(TlogSource& source, const TlogCheckpoint& old,
   absl::Status verified =
       VerifyMerkleConsistency(old.size, latest.size, old.root, latest.root, *proof);
   if (!verified.ok()) {
-    return absl::DataLossError(StrCat("the checkpoints of sizes ", old.size, " and ",
-                                      latest.size, " disagree: ", verified.message()));
+    return absl::DataLossError(StrCat("the checkpoints of sizes ", old.size, " and ", latest.size,
+                                      " disagree: ", verified.message()));
   }
   return absl::OkStatus();
 }
@@ -156,9 +156,9 @@ absl::Status Witness(TlogSource& source, const NoteVerifier& verifier, const std
   }
   GL_RETURN_IF_ERROR(WriteFileDurably(StrCat(dir, "/checkpoint-", latest.size), note));
   GL_RETURN_IF_ERROR(WriteFileDurably(kept_path, note));
-  std::cout << "witnessed " << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(),
-                                                absl::UTCTimeZone())
-            << ": " << latest.origin << " size " << latest.size << " root "
+  std::cout << "witnessed "
+            << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone()) << ": "
+            << latest.origin << " size " << latest.size << " root "
             << absl::Base64Escape(latest.root) << "; " << consistent_with << "\n"
             << std::flush;
   return absl::OkStatus();
@@ -245,12 +245,10 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
         GL_ASSIGN_OR_RETURN(TlogCheckpoint checkpoint,
                             VerifiedCheckpoint(verifier, note, "the checkpoint"));
         if (*sequence == 0 || *sequence > checkpoint.size) {
-          return absl::InvalidArgumentError(StrCat("SEQ: ", *sequence,
-                                                   " is not in the checkpoint of ",
-                                                   checkpoint.size, " records"));
+          return absl::InvalidArgumentError(StrCat(
+              "SEQ: ", *sequence, " is not in the checkpoint of ", checkpoint.size, " records"));
         }
-        absl::StatusOr<InclusionAnswer> answer =
-            source->InclusionProof(*sequence, checkpoint.size);
+        absl::StatusOr<InclusionAnswer> answer = source->InclusionProof(*sequence, checkpoint.size);
         if (absl::IsOutOfRange(answer.status())) {
           return absl::DataLossError(StrCat("the log cannot prove record ", *sequence,
                                             " in the checkpoint of ", checkpoint.size,
@@ -264,12 +262,11 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
         }
         const std::string hash = RecomputedHash(record);
         if (hash != answer->event.hash()) {
-          return absl::DataLossError(StrCat("record ", *sequence,
-                                            " does not hash to the chain hash it came with"));
+          return absl::DataLossError(
+              StrCat("record ", *sequence, " does not hash to the chain hash it came with"));
         }
-        absl::Status included = VerifyMerkleInclusion(MerkleLeafHash(hash), *sequence - 1,
-                                                      checkpoint.size, answer->hashes,
-                                                      checkpoint.root);
+        absl::Status included = VerifyMerkleInclusion(
+            MerkleLeafHash(hash), *sequence - 1, checkpoint.size, answer->hashes, checkpoint.root);
         if (!included.ok()) return absl::DataLossError(included.message());
         std::cout << "proved: record " << *sequence << " (hash " << HexOf(hash) << ", "
                   << record.event().event_id() << ") is in " << checkpoint.origin
@@ -292,8 +289,7 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
       Run(exit_code, [&]() -> absl::Status {
         GL_ASSIGN_OR_RETURN(NoteVerifier verifier, LoadVerifier(flags->key));
         GL_ASSIGN_OR_RETURN(std::string old_note, ReadFile(*old_file, "the old checkpoint"));
-        GL_ASSIGN_OR_RETURN(TlogCheckpoint old,
-                            VerifiedCheckpoint(verifier, old_note, *old_file));
+        GL_ASSIGN_OR_RETURN(TlogCheckpoint old, VerifiedCheckpoint(verifier, old_note, *old_file));
         GL_ASSIGN_OR_RETURN(std::unique_ptr<TlogSource> source, OpenTlogSource(flags->source));
         GL_ASSIGN_OR_RETURN(std::string note, source->Checkpoint(0));
         GL_ASSIGN_OR_RETURN(TlogCheckpoint latest,
@@ -321,8 +317,8 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
     cmd->callback([=] {
       Run(exit_code, [&]() -> absl::Status {
         absl::Duration period = absl::ZeroDuration();
-        if (!every->empty() && (!absl::ParseDuration(*every, &period) ||
-                                period < absl::Seconds(1))) {
+        if (!every->empty() &&
+            (!absl::ParseDuration(*every, &period) || period < absl::Seconds(1))) {
           return absl::InvalidArgumentError(
               StrCat("--every ", *every, ": give a duration of at least 1s, such as 24h"));
         }
@@ -332,8 +328,7 @@ void AddAuditCommands(CLI::App& app, int* exit_code) {
         if (ec) return absl::UnavailableError(StrCat("--keep ", *keep, ": ", ec.message()));
         while (true) {
           absl::Status witnessed = [&]() -> absl::Status {
-            GL_ASSIGN_OR_RETURN(std::unique_ptr<TlogSource> source,
-                                OpenTlogSource(flags->source));
+            GL_ASSIGN_OR_RETURN(std::unique_ptr<TlogSource> source, OpenTlogSource(flags->source));
             return Witness(*source, verifier, *keep);
           }();
           if (period == absl::ZeroDuration() || absl::IsDataLoss(witnessed)) return witnessed;

@@ -31,7 +31,8 @@ class DirectSource : public TlogSource {
     InclusionAnswer answer;
     answer.tree_size = size == 0 ? store_->Tree().size() : size;
     if (sequence == 0) return absl::OutOfRangeError("sequence: records start at 1");
-    GL_ASSIGN_OR_RETURN(answer.hashes, store_->Tree().InclusionProof(sequence - 1, answer.tree_size));
+    GL_ASSIGN_OR_RETURN(answer.hashes,
+                        store_->Tree().InclusionProof(sequence - 1, answer.tree_size));
     GL_ASSIGN_OR_RETURN(answer.event, store_->Read(sequence));
     return answer;
   }

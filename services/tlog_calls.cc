@@ -48,8 +48,8 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
     const uint64_t head = tree.size();
     const uint64_t size = request->tree_size() == 0 ? head : request->tree_size();
     if (size > head) {
-      return absl::OutOfRangeError(StrCat("tree_size: ", size, " is beyond the head (", head,
-                                          "); leave it 0 for the head"));
+      return absl::OutOfRangeError(
+          StrCat("tree_size: ", size, " is beyond the head (", head, "); leave it 0 for the head"));
     }
     const uint64_t sequence = request->sequence();
     if (sequence == 0 || sequence > size) {
@@ -69,8 +69,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
 grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(
     grpc::CallbackServerContext* context, const v1::GetConsistencyProofRequest* request,
     v1::GetConsistencyProofResponse* response) {
-  return RunUnary(service_, context, "AuditService/GetConsistencyProof", [this, request,
-                                                                          response] {
+  return RunUnary(service_, context, "AuditService/GetConsistencyProof", [this, request, response] {
     const MerkleStore& tree = service_.store->Tree();
     const uint64_t head = tree.size();
     const uint64_t first = request->first_size();

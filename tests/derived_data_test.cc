@@ -1,8 +1,8 @@
 // Everything the store derives from its log — the checkpoint, the grant index (by_grant), the
-// id index, the grant histories and the Merkle tree's tiles on disk — is checked when used and by `verify`, and never
-// changes an answer. Each case alters one structure in a copy of a real data directory, below
-// the ledger (RocksDB opened directly), and checks that the ledger notices, answers as before
-// (or refuses), and that `reindex` (a rebuild from the log) makes it whole again.
+// id index, the grant histories and the Merkle tree's tiles on disk — is checked when used and by
+// `verify`, and never changes an answer. Each case alters one structure in a copy of a real data
+// directory, below the ledger (RocksDB opened directly), and checks that the ledger notices,
+// answers as before (or refuses), and that `reindex` (a rebuild from the log) makes it whole again.
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -471,7 +471,8 @@ TEST_F(DerivedTreeTest, TheTreeIsStoredInTilesAndReopensWithTheSameRoots) {
   EXPECT_EQ(tiles.size(), 2u);  // (0, 0) and (0, 1); the rest is the edge, rebuilt on open
   EXPECT_EQ(tiles.begin()->second.size(), kTileBytes);
   ExpectDerivedIntact(original());
-  EXPECT_THAT((*store)->Tree().Root(601), StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("600")));
+  EXPECT_THAT((*store)->Tree().Root(601),
+              StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("600")));
   EXPECT_THAT((*store)->Tree().ConsistencyProof(0, 600),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("0")));
 }

@@ -257,7 +257,7 @@ void AlterStoredRecord(const std::string& path, uint64_t sequence, bool in_hash)
                                                            {kCheckpointColumnFamily, {}},
                                                            {kIdsColumnFamily, {}},
                                                            {kHistoriesColumnFamily, {}},
-        {kTreeColumnFamily, {}}};
+                                                           {kTreeColumnFamily, {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(options, path, families, &handles, &raw).ok());

@@ -82,7 +82,7 @@ void ReplaceInStoredLog(const std::string& path, const std::string& from, const 
                                                            {kCheckpointColumnFamily, {}},
                                                            {kIdsColumnFamily, {}},
                                                            {kHistoriesColumnFamily, {}},
-        {kTreeColumnFamily, {}}};
+                                                           {kTreeColumnFamily, {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &raw).ok());

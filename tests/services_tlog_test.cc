@@ -33,7 +33,8 @@ class ServicesTlogTest : public ::testing::Test {
     ledger_ = v1::LedgerService::NewStub(NewChannel(server_.address()));
     audit_ = v1::AuditService::NewStub(NewChannel(server_.address()));
     v1::AppendResponse appended;
-    ASSERT_TRUE(AppendEvents(*ledger_, {RegisterGrant("reg", kGrant, 1'000'000'000)}, &appended).ok());
+    ASSERT_TRUE(
+        AppendEvents(*ledger_, {RegisterGrant("reg", kGrant, 1'000'000'000)}, &appended).ok());
     std::vector<v1::Event> batch;
     for (int i = 0; i < 299; ++i) batch.push_back(Spend(absl::StrCat("s", i), kGrant, 1 + i));
     ASSERT_TRUE(AppendEvents(*ledger_, batch, &appended).ok());
@@ -89,8 +90,8 @@ TEST_F(ServicesTlogTest, CheckpointIsASignedNoteOfTheHead) {
           .permissions();
   EXPECT_EQ(perms & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  EXPECT_TRUE(std::filesystem::exists(server_.store().options().path + "/" +
-                                      kLastCheckpointFileName));
+  EXPECT_TRUE(
+      std::filesystem::exists(server_.store().options().path + "/" + kLastCheckpointFileName));
   // An earlier size: its own root.
   v1::GetCheckpointResponse earlier;
   ASSERT_TRUE(Checkpoint(1, &earlier).ok());
@@ -119,7 +120,8 @@ TEST_F(ServicesTlogTest, InclusionProofsVerifyAgainstCheckpoints) {
   v1::GetInclusionProofResponse head;
   ASSERT_TRUE(Inclusion(300, 0, &head).ok());
   EXPECT_EQ(head.tree_size(), 300u);
-  EXPECT_THAT(Inclusion(0, 0, &head), GrpcStatusIs(grpc::StatusCode::OUT_OF_RANGE, HasSubstr("sequence")));
+  EXPECT_THAT(Inclusion(0, 0, &head),
+              GrpcStatusIs(grpc::StatusCode::OUT_OF_RANGE, HasSubstr("sequence")));
   EXPECT_THAT(Inclusion(11, 10, &head),
               GrpcStatusIs(grpc::StatusCode::OUT_OF_RANGE, HasSubstr("sequence")));
   EXPECT_THAT(Inclusion(1, 301, &head),
@@ -193,8 +195,8 @@ TEST(ServicesTlogStartTest, GrantledgerdRefusesALogShorterThanItsLastSignedCheck
                              cut + "/" + kLastCheckpointFileName);
   const std::string log = dir.Sub("log");
   const std::string command =
-      absl::StrCat("timeout 60 ", GRANTLEDGER_BINARY_DIR, "/services/grantledgerd --data-dir ",
-                   cut, " --listen 127.0.0.1:0 2> ", log);
+      absl::StrCat("timeout 60 ", GRANTLEDGER_BINARY_DIR, "/services/grantledgerd --data-dir ", cut,
+                   " --listen 127.0.0.1:0 2> ", log);
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 4);

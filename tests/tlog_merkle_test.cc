@@ -194,7 +194,8 @@ TEST(TlogTilesTest, TilesGiveTheReferenceTreesRootsAndProofsAcrossTwoTileLevels)
     if (it == stored.end()) return absl::NotFoundError("no such tile");
     return it->second;
   };
-  const std::vector<uint64_t> checks = {1, 2, 255, 256, 257, 511, 512, 65535, 65536, 65537, kLeaves};
+  const std::vector<uint64_t> checks = {1,   2,     255,   256,   257,    511,
+                                        512, 65535, 65536, 65537, kLeaves};
   size_t next_check = 0;
   for (uint64_t i = 0; i < kLeaves; ++i) {
     AddLeafHash(edge, d[i], completed);
@@ -234,16 +235,16 @@ TEST(TlogNoteTest, CheckpointIsSignedAndVerifiedAsC2spSays) {
   ASSERT_TRUE(signer.ok()) << signer.status();
   TlogCheckpoint checkpoint{"example.org/ledger", 42, MerkleLeafHash("x")};
   const std::string body = CheckpointBody(checkpoint);
-  EXPECT_EQ(body, absl::StrCat("example.org/ledger\n42\n", absl::Base64Escape(checkpoint.root),
-                               "\n"));
+  EXPECT_EQ(body,
+            absl::StrCat("example.org/ledger\n42\n", absl::Base64Escape(checkpoint.root), "\n"));
   absl::StatusOr<std::string> note = signer->Sign(body);
   ASSERT_TRUE(note.ok());
   // "\n\n— NAME base64(keyid||sig)\n" with a 4-byte key id and a 64-byte signature.
   const std::string prefix = body + "\n\xE2\x80\x94 example.org/ledger ";
   ASSERT_EQ(note->substr(0, prefix.size()), prefix);
   std::string blob;
-  ASSERT_TRUE(absl::Base64Unescape(note->substr(prefix.size(), note->size() - prefix.size() - 1),
-                                   &blob));
+  ASSERT_TRUE(
+      absl::Base64Unescape(note->substr(prefix.size(), note->size() - prefix.size() - 1), &blob));
   EXPECT_EQ(blob.size(), 68u);
   // The key ID is SHA-256(name || 0x0A || 0x01 || public key)[:4].
   const uint32_t id = Ed25519KeyId("example.org/ledger", signer->public_key());

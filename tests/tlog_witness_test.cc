@@ -52,21 +52,43 @@ std::string Slurp(const std::string& path) {
   return s.str();
 }
 
+// RocksDB opened directly on a closed data directory (every family), to change it below the
+// ledger as an adversary would: handles()[1] is the log, [3] the checkpoints.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name :
+         {rocksdb::kDefaultColumnFamilyName.c_str(), kLogColumnFamily, kGrantIndexColumnFamily,
+          kCheckpointColumnFamily, kIdsColumnFamily, kHistoriesColumnFamily, kTreeColumnFamily}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    rocksdb::DB* db = nullptr;
+    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, families, &handles_, &db).ok());
+    db_.reset(db);
+  }
+  ~RawDb() {
+    for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+    (void)db_->Close();
+  }
+  rocksdb::DB* db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* log() { return handles_[1]; }
+  rocksdb::ColumnFamilyHandle* checkpoints() { return handles_[3]; }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
 // The log's entries rewritten below the ledger: record `from` gets another amount, and every
 // record from it on is chained again (new hashes), as an adversary with the data directory
 // can do.
 void RewriteAndRechain(const std::string& path, uint64_t from) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, {}}, {kLogColumnFamily, {}},
-      {kGrantIndexColumnFamily, {}},           {kCheckpointColumnFamily, {}},
-      {kIdsColumnFamily, {}},                  {kHistoriesColumnFamily, {}},
-      {kTreeColumnFamily, {}}};
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &db).ok());
+  RawDb raw(path);
+  rocksdb::DB* db = raw.db();
   std::map<uint64_t, std::string> entries;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, handles[1]));
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, raw.log()));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       entries[DecodeSequence(it->key().ToString())] = it->value().ToString();
     }
@@ -85,12 +107,9 @@ void RewriteAndRechain(const std::string& path, uint64_t from) {
                    SerializeEvent(record.event()), record.author(), prev, hash);
       prev.assign(hash, kHashBytes);
     }
-    ASSERT_TRUE(db->Put({}, handles[1], EncodeSequence(first), rebuilt).ok());
+    ASSERT_TRUE(db->Put({}, raw.log(), EncodeSequence(first), rebuilt).ok());
   }
-  ASSERT_TRUE(db->Delete({}, handles[3], kCheckpointKey).ok());
-  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
-  ASSERT_TRUE(db->Close().ok());
-  delete db;
+  ASSERT_TRUE(db->Delete({}, raw.checkpoints(), kCheckpointKey).ok());
 }
 
 class TlogWitnessTest : public ::testing::Test {
@@ -142,8 +161,8 @@ class TlogWitnessTest : public ::testing::Test {
   // A witness that has kept the original's checkpoint: a directory of its own.
   std::string WitnessOfOriginal(const std::string& name) {
     const std::string keep = dir_.Sub(name);
-    Result first = Run(absl::StrCat("audit witness --keep ", keep, " --db ", original(),
-                                    " --key ", Key()));
+    Result first =
+        Run(absl::StrCat("audit witness --keep ", keep, " --db ", original(), " --key ", Key()));
     EXPECT_EQ(first.exit_code, 0) << first.err;
     EXPECT_THAT(first.out, HasSubstr("size 300"));
     return keep;
@@ -183,20 +202,20 @@ TEST_F(TlogWitnessTest, AnIntactLogIsProvedAndWitnessedAsConsistent) {
                                   " --checkpoint ", keep, "/checkpoint-300"));
   EXPECT_EQ(prove.exit_code, 0) << prove.err;
   EXPECT_THAT(prove.out, HasSubstr("proved: record 150"));
-  Result consistent = Run(absl::StrCat("audit consistency ", keep, "/checkpoint-300 --db ", grown,
-                                       " --key ", Key()));
+  Result consistent = Run(
+      absl::StrCat("audit consistency ", keep, "/checkpoint-300 --db ", grown, " --key ", Key()));
   EXPECT_EQ(consistent.exit_code, 0) << consistent.err;
   // A checkpoint whose size was edited no longer verifies: exit 4.
   std::string note = Slurp(keep + "/checkpoint-300");
   note.replace(note.find("\n300\n"), 5, "\n299\n");
   std::ofstream(dir_.Sub("edited"), std::ios::binary) << note;
-  Result edited = Run(absl::StrCat("audit consistency ", dir_.Sub("edited"), " --db ", grown,
-                                   " --key ", Key()));
+  Result edited = Run(
+      absl::StrCat("audit consistency ", dir_.Sub("edited"), " --db ", grown, " --key ", Key()));
   EXPECT_EQ(edited.exit_code, 4) << edited.out;
   // Another key: exit 4.
-  Result wrong_key = Run(absl::StrCat(
-      "audit prove 1 --db ", grown,
-      " --key grantledger+00000000+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+  Result wrong_key =
+      Run(absl::StrCat("audit prove 1 --db ", grown,
+                       " --key grantledger+00000000+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
   EXPECT_NE(wrong_key.exit_code, 0);
 }
 
@@ -231,21 +250,11 @@ TEST_F(TlogWitnessTest, ACutTailIsDetectedWithAndWithoutTheCheckpoint) {
     SCOPED_TRACE(checkpoint_kept ? "projection checkpoint kept" : "projection checkpoint dropped");
     const std::string copy = Copy(checkpoint_kept ? "cut" : "cut-no-checkpoint");
     {
-      std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-          {rocksdb::kDefaultColumnFamilyName, {}}, {kLogColumnFamily, {}},
-          {kGrantIndexColumnFamily, {}},           {kCheckpointColumnFamily, {}},
-          {kIdsColumnFamily, {}},                  {kHistoriesColumnFamily, {}},
-          {kTreeColumnFamily, {}}};
-      std::vector<rocksdb::ColumnFamilyHandle*> handles;
-      rocksdb::DB* db = nullptr;
-      ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), copy, families, &handles, &db).ok());
-      ASSERT_TRUE(db->Delete({}, handles[1], EncodeSequence(kCutAt)).ok());
+      RawDb raw(copy);
+      ASSERT_TRUE(raw.db()->Delete({}, raw.log(), EncodeSequence(kCutAt)).ok());
       if (!checkpoint_kept) {
-        ASSERT_TRUE(db->Delete({}, handles[3], kCheckpointKey).ok());
+        ASSERT_TRUE(raw.db()->Delete({}, raw.checkpoints(), kCheckpointKey).ok());
       }
-      for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
-      ASSERT_TRUE(db->Close().ok());
-      delete db;
     }
     RemoveWitnessesOnDisk(copy);
     const std::string kept_copy = dir_.Sub(checkpoint_kept ? "keep-b1" : "keep-b2");
@@ -285,8 +294,8 @@ TEST_F(TlogWitnessTest, ARestoreOfAnEditedExportUnderTheSameKeyIsDetected) {
       AppendRecord(entry, s, record.recorded_time_unix_micros(), SerializeEvent(record.event()),
                    record.author(), prev, hash);
       prev.assign(hash, kHashBytes);
-      records.push_back(RestoredRecord{s, record.recorded_time_unix_micros(), record.event(),
-                                       prev, record.author()});
+      records.push_back(RestoredRecord{s, record.recorded_time_unix_micros(), record.event(), prev,
+                                       record.author()});
     }
   }
   const std::string restored = dir_.Sub("restored");

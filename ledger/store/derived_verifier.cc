@@ -161,8 +161,10 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
       absl::StatusOr<std::string> stored = tree_->ReadStoredTile(tile.level, tile.index);
       if (!stored.ok() || *stored != tile.hashes) {
         failed = absl::DataLossError(
-            StrCat("tile (", tile.level, ", ", tile.index, ") of the Merkle tree (completed at "
-                   "sequence ", sequence, ") is ", stored.ok() ? "not as a rebuild from the log" : "missing"));
+            StrCat("tile (", tile.level, ", ", tile.index,
+                   ") of the Merkle tree (completed at "
+                   "sequence ",
+                   sequence, ") is ", stored.ok() ? "not as a rebuild from the log" : "missing"));
         return false;
       }
     }
@@ -273,13 +275,13 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
     std::string extra;
     GL_RETURN_IF_ERROR(tree_->ForEachStoredTile([&](int level, uint64_t index) {
       if (extra.empty() && (level < 0 || index >= (head.sequence >> (kTileHeight * (level + 1))))) {
-        extra = level < 0 ? std::string("a damaged key")
-                          : StrCat("tile (", level, ", ", index, ")");
+        extra =
+            level < 0 ? std::string("a damaged key") : StrCat("tile (", level, ", ", index, ")");
       }
     }));
     if (!extra.empty()) {
-      return bad(head.sequence,
-                 StrCat("the Merkle tree holds ", extra, ", beyond the log's head ", head.sequence));
+      return bad(head.sequence, StrCat("the Merkle tree holds ", extra, ", beyond the log's head ",
+                                       head.sequence));
     }
   }
   result.last_good = head;

@@ -63,8 +63,8 @@ absl::StatusOr<std::unique_ptr<LogSigner>> LogSigner::Open(const EventStore& sto
   absl::StatusOr<NoteSigner> signer =
       LoadSigningKey(SigningKeyPath(options), options.origin, options.create_key);
   if (!signer.ok()) {
-    if (absl::IsInvalidArgument(signer.status()) && signer.status().message().find("key name") !=
-                                                        std::string::npos) {
+    if (absl::IsInvalidArgument(signer.status()) &&
+        signer.status().message().find("key name") != std::string::npos) {
       return absl::InvalidArgumentError(
           StrCat("--origin \"", options.origin,
                  "\": an origin names the log's key too, so it has no spaces or '+' (say "
@@ -72,8 +72,8 @@ absl::StatusOr<std::unique_ptr<LogSigner>> LogSigner::Open(const EventStore& sto
     }
     return signer.status();
   }
-  std::unique_ptr<LogSigner> out(new LogSigner(store, *std::move(signer),
-                                               StrCat(options.data_dir, "/", kLastCheckpointFileName)));
+  std::unique_ptr<LogSigner> out(new LogSigner(
+      store, *std::move(signer), StrCat(options.data_dir, "/", kLastCheckpointFileName)));
   std::ifstream in(out->last_path_, std::ios::binary);
   if (in) {
     std::stringstream text;
@@ -97,20 +97,20 @@ absl::Status LogSigner::CheckExtendsLast() const {
   if (last_.size == 0) return absl::OkStatus();
   const uint64_t size = store_.Tree().size();
   if (size < last_.size) {
-    return absl::DataLossError(StrCat(
-        "the log has ", size, " records, but a checkpoint of ", last_.size,
-        " was signed (", last_path_,
-        "): records were removed; signing a checkpoint now would contradict the signed one. "
-        "Restore the data directory from a backup"));
+    return absl::DataLossError(
+        StrCat("the log has ", size, " records, but a checkpoint of ", last_.size, " was signed (",
+               last_path_,
+               "): records were removed; signing a checkpoint now would contradict the signed one. "
+               "Restore the data directory from a backup"));
   }
   GL_ASSIGN_OR_RETURN(std::string root, store_.Tree().Root(last_.size));
   if (root != last_.root) {
-    return absl::DataLossError(StrCat(
-        "the log's Merkle tree at size ", last_.size, " has root ", absl::Base64Escape(root),
-        ", but the checkpoint signed at that size (", last_path_, ") has ",
-        absl::Base64Escape(last_.root),
-        ": the log was rewritten; signing a checkpoint now would contradict the signed one. "
-        "Restore the data directory from a backup"));
+    return absl::DataLossError(
+        StrCat("the log's Merkle tree at size ", last_.size, " has root ", absl::Base64Escape(root),
+               ", but the checkpoint signed at that size (", last_path_, ") has ",
+               absl::Base64Escape(last_.root),
+               ": the log was rewritten; signing a checkpoint now would contradict the signed one. "
+               "Restore the data directory from a backup"));
   }
   return absl::OkStatus();
 }

@@ -31,8 +31,9 @@ MerkleStore::MerkleStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* tree,
                          rocksdb::ColumnFamilyHandle* log, bool writable)
     : db_(db), tree_(tree), log_(log), writable_(writable), edge_(std::make_shared<TreeEdge>()) {
   if (tree_ == nullptr) {
-    unusable_ = "this ledger was written before the Merkle tree; open it once writable "
-                "(`grantledger reindex --db DIR`, or start grantledgerd on it) to build it";
+    unusable_ =
+        "this ledger was written before the Merkle tree; open it once writable "
+        "(`grantledger reindex --db DIR`, or start grantledgerd on it) to build it";
   }
 }
 
@@ -63,12 +64,12 @@ absl::StatusOr<std::string> MerkleStore::ReadTile(int level, uint64_t index) con
   if (auto it = unstored_.find({level, index}); it != unstored_.end()) return it->second;
   absl::StatusOr<std::string> tile = ReadStoredTile(level, index);
   if (absl::IsNotFound(tile.status())) {
-    return absl::DataLossError(StrCat("tile (", level, ", ", index,
-                                      ") of the Merkle tree is missing; ", kReindexAdvice));
+    return absl::DataLossError(
+        StrCat("tile (", level, ", ", index, ") of the Merkle tree is missing; ", kReindexAdvice));
   }
   if (tile.ok() && tile->size() != kTileBytes) {
-    return absl::DataLossError(StrCat("tile (", level, ", ", index,
-                                      ") of the Merkle tree is damaged; ", kReindexAdvice));
+    return absl::DataLossError(
+        StrCat("tile (", level, ", ", index, ") of the Merkle tree is damaged; ", kReindexAdvice));
   }
   return tile;
 }
@@ -101,9 +102,9 @@ absl::Status MerkleStore::Open(uint64_t size, uint64_t trusted) {
   }
   const uint64_t from = std::min({stored, size >> kTileHeight, trusted >> kTileHeight})
                         << kTileHeight;
-  GL_ASSIGN_OR_RETURN(
-      TreeEdge edge,
-      EdgeFromTiles(from, [this](int level, uint64_t index) { return ReadTile(level, index); }));
+  GL_ASSIGN_OR_RETURN(TreeEdge edge, EdgeFromTiles(from, [this](int level, uint64_t index) {
+                        return ReadTile(level, index);
+                      }));
   rocksdb::WriteBatch batch;
   if (writable_ && stored > (size >> kTileHeight)) {
     // Tiles beyond the log's head (a log cut back and reopened): not the log's.
@@ -124,8 +125,8 @@ absl::Status MerkleStore::Open(uint64_t size, uint64_t trusted) {
     }
     completed.clear();
     if (batch.Count() == 0) return absl::OkStatus();
-    GL_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch),
-                                 "writing the Merkle tree"));
+    GL_RETURN_IF_ERROR(
+        FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "writing the Merkle tree"));
     batch.Clear();
     return absl::OkStatus();
   };

@@ -122,7 +122,8 @@ absl::StatusOr<SignedNote> ParseSignedNote(absl::string_view text) {
     signature.signature = blob.substr(4);
     note.signatures.push_back(std::move(signature));
   }
-  if (note.signatures.empty()) return absl::InvalidArgumentError("the signed note has no signature");
+  if (note.signatures.empty())
+    return absl::InvalidArgumentError("the signed note has no signature");
   return note;
 }
 
@@ -186,8 +187,7 @@ absl::StatusOr<std::string> NoteSigner::Sign(absl::string_view body) const {
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   std::string signature(kEd25519SignatureBytes, '\0');
   size_t length = signature.size();
-  if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
+  if (ctx == nullptr || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
       EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
                      reinterpret_cast<const unsigned char*>(body.data()), body.size()) != 1 ||
       length != kEd25519SignatureBytes) {
@@ -241,10 +241,10 @@ absl::StatusOr<std::string> NoteVerifier::Verify(absl::string_view text) const {
     std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     if (ctx != nullptr &&
         EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) == 1 &&
-        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.signature.data()),
-                         signature.signature.size(),
-                         reinterpret_cast<const unsigned char*>(note->body.data()),
-                         note->body.size()) == 1) {
+        EVP_DigestVerify(
+            ctx.get(), reinterpret_cast<const unsigned char*>(signature.signature.data()),
+            signature.signature.size(), reinterpret_cast<const unsigned char*>(note->body.data()),
+            note->body.size()) == 1) {
       return std::move(note->body);
     }
     return absl::DataLossError(StrCat("the note's signature by ", name_,

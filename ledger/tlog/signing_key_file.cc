@@ -69,8 +69,8 @@ absl::StatusOr<NoteSigner> LoadSigningKey(const std::string& path, absl::string_
           StrCat("cannot read the signing key ", path, ": ", std::strerror(errno)));
     }
     if (!create) {
-      return absl::NotFoundError(StrCat("there is no signing key at ", path,
-                                        "; give one with --signing-key FILE"));
+      return absl::NotFoundError(
+          StrCat("there is no signing key at ", path, "; give one with --signing-key FILE"));
     }
     if (absl::Status s = CreateKeyFile(path, name); !s.ok()) return s;
     if (::stat(path.c_str(), &st) != 0) {
@@ -95,10 +95,10 @@ absl::StatusOr<NoteSigner> LoadSigningKey(const std::string& path, absl::string_
       EVP_PKEY_get_raw_private_key(key.get(), reinterpret_cast<unsigned char*>(raw.data()),
                                    &length) != 1 ||
       length != raw.size()) {
-    return absl::InvalidArgumentError(StrCat(
-        "the signing key ", path,
-        " is not an Ed25519 private key in PEM (make one with `openssl genpkey -algorithm "
-        "ed25519 -out FILE`)"));
+    return absl::InvalidArgumentError(
+        StrCat("the signing key ", path,
+               " is not an Ed25519 private key in PEM (make one with `openssl genpkey -algorithm "
+               "ed25519 -out FILE`)"));
   }
   return NoteSigner::FromPrivateKey(name, raw);
 }

@@ -17,10 +17,10 @@ std::string SubtreeRoot(absl::string_view hashes, int height) {
   for (int h = height; h > 0; --h) {
     const size_t count = size_t{1} << (h - 1);
     for (size_t i = 0; i < count; ++i) {
-      MerkleNodeHashInto(absl::string_view(level).substr(2 * i * kMerkleHashBytes, kMerkleHashBytes),
-                         absl::string_view(level).substr((2 * i + 1) * kMerkleHashBytes,
-                                                         kMerkleHashBytes),
-                         level.data() + i * kMerkleHashBytes);
+      MerkleNodeHashInto(
+          absl::string_view(level).substr(2 * i * kMerkleHashBytes, kMerkleHashBytes),
+          absl::string_view(level).substr((2 * i + 1) * kMerkleHashBytes, kMerkleHashBytes),
+          level.data() + i * kMerkleHashBytes);
     }
   }
   level.resize(kMerkleHashBytes);
@@ -29,7 +29,8 @@ std::string SubtreeRoot(absl::string_view hashes, int height) {
 
 }  // namespace
 
-void AddLeafHash(TreeEdge& edge, absl::string_view leaf_hash, std::vector<CompletedTile>& completed) {
+void AddLeafHash(TreeEdge& edge, absl::string_view leaf_hash,
+                 std::vector<CompletedTile>& completed) {
   ++edge.size;
   if (edge.partial.empty()) edge.partial.resize(1);
   edge.partial[0].append(leaf_hash.data(), leaf_hash.size());
@@ -54,9 +55,8 @@ MerkleNodeSource TileNodeSource(const TreeEdge& edge, TileReader read_tile) {
   return [&edge, read_tile = std::move(read_tile), cache](
              int level, uint64_t index) -> absl::StatusOr<std::string> {
     if (level < 0 || level >= 64 || index >= (edge.size >> level)) {
-      return absl::InternalError(absl::StrCat("node (", level, ", ", index,
-                                              ") is not complete in the tree of ", edge.size,
-                                              " leaves"));
+      return absl::InternalError(absl::StrCat(
+          "node (", level, ", ", index, ") is not complete in the tree of ", edge.size, " leaves"));
     }
     const int tile_level = level / kTileHeight;
     const int height = level % kTileHeight;

@@ -37,7 +37,8 @@ struct CompletedTile {
 
 // Appends the leaf with hash `leaf_hash` (MerkleLeafHash of the record's chain hash) to the
 // tree; each tile it completes is appended to `completed`.
-void AddLeafHash(TreeEdge& edge, absl::string_view leaf_hash, std::vector<CompletedTile>& completed);
+void AddLeafHash(TreeEdge& edge, absl::string_view leaf_hash,
+                 std::vector<CompletedTile>& completed);
 
 // The root of a full tile: the node 8 levels above its hashes. REQUIRES: tile.size() == kTileBytes.
 std::string TileRoot(absl::string_view tile);

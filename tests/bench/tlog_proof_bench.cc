@@ -27,13 +27,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double Micros(Clock::duration d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
+double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
 void Report(const char* what, std::vector<double>& micros) {
   std::sort(micros.begin(), micros.end());
-  auto at = [&](double q) { return micros[std::min(micros.size() - 1, size_t(q * micros.size()))]; };
+  auto at = [&](double q) {
+    return micros[std::min(micros.size() - 1, size_t(q * micros.size()))];
+  };
   std::printf("%-22s n=%zu  p50 %8.1f us  p99 %8.1f us  max %8.1f us\n", what, micros.size(),
               at(0.50), at(0.99), micros.back());
 }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/as_of_flags.h"
 #include "cli/ledger_backend.h"
+#include "cli/server_channel.h"
 #include "cli/tls_flags.h"
 #include "grantledger/v1/audit_service.grpc.pb.h"
 #include "grantledger/v1/ledger_service.grpc.pb.h"
@@ -336,6 +337,11 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientChannelCredentia
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenServerBackend(const std::string& address) {
+  GL_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, OpenServerChannel(address));
+  return std::unique_ptr<LedgerBackend>(new GrpcBackend(address, std::move(channel)));
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenServerChannel(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
@@ -352,7 +358,7 @@ absl::StatusOr<std::unique_ptr<LedgerBackend>> OpenServerBackend(const std::stri
                     "the server's CA issued --tls-cert"
                   : "; a server with TLS needs --tls-ca (and --tls-cert, --tls-key)"));
   }
-  return std::unique_ptr<LedgerBackend>(new GrpcBackend(address, std::move(channel)));
+  return channel;
 }
 
 }  // namespace grantledger

@@ -1,6 +1,7 @@
 // grantledger: the command line for the grant ledger. See README.md for the tour.
 #include <CLI/CLI.hpp>
 
+#include "cli/audit_commands.h"
 #include "cli/entitle_command.h"
 #include "cli/entitle_show_command.h"
 #include "cli/exit_codes.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   grantledger::AddSieImportCommand(app, &exit_code);
   grantledger::AddEntitleCommands(app, &exit_code);
   grantledger::AddEntitleShowCommand(app, &exit_code);
+  grantledger::AddAuditCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 // AuditService over gRPC: the event history as streams (ReadEvents to a fixed end, Subscribe
-// live), chain verification and digests. Streams run on their own reactor threads
+// live), chain verification and digests, and the transparency log's signed checkpoints and
+// proofs. Streams run on their own reactor threads
 // (event_stream_reactor.h); verification runs on the work pool in slices that check for
 // cancellation.
 #ifndef GRANTLEDGER_SERVICES_AUDIT_SERVICE_H_
@@ -24,6 +25,16 @@ class AuditServiceImpl final : public v1::AuditService::CallbackService {
   grpc::ServerUnaryReactor* GetDigest(grpc::CallbackServerContext* context,
                                       const v1::GetDigestRequest* request,
                                       v1::GetDigestResponse* response) override;
+  // The transparency log (ledger/store/merkle_store.h, log_signer.h).
+  grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* context,
+                                          const v1::GetCheckpointRequest* request,
+                                          v1::GetCheckpointResponse* response) override;
+  grpc::ServerUnaryReactor* GetInclusionProof(grpc::CallbackServerContext* context,
+                                              const v1::GetInclusionProofRequest* request,
+                                              v1::GetInclusionProofResponse* response) override;
+  grpc::ServerUnaryReactor* GetConsistencyProof(grpc::CallbackServerContext* context,
+                                                const v1::GetConsistencyProofRequest* request,
+                                                v1::GetConsistencyProofResponse* response) override;
 
  private:
   ServiceContext& service_;

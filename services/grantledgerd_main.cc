@@ -2,7 +2,8 @@
 // AuditService, health, reflection). SIGTERM or SIGINT stops it gracefully: new appends are
 // refused, appends in flight finish, the store writes its checkpoint and closes; exit code 0.
 // Exit codes: 0 stopped cleanly, 1 usage (also: TLS files or policy unusable, a non-loopback
-// address without mutual TLS or --insecure-listen), 3 cannot open the data directory or listen.
+// address without mutual TLS or --insecure-listen), 3 cannot open the data directory or listen,
+// 4 the ledger is damaged or contradicts the last checkpoint it signed.
 #include <pthread.h>
 #include <signal.h>
 
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "ledger/store/event_store.h"
+#include "ledger/store/log_signer.h"
 #include "services/server.h"
 #include "services/server_log.h"
 
@@ -64,6 +66,14 @@ int main(int argc, char** argv) {
                  "on SIGTERM/SIGINT, how long calls in flight may take before they are cancelled")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
+  grantledger::LogSignerOptions signer_options;
+  app.add_option("--signing-key", signer_options.key_path,
+                 "Ed25519 key (PKCS#8 PEM, mode 0600) that signs the log's checkpoints (default: "
+                 "DATA_DIR/checkpoint-signing-key.pem, created on first start)");
+  app.add_option("--origin", signer_options.origin,
+                 "the log's name in its checkpoints and signatures (no spaces or '+'; say "
+                 "region-jh.se/grantledger; default: the origin of the last checkpoint signed, "
+                 "else grantledger)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -86,6 +96,15 @@ int main(int argc, char** argv) {
     // A damaged ledger (DataLoss) is exit 4, as for the command line; anything else 3.
     return store.status().code() == absl::StatusCode::kDataLoss ? kExitDamaged : kExitUnavailable;
   }
+  signer_options.data_dir = data_dir;
+  auto signer = grantledger::LogSigner::Open(**store, signer_options);
+  if (!signer.ok()) {
+    grantledger::LogLine(absl::StrCat("cannot start: ", signer.status().message()));
+    return signer.status().code() == absl::StatusCode::kDataLoss          ? kExitDamaged
+           : signer.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
+                                                                          : kExitUnavailable;
+  }
+  server_options.signer = signer->get();
   server_options.listen_address = listen;
   const bool insecure_off_loopback =
       !grantledger::IsLoopbackListenAddress(listen) && !server_options.tls.mutual();

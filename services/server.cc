@@ -34,6 +34,7 @@ GrantLedgerServer::GrantLedgerServer(EventStore& store, const ServerOptions& opt
   service_.store = &store;
   service_.pool = &pool_;
   service_.max_streams = options.max_streams;
+  service_.signer = options.signer;
 }
 
 absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(EventStore& store,

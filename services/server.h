@@ -29,6 +29,7 @@
 namespace grantledger {
 
 class EventStore;
+class LogSigner;
 
 struct ServerOptions {
   // host:port; port 0 lets the system pick a free one (see GrantLedgerServer::port()).
@@ -53,6 +54,9 @@ struct ServerOptions {
   // Called on the builder before the services are registered, to add what an embedder needs
   // (the tests add an interceptor that counts the calls each method receives).
   std::function<void(grpc::ServerBuilder&)> configure_builder;
+  // Signs the transparency log's checkpoints (ledger/store/log_signer.h); must outlive the
+  // server. Null: one with the defaults (the key in the data directory) on first use.
+  LogSigner* signer = nullptr;
 };
 
 class GrantLedgerServer {

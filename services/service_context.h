@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -23,6 +24,7 @@ namespace grantledger {
 class EventStore;
 
 class AppendStreamReactor;
+class LogSigner;
 class PolicyFile;
 
 struct ServiceContext {
@@ -38,6 +40,11 @@ struct ServiceContext {
   // Open AppendStream calls, so a shutdown can end them without waiting for their clients.
   absl::Mutex append_streams_mu;
   absl::flat_hash_set<AppendStreamReactor*> append_streams ABSL_GUARDED_BY(append_streams_mu);
+  // The checkpoint signer (ServerOptions::signer); when none was given, audit_service.cc makes
+  // one with the defaults on first use and keeps it in default_signer.
+  LogSigner* signer = nullptr;
+  absl::Mutex signer_mu;
+  std::shared_ptr<LogSigner> default_signer ABSL_GUARDED_BY(signer_mu);
 };
 
 // Trailing metadata key carrying the 0-based index of the rejected event of a batch.

@@ -1,8 +1,8 @@
 // Everything the store derives from its log — the checkpoint, the grant index (by_grant), the
-// id index and the grant histories on disk — is checked when used and by `verify`, and never
-// changes an answer. Each case alters one structure in a copy of a real data directory, below
-// the ledger (RocksDB opened directly), and checks that the ledger notices, answers as before
-// (or refuses), and that `reindex` (a rebuild from the log) makes it whole again.
+// id index, the grant histories and the Merkle tree's tiles on disk — is checked when used and by
+// `verify`, and never changes an answer. Each case alters one structure in a copy of a real data
+// directory, below the ledger (RocksDB opened directly), and checks that the ledger notices,
+// answers as before (or refuses), and that `reindex` (a rebuild from the log) makes it whole again.
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +12,7 @@
 #include "ledger/store/event_store.h"
 #include "ledger/store/history_store.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "rocksdb/db.h"
 #include "tests/test_support.h"
 
@@ -34,7 +35,7 @@ constexpr int64_t kDecided = 1'000'000'00;
 // RocksDB opened directly on a data directory (every family), to change it below the ledger.
 class Raw {
  public:
-  enum Family { kDefault, kLog, kByGrant, kCheckpoints, kIds, kHistories };
+  enum Family { kDefault, kLog, kByGrant, kCheckpoints, kIds, kHistories, kTree };
   explicit Raw(const std::string& path) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families = {
         {rocksdb::kDefaultColumnFamilyName, {}},
@@ -42,7 +43,8 @@ class Raw {
         {kGrantIndexColumnFamily, {}},
         {kCheckpointColumnFamily, {}},
         {kIdsColumnFamily, {}},
-        {kHistoriesColumnFamily, {}}};
+        {kHistoriesColumnFamily, {}},
+        {kTreeColumnFamily, {}}};
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(rocksdb::Options(), path, families, &handles_, &raw);
     EXPECT_TRUE(s.ok()) << s.ToString();
@@ -95,6 +97,10 @@ class DerivedDataTest : public ::testing::Test {
                             Spend(absl::StrCat("o", i), kOther, 500 + i, "", "", date)}),
                   IsOk());
     }
+    RecordAnswers(s);
+  }
+  // The questions ExpectSameAnswers asks again, answered now.
+  void RecordAnswers(EventStore& s) {
     head_ = s.Head().sequence;
     for (uint64_t seq : {uint64_t{3}, uint64_t{12}, uint64_t{33}, uint64_t{60}, head_}) {
       for (const char* date : {"2025-03-01", "2025-07-15", "2025-12-31"}) {
@@ -418,6 +424,131 @@ TEST_F(DerivedDataTest, StoredPartsAnswerAsTheLogDoes) {
     EXPECT_EQ(p->balance.spent_ore.value(), at->SpentOre()) << seq;
     EXPECT_EQ(p->balance.received_ore.value(), at->received_ore()) << seq;
   }
+}
+
+// The Merkle tree (merkle_store.h) over a ledger of 600 records: two full level-0 tiles and a
+// partial third. Roots and proofs before and after tampering with a tile are compared.
+class DerivedTreeTest : public DerivedDataTest {
+ public:
+  void SetUp() override {
+    EventStoreOptions options = Options(original());
+    auto store = EventStore::Open(options);
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->Append({RegisterGrant("reg", kGrant, kDecided)}), IsOk());
+    std::vector<v1::Event> batch;
+    for (int i = 0; i < 599; ++i) batch.push_back(Spend(absl::StrCat("t", i), kGrant, 1 + i));
+    ASSERT_THAT((*store)->Append(batch), IsOk());
+    RecordAnswers(**store);
+    roots_ = Roots(**store);
+  }
+  // The root at a few sizes and a proof of each kind, as one comparable text.
+  static std::string Roots(const EventStore& store) {
+    const MerkleStore& tree = store.Tree();
+    std::string out;
+    for (uint64_t size : {1, 255, 256, 300, 512, 600}) {
+      auto root = tree.Root(size);
+      if (!root.ok()) return std::string(root.status().message());
+      absl::StrAppend(&out, size, ":", HexOf(*root), ";");
+    }
+    auto inclusion = tree.InclusionProof(3, 600);
+    auto consistency = tree.ConsistencyProof(257, 600);
+    if (!inclusion.ok() || !consistency.ok()) return "a proof failed";
+    for (const auto& h : *inclusion) absl::StrAppend(&out, HexOf(h));
+    for (const auto& h : *consistency) absl::StrAppend(&out, HexOf(h));
+    return out;
+  }
+  std::string roots_;
+};
+
+TEST_F(DerivedTreeTest, TheTreeIsStoredInTilesAndReopensWithTheSameRoots) {
+  EventStoreOptions options = Options(original());
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  ASSERT_THAT(store, IsOk());
+  EXPECT_EQ((*store)->Tree().size(), 600u);
+  EXPECT_EQ(Roots(**store), roots_);
+  auto tiles = Raw(original()).All(Raw::kTree);
+  EXPECT_EQ(tiles.size(), 2u);  // (0, 0) and (0, 1); the rest is the edge, rebuilt on open
+  EXPECT_EQ(tiles.begin()->second.size(), kTileBytes);
+  ExpectDerivedIntact(original());
+  EXPECT_THAT((*store)->Tree().Root(601),
+              StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("600")));
+  EXPECT_THAT((*store)->Tree().ConsistencyProof(0, 600),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("0")));
+}
+
+// One byte of a full tile changed: verify names the tile; a read-only open refuses the tree's
+// queries (its root at the checkpoint no longer matches); a writable open rebuilds it; reindex
+// makes it whole.
+TEST_F(DerivedTreeTest, ADamagedTileIsFoundByVerifyAndRepairedByReindex) {
+  const std::string path = Copy();
+  {
+    Raw raw(path);
+    std::string tile = raw.Get(Raw::kTree, TileKey(0, 1));
+    tile[100] ^= 1;
+    raw.Put(Raw::kTree, TileKey(0, 1), tile);
+  }
+  ExpectVerifyFinds(path, "tile (0, 1)");
+  {
+    EventStoreOptions options = Options(path);
+    options.read_only = true;
+    auto store = EventStore::Open(options);
+    ASSERT_THAT(store, IsOk());
+    EXPECT_THAT((*store)->Tree().Root(600),
+                StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("reindex")));
+  }
+  const std::string reopened = Copy();
+  {
+    Raw raw(reopened);
+    std::string tile = raw.Get(Raw::kTree, TileKey(0, 0));
+    tile[5] ^= 1;
+    raw.Put(Raw::kTree, TileKey(0, 0), tile);
+  }
+  {
+    auto store = EventStore::Open(Options(reopened));
+    ASSERT_THAT(store, IsOk());
+    EXPECT_THAT(warnings_, ::testing::Contains(HasSubstr("Merkle tree")));
+    EXPECT_EQ(Roots(**store), roots_);
+  }
+  ExpectDerivedIntact(reopened);
+  ExpectReindexRepairs(path);
+  EventStoreOptions options = Options(path);
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  ASSERT_THAT(store, IsOk());
+  EXPECT_EQ(Roots(**store), roots_);
+}
+
+TEST_F(DerivedTreeTest, AMissingOrExtraTileIsFoundByVerify) {
+  const std::string missing = Copy();
+  { Raw(missing).Delete(Raw::kTree, TileKey(0, 0)); }
+  ExpectVerifyFinds(missing, "tile (0, 0)");
+  const std::string extra = Copy();
+  { Raw(extra).Put(Raw::kTree, TileKey(0, 7), std::string(kTileBytes, 'x')); }
+  ExpectVerifyFinds(extra, "beyond the log's head");
+  ExpectReindexRepairs(extra);
+  ExpectReindexRepairs(missing);
+  EventStoreOptions options = Options(missing);
+  options.read_only = true;
+  auto store = EventStore::Open(options);
+  ASSERT_THAT(store, IsOk());
+  EXPECT_EQ(Roots(**store), roots_);
+}
+
+// Appends after a reopen continue the tree from the rebuilt edge: the tiles they complete are
+// the ones a ledger written in one go has.
+TEST_F(DerivedTreeTest, AppendsAfterAReopenCompleteTheSameTiles) {
+  const std::string path = Copy();
+  {
+    auto store = EventStore::Open(Options(path));
+    ASSERT_THAT(store, IsOk());
+    std::vector<v1::Event> batch;
+    for (int i = 0; i < 200; ++i) batch.push_back(Spend(absl::StrCat("u", i), kGrant, 1));
+    ASSERT_THAT((*store)->Append(batch), IsOk());
+    EXPECT_EQ((*store)->Tree().size(), 800u);
+  }
+  EXPECT_EQ(Raw(path).All(Raw::kTree).size(), 3u);
+  ExpectDerivedIntact(path);
 }
 
 }  // namespace

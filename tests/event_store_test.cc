@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "ledger/balances.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "rocksdb/db.h"
 #include "tests/test_support.h"
 
@@ -255,7 +256,8 @@ void AlterStoredRecord(const std::string& path, uint64_t sequence, bool in_hash)
                                                            {kGrantIndexColumnFamily, {}},
                                                            {kCheckpointColumnFamily, {}},
                                                            {kIdsColumnFamily, {}},
-                                                           {kHistoriesColumnFamily, {}}};
+                                                           {kHistoriesColumnFamily, {}},
+                                                           {kTreeColumnFamily, {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(options, path, families, &handles, &raw).ok());
@@ -363,7 +365,8 @@ TEST(EventStoreTest, ADirectoryWithoutTheFormatMarkIsRefused) {
         {kGrantIndexColumnFamily, {}},
         {kCheckpointColumnFamily, {}},
         {kIdsColumnFamily, {}},
-        {kHistoriesColumnFamily, {}}};
+        {kHistoriesColumnFamily, {}},
+        {kTreeColumnFamily, {}}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(options, dir.path(), families, &handles, &raw).ok());

@@ -11,6 +11,7 @@
 #include "ledger/local_author.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "rocksdb/db.h"
 #include "tests/test_support.h"
 
@@ -80,7 +81,8 @@ void ReplaceInStoredLog(const std::string& path, const std::string& from, const 
                                                            {kGrantIndexColumnFamily, {}},
                                                            {kCheckpointColumnFamily, {}},
                                                            {kIdsColumnFamily, {}},
-                                                           {kHistoriesColumnFamily, {}}};
+                                                           {kHistoriesColumnFamily, {}},
+                                                           {kTreeColumnFamily, {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &raw).ok());

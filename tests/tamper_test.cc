@@ -15,6 +15,7 @@
 #include "ledger/store/event_store.h"
 #include "ledger/store/head_note.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "ledger/store/verify_request.h"
 #include "rocksdb/db.h"
 #include "tests/test_support.h"
@@ -69,7 +70,8 @@ class RawLedger {
         {kGrantIndexColumnFamily, {}},
         {kCheckpointColumnFamily, {}},
         {kIdsColumnFamily, {}},
-        {kHistoriesColumnFamily, {}}};
+        {kHistoriesColumnFamily, {}},
+        {kTreeColumnFamily, {}}};
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles_, &raw);
     EXPECT_TRUE(s.ok()) << s.ToString();

@@ -8,6 +8,7 @@
 #include "ledger/store/event_store.h"
 #include "ledger/store/history_store.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "ledger/store/rocks_status.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -54,12 +55,18 @@ absl::Status EventStore::WriteCheckpointLocked() {
     }
     *checkpoint.add_histories() = HistoryToCheckpoint(grant_id, history, hash);
   }
+  if (tree_ != nullptr && tree_->size() == state_.sequence) {
+    absl::StatusOr<std::string> root = tree_->Root(state_.sequence);
+    if (root.ok()) checkpoint.set_tree_root(*root);
+  }
   batch.Put(checkpoint_cf_, kCheckpointKey, SealCheckpoint(checkpoint));
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   GL_RETURN_IF_ERROR(
       FromRocks(db_->Write(write_options, &batch), "writing the projection checkpoint"));
   checkpoint_sequence_ = state_.sequence;
+  checkpoint_tree_root_ = checkpoint.tree_root();
+  checkpoint_tree_size_ = checkpoint.sequence();
   NoteDurableHead(Digest{state_.sequence, state_.head_hash});
   return absl::OkStatus();
 }

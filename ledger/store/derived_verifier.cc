@@ -11,6 +11,7 @@
 #include "ledger/store/event_store.h"
 #include "ledger/store/history_store.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "ledger/store/rocks_status.h"
 #include "rocksdb/db.h"
 
@@ -152,6 +153,24 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
   LedgerState state;
   state.head_hash = GenesisHash();
   absl::Status failed = absl::OkStatus();
+  // The Merkle tree, rebuilt: each tile it completes must be stored as it is.
+  TreeEdge tree;
+  std::vector<CompletedTile> tiles;
+  auto check_tiles = [&](uint64_t sequence) -> bool {
+    for (const CompletedTile& tile : tiles) {
+      absl::StatusOr<std::string> stored = tree_->ReadStoredTile(tile.level, tile.index);
+      if (!stored.ok() || *stored != tile.hashes) {
+        failed = absl::DataLossError(
+            StrCat("tile (", tile.level, ", ", tile.index,
+                   ") of the Merkle tree (completed at "
+                   "sequence ",
+                   sequence, ") is ", stored.ok() ? "not as a rebuild from the log" : "missing"));
+        return false;
+      }
+    }
+    tiles.clear();
+    return true;
+  };
   auto check_parts = [&](uint64_t sequence) -> bool {
     auto at = parts.find(sequence);
     if (at == parts.end()) return true;
@@ -176,6 +195,7 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
   auto check_checkpoint = [&]() -> bool {
     v1::ProjectionCheckpoint expected = ToCheckpoint(state);
     expected.set_format_version(2);
+    if (!checkpoint.tree_root().empty()) expected.set_tree_root(EdgeRoot(tree));
     for (const auto& [id, history] : histories) {
       v1::GrantHistoryCheckpoint* h = expected.add_histories();
       *h = HistoryToCheckpoint(id, history, "");
@@ -224,6 +244,10 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
     state.head_hash = recorded.hash();
     state.last_recorded_time_unix_micros = recorded.record().recorded_time_unix_micros();
     if (!check_parts(sequence)) return false;
+    if (tree_cf_ != nullptr) {
+      AddLeafHash(tree, MerkleLeafHash(recorded.hash()), tiles);
+      if (!check_tiles(sequence)) return false;
+    }
     if (has_checkpoint && checkpoint.sequence() == sequence && !check_checkpoint()) return false;
     ++result.checked;
     if (progress && sequence % 4096 == 0) progress(sequence);
@@ -246,6 +270,19 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
   }
   if (stored_grant_lists.size() != rebuilt_grant_lists.size()) {
     return bad(0, "the grant index lists a grant the log does not have");
+  }
+  if (tree_cf_ != nullptr) {
+    std::string extra;
+    GL_RETURN_IF_ERROR(tree_->ForEachStoredTile([&](int level, uint64_t index) {
+      if (extra.empty() && (level < 0 || index >= (head.sequence >> (kTileHeight * (level + 1))))) {
+        extra =
+            level < 0 ? std::string("a damaged key") : StrCat("tile (", level, ", ", index, ")");
+      }
+    }));
+    if (!extra.empty()) {
+      return bad(head.sequence, StrCat("the Merkle tree holds ", extra, ", beyond the log's head ",
+                                       head.sequence));
+    }
   }
   result.last_good = head;
   return result;

@@ -18,6 +18,7 @@
 //   log_apply.cc          logged events applied to the projections (recovery, replay)
 //   queries.cc            Read, Scan, Verify, grant states, positions, Replay
 //   checkpoint.cc         WriteCheckpoint
+//   merkle_store.cc       OpenTree: the Merkle tree over the log (merkle_store.h)
 // and helpers that take what they need: store_types.h (the values callers see), writer.h
 // (a queued append), write_group.h, record_chain.h (the chaining loop), log_cursor.h,
 // chain_verifier.h, checkpoint.h, rocks_status.h.
@@ -56,6 +57,7 @@ namespace grantledger {
 
 class HeadNote;
 class HistoryStore;
+class MerkleStore;
 struct AppendWriter;
 class WriteGroup;
 
@@ -147,6 +149,9 @@ class EventStore {
   // Writes a checkpoint of the current state now.
   absl::Status WriteCheckpoint();
 
+  // The Merkle tree over the log (RFC 9162): roots and proofs at any size up to its own.
+  const MerkleStore& Tree() const { return *tree_; }
+
   const EventStoreOptions& options() const { return options_; }
   // Batches whose records the appending caller built and hashed while the writer thread
   // validated them (the rest were chained by the writer thread).
@@ -167,6 +172,10 @@ class EventStore {
   // Replays records after state_.sequence (with their hashes checked) into the state and the
   // histories; with `rebuild`, also rewrites the by_grant, ids and histories entries.
   absl::Status ReplayTail(bool rebuild) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_mu_);
+  // Opens the Merkle tree (after Recover) and checks it against the checkpoint's root; a tree
+  // that fails is rebuilt (writable) or refuses its queries (read-only).
+  absl::Status OpenTree();
+  absl::Status CheckTreeAgainstCheckpoint() const;
   // Deletes every derived entry (ids, by_grant, histories, checkpoint) before a rebuild.
   absl::Status ClearDerived();
   // A grant's position from its events in the log (when its stored history fails a check).
@@ -220,6 +229,11 @@ class EventStore {
   rocksdb::ColumnFamilyHandle* checkpoint_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* ids_cf_ = nullptr;        // event_id -> sequence
   rocksdb::ColumnFamilyHandle* histories_cf_ = nullptr;  // history_store.h
+  rocksdb::ColumnFamilyHandle* tree_cf_ = nullptr;       // merkle_store.h
+  std::unique_ptr<MerkleStore> tree_;
+  // The tree root the loaded checkpoint recorded at its sequence (empty: none recorded).
+  std::string checkpoint_tree_root_;
+  uint64_t checkpoint_tree_size_ = 0;
 
   // Appends wait here for the writer thread.
   absl::Mutex queue_mu_;

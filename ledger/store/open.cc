@@ -12,6 +12,7 @@
 #include "ledger/store/head_note.h"
 #include "ledger/store/history_store.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "ledger/store/rocks_status.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -84,6 +85,13 @@ absl::Status DiagnoseDamagedLog(const rocksdb::DBOptions& db_options,
       "the ledger's files at ", path, " are damaged (RocksDB: ", refusal.ToString(), "): ", lost,
       "the ledger was not opened and nothing was changed; restore the data directory from a "
       "backup, or restore the ledger from an export"));
+}
+
+bool HasColumnFamily(const rocksdb::DBOptions& options, const std::string& path,
+                     const std::string& name) {
+  std::vector<std::string> names;
+  return rocksdb::DB::ListColumnFamilies(options, path, &names).ok() &&
+         std::find(names.begin(), names.end(), name) != names.end();
 }
 
 }  // namespace
@@ -163,7 +171,11 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
       {kCheckpointColumnFamily, small_options},
       {kIdsColumnFamily, ids_options},
       {kHistoriesColumnFamily, histories_options},
+      {kTreeColumnFamily, small_options},
   };
+  if (o.read_only && !HasColumnFamily(db_options, o.path, kTreeColumnFamily)) {
+    families.pop_back();  // a ledger from before the Merkle tree: its queries say so
+  }
   if (o.read_only) {
     // A ledger from before the id index and the histories had their families.
     std::vector<std::string> names;
@@ -219,10 +231,12 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   store->checkpoint_cf_ = store->handles_[3];
   store->ids_cf_ = store->handles_[4];
   store->histories_cf_ = store->handles_[5];
+  store->tree_cf_ = store->handles_.size() > 6 ? store->handles_[6] : nullptr;
   store->history_store_ = std::make_unique<HistoryStore>(db, store->histories_cf_);
   GL_RETURN_IF_ERROR(store->CheckFormat());
   GL_RETURN_IF_ERROR(store->Recover());
   GL_RETURN_IF_ERROR(store->AdoptHeadNote(noted));
+  GL_RETURN_IF_ERROR(store->OpenTree());
   if (!store->options_.read_only) {
     EventStore* raw = store.get();
     store->writer_thread_ = std::thread([raw] { raw->WriterLoop(); });

@@ -35,6 +35,7 @@ absl::Status EventStore::Recover() {
     histories_.clear();
     compacted_hashes_.clear();
     checkpoint_sequence_ = 0;
+    checkpoint_tree_root_.clear();
   };
   reset();
   bool rebuild = derived_stale_ || (options_.rebuild_derived && !options_.read_only);
@@ -151,6 +152,8 @@ absl::Status EventStore::LoadCheckpoint() {
   histories_ = std::move(histories);
   compacted_hashes_ = std::move(hashes);
   checkpoint_sequence_ = state_.sequence;
+  checkpoint_tree_root_ = checkpoint.tree_root();
+  checkpoint_tree_size_ = checkpoint.sequence();
   return absl::OkStatus();
 }
 
@@ -161,7 +164,7 @@ absl::Status EventStore::ClearDerived() {
   batch.Put(checkpoint_cf_, kDerivedFormatKey, "rebuilding");
   batch.Delete(checkpoint_cf_, kCheckpointKey);
   // Keys are UTF-8 text (ids, grant ids) first: no key starts with 0xff.
-  for (rocksdb::ColumnFamilyHandle* family : {grant_cf_, ids_cf_, histories_cf_}) {
+  for (rocksdb::ColumnFamilyHandle* family : {grant_cf_, ids_cf_, histories_cf_, tree_cf_}) {
     batch.DeleteRange(family, rocksdb::Slice(), rocksdb::Slice("\xff\xff\xff\xff", 4));
   }
   return FromRocks(db_->Write(write_options, &batch), "clearing the indexes to rebuild them");

@@ -14,6 +14,7 @@
 #include "ledger/store/event_store.h"
 #include "ledger/store/head_note.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "ledger/store/write_group.h"
 #include "ledger/store/writer.h"
 #include "rocksdb/db.h"
@@ -237,6 +238,8 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
     for (const auto& [id, sequence] : group.new_ids) {
       batch.Put(ids_cf_, id, EncodeSequence(sequence));
     }
+    // The Merkle tree's tiles these records complete, in the same write (merkle_store.h).
+    TreeEdge tree_edge = tree_->Extend(group.entry, batch);
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     rocksdb::Status s = db_->Write(write_options, &batch);
@@ -251,6 +254,7 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
       Complete(writers);
       return;
     }
+    tree_->Publish(std::move(tree_edge));
     // Durable now: noted before any caller hears of it.
     if (options_.sync && options_.note_every_write) {
       NoteHead(Digest{group.next_sequence - 1, group.head_hash});

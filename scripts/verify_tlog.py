@@ -82,7 +82,7 @@ def _check_hash(value, what):
 def _b64decode(text, what):
     try:
         return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as error:
+    except (binascii.Error, ValueError, TypeError) as error:
         raise VerificationError("%s is not valid base64: %s" % (what, error)) from None
 
 
@@ -343,11 +343,12 @@ def command_inclusion(args):
     if record_hash is None:
         record_hash = _field(event, "hash", default="")
     record_hash = _b64decode(record_hash, "the record hash")
-    leaf_index = _field(proof, "leaf_index")
-    if leaf_index is None:
-        leaf_index = _number(_field(_field(event, "record", default={}), "sequence"),
-                             "the record's sequence") - 1
-    leaf_index = _number(leaf_index, "leaf_index")
+    # protobuf's JSON leaves out zeroes: no leafIndex is leaf 0.
+    leaf_index = _number(_field(proof, "leaf_index"), "leaf_index")
+    sequence = _field(_field(event, "record", default={}), "sequence")
+    if sequence is not None and _number(sequence, "the record's sequence") != leaf_index + 1:
+        raise VerificationError("the proof is for leaf %d, not for the record shown (%s)" %
+                                (leaf_index, sequence))
     tree_size = _number(_field(proof, "tree_size"), "tree_size")
     if tree_size != checkpoint.size:
         raise VerificationError("the proof is for a tree of %d leaves, the checkpoint's has %d" %

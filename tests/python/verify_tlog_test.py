@@ -476,6 +476,14 @@ class CommandLineTest(unittest.TestCase):
                                      self.checkpoints[size],
                                      self.path("short.json", json.dumps(short)))
         self.assertEqual(code, 0, output)
+        first = {  # protobuf's JSON leaves out leafIndex 0
+            "treeSize": str(size), "hashes": self.b64(TREE.inclusion_proof(0, size)),
+            "event": {"record": {"sequence": "1"},
+                      "hash": base64.b64encode(RECORD_HASHES[0]).decode()}}
+        code, output = self.run_main("inclusion", "--key", self.key, "--checkpoint",
+                                     self.checkpoints[size],
+                                     self.path("first.json", json.dumps(first)))
+        self.assertEqual(code, 0, output)
         for what, change in (
                 ("another record", {"event": {"hash": base64.b64encode(
                     RECORD_HASHES[0]).decode()}}),

@@ -36,12 +36,13 @@ GrantTerms Terms(absl::CivilDay start, absl::CivilDay end) {
 }
 
 TEST(SealPeriodTest, TheGrantsYearIsItsUsagePeriodWithinTheCalendarYear) {
-  auto whole = SealPeriodOf(kGrant, Terms({2025, 1, 1}, {2025, 12, 31}), 2025);
+  auto whole =
+      SealPeriodOf(kGrant, Terms(absl::CivilDay(2025, 1, 1), absl::CivilDay(2025, 12, 31)), 2025);
   ASSERT_THAT(whole, IsOk());
   EXPECT_EQ(whole->start, absl::CivilDay(2025, 1, 1));
   EXPECT_EQ(whole->end, absl::CivilDay(2025, 12, 31));
   // A period over two years is reported a year at a time.
-  const GrantTerms spanning = Terms({2024, 7, 1}, {2025, 6, 30});
+  const GrantTerms spanning = Terms(absl::CivilDay(2024, 7, 1), absl::CivilDay(2025, 6, 30));
   auto first = SealPeriodOf(kGrant, spanning, 2024);
   ASSERT_THAT(first, IsOk());
   EXPECT_EQ(first->start, absl::CivilDay(2024, 7, 1));
@@ -73,9 +74,9 @@ TEST(SealPeriodTest, TheCanonicalAccountIsDocumentedLineByLine) {
 class SealRulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Apply(RegisterGrant("reg", kGrant, 1'000'000'00));
-    Apply(Receipt("rec", kGrant, 1'000'000'00, "2025-02-01"));
-    Apply(Spend("e1", kGrant, 200'000'00, "", "", "2025-06-01"));
+    ASSERT_THAT(Apply(RegisterGrant("reg", kGrant, 1'000'000'00)), IsOk());
+    ASSERT_THAT(Apply(Receipt("rec", kGrant, 1'000'000'00, "2025-02-01")), IsOk());
+    ASSERT_THAT(Apply(Spend("e1", kGrant, 200'000'00, "", "", "2025-06-01")), IsOk());
   }
   absl::Status Apply(const v1::Event& event, const SealFacts* facts = nullptr) {
     GL_RETURN_IF_ERROR(CheckEventShape(event));
@@ -107,7 +108,7 @@ class SealRulesTest : public ::testing::Test {
     f.last_sequence = 3;
     f.last_hash = std::string(32, 'h');
     SealedAccount account;
-    account.period = SealPeriod{2025, {2025, 1, 1}, {2025, 12, 31}};
+    account.period = SealPeriod{2025, absl::CivilDay(2025, 1, 1), absl::CivilDay(2025, 12, 31)};
     f.account = account;
     f.account_sha256 = std::string(32, 'a');
     return f;

@@ -125,6 +125,17 @@ class GrpcBackend : public LedgerBackend {
     return Digest{response.digest().sequence(), response.digest().head_hash()};
   }
 
+  absl::StatusOr<std::string> Checkpoint(uint64_t tree_size) override {
+    v1::GetCheckpointRequest request;
+    request.set_tree_size(tree_size);
+    v1::GetCheckpointResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    grpc::Status s = audit_->GetCheckpoint(&context, request, &response);
+    if (!s.ok()) return FromGrpc(s, &context);
+    return response.checkpoint();
+  }
+
   absl::StatusOr<Digest> Restore(std::vector<RestoredRecord>) override {
     return absl::FailedPreconditionError(
         "restore builds a new data directory: run it with --db NEWDIR, not against a server");

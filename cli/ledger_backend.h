@@ -67,6 +67,11 @@ class LedgerBackend {
   // Appends exported records as they were (only into an empty ledger; see EventStore::Restore).
   virtual absl::StatusOr<Digest> Restore(std::vector<RestoredRecord> records) = 0;
   virtual absl::StatusOr<Digest> Head() = 0;
+  // The signed tlog checkpoint of the tree of `tree_size` records (AuditService.GetCheckpoint).
+  // Unimplemented where nothing signs checkpoints (a data directory opened directly).
+  virtual absl::StatusOr<std::string> Checkpoint(uint64_t /*tree_size*/) {
+    return absl::UnimplementedError("this ledger signs no checkpoints");
+  }
   // Two clocks: positions as of an effective date and a recorded sequence (0: all recorded).
   virtual absl::StatusOr<GrantPosition> Position(const std::string& grant_id,
                                                  const AsOf& as_of) = 0;

@@ -23,6 +23,7 @@
 #include "ledger/civil_date.h"
 #include "ledger/money.h"
 #include "ledger/obligations.h"
+#include "ledger/seal.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/log_format.h"
 #include "ledger/store/verify_request.h"
@@ -247,17 +248,30 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
       }
       Table table(HistoryHeader(), {true, false, false, false, false, true, false, false, false});
       size_t count = 0;
+      SealTracker seals;  // flags events recorded after a seal of a period they are dated in
       absl::Status s = (*backend)->ReadEvents(*from, *grant, [&](const v1::RecordedEvent& r) {
         ++count;
+        const std::optional<SealRef> after_seal =
+            seals.Observe(r.record().event(), r.record().sequence());
         if (common->json) {
           std::cout << "{\"sequence\":" << r.record().sequence()
                     << ",\"recorded_time_unix_micros\":" << r.record().recorded_time_unix_micros()
                     << ",\"prev_hash\":" << JsonQuote(HexOf(r.record().prev_hash()))
                     << ",\"hash\":" << JsonQuote(HexOf(r.hash()))
                     << ",\"author\":" << JsonQuote(r.record().author())
-                    << ",\"event\":" << EventToJson(r.record().event()) << "}\n";
+                    << ",\"event\":" << EventToJson(r.record().event());
+          if (after_seal) {
+            std::cout << ",\"recorded_after_seal\":{\"year\":" << after_seal->year
+                      << ",\"seal_sequence\":" << after_seal->sequence << "}";
+          }
+          std::cout << "}\n";
         } else {
-          table.AddRow(HistoryRow(r));
+          std::vector<std::string> row = HistoryRow(r);
+          if (after_seal) {
+            absl::StrAppend(&row[4], " (", Tr("recorded after the seal"), " ", after_seal->year,
+                            ", ", after_seal->sequence, ")");
+          }
+          table.AddRow(std::move(row));
         }
         return true;
       });

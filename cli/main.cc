@@ -7,6 +7,7 @@
 #include "cli/exit_codes.h"
 #include "cli/ledger_commands.h"
 #include "cli/messages.h"
+#include "cli/seal_commands.h"
 #include "cli/sie_import.h"
 #include "cli/tls_flags.h"
 #include "cli/transfer_commands.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   grantledger::AddEntitleCommands(app, &exit_code);
   grantledger::AddEntitleShowCommand(app, &exit_code);
   grantledger::AddAuditCommands(app, &exit_code);
+  grantledger::AddSealCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -82,6 +82,8 @@ const absl::flat_hash_map<std::string, std::string>& Swedish() {
       {"reversal", "rättelse"},
       {"grant registered", "beslut registrerat"},
       {"terms amended", "villkor ändrade"},
+      {"seal", "låsning"},
+      {"recorded after the seal", "registrerad efter låsningen"},
       // Sentences.
       {"as of", "per"},
       {"as recorded up to sequence", "som registrerat till och med löpnummer"},

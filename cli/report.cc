@@ -188,6 +188,8 @@ std::string EventKind(const v1::Event& e) {
       return "repayment";
     case v1::Event::kReversal:
       return "reversal";
+    case v1::Event::kSeal:
+      return "seal";
     default:
       return "?";
   }
@@ -237,6 +239,10 @@ std::vector<std::string> HistoryRow(const v1::RecordedEvent& recorded) {
       break;
     case v1::Event::kReversal:
       line = absl::StrCat("cancels ", e.reversal().reversed_sequence());
+      break;
+    case v1::Event::kSeal:
+      line =
+          absl::StrCat(e.seal().year(), " ", e.seal().period_start(), "–", e.seal().period_end());
       break;
     default:
       break;

@@ -12,6 +12,7 @@
 #include "cli/report.h"
 #include "cli/report_output.h"
 #include "cli/report_sheets.h"
+#include "cli/seal_commands.h"
 #include "cli/year_end_report.h"
 #include "ledger/civil_date.h"
 #include "ledger/deadlines.h"
@@ -237,10 +238,24 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
     cmd->add_option("--org-file", o->organisation_file,
                     "a file with lines `organisation = NAME` and `org_number = NNNNNN-NNNN` "
                     "(--org and --org-number override it)");
+    auto as_sealed = std::make_shared<bool>(false);
+    auto sealed_year = std::make_shared<int32_t>(0);
+    cmd->add_flag("--as-sealed", *as_sealed,
+                  "the account exactly as sealed (grantledger seal), with the corrections posted "
+                  "after the seal beside it");
+    cmd->add_option("--period", *sealed_year,
+                    "with --as-sealed: the sealed year (default the last)")
+        ->check(CLI::Range(1900, 2999));
     cmd->callback([=] {
       auto backend = OpenBackend(o->db, o->server, false);
       if (!backend.ok()) {
         *exit_code = Fail(backend.status());
+        return;
+      }
+      if (*as_sealed) {
+        *exit_code = PrintAccountAsSealed(
+            **backend, *grant, *sealed_year ? std::optional<int32_t>(*sealed_year) : std::nullopt,
+            o->output);
         return;
       }
       auto as_of = ResolveAsOf(o->as_of, **backend);
@@ -267,7 +282,11 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
       if (!o->organisation.name.empty()) organisation.name = o->organisation.name;
       if (!o->organisation.number.empty()) organisation.number = o->organisation.number;
       *exit_code = EmitReport(
-          o->output, {.table = [&](std::ostream& out) { PrintFinancialAccount(account, out); },
+          o->output, {.table =
+                          [&](std::ostream& out) {
+                            PrintFinancialAccount(account, out);
+                            PrintAccountCorrections(**backend, *grant, *as_of, out);
+                          },
                       .json = [&](std::ostream& out) { PrintFinancialAccountJson(account, out); },
                       .sheets =
                           [&] {

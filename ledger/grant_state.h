@@ -49,6 +49,14 @@ struct ConditionState {
 // repayable (ledger/deadlines.h).
 inline constexpr char kReportSubmittedCondition[] = "report-submitted";
 
+// A sealed year of the grant (a `seal` event): its reporting period is closed.
+struct SealState {
+  uint64_t sequence = 0;  // the seal event
+  absl::CivilDay period_start;
+  absl::CivilDay period_end;
+  friend bool operator==(const SealState&, const SealState&) = default;
+};
+
 // The grant's terms as currently in force (registration plus amendments).
 struct GrantTerms {
   std::string title;
@@ -90,6 +98,7 @@ struct GrantState {
   std::map<ActivityKey, ActivityAccounts> activities;
 
   absl::flat_hash_set<uint64_t> reversed_sequences;
+  std::map<int32_t, SealState> seals;  // by sealed year
 
   // Received from the grantor plus carried in from earlier grants.
   int64_t received_ore() const { return -grantor_ore - carry_in_ore; }

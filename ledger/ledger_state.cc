@@ -67,6 +67,13 @@ v1::ProjectionCheckpoint ToCheckpoint(const LedgerState& state) {
     std::vector<uint64_t> reversed(g.reversed_sequences.begin(), g.reversed_sequences.end());
     std::sort(reversed.begin(), reversed.end());
     for (uint64_t s : reversed) c->add_reversed_sequences(s);
+    for (const auto& [year, seal] : g.seals) {
+      v1::SealCheckpoint* k = c->add_seals();
+      k->set_year(year);
+      k->set_sequence(seal.sequence);
+      k->set_period_start(FormatCivilDay(seal.period_start));
+      k->set_period_end(FormatCivilDay(seal.period_end));
+    }
   }
   return out;
 }
@@ -119,6 +126,12 @@ absl::StatusOr<LedgerState> FromCheckpoint(const v1::ProjectionCheckpoint& check
           ActivityAccounts{a.allocation_ore(), a.spent_ore()};
     }
     for (uint64_t s : c.reversed_sequences()) g.reversed_sequences.insert(s);
+    for (const v1::SealCheckpoint& k : c.seals()) {
+      SealState& seal = g.seals[k.year()];
+      seal.sequence = k.sequence();
+      GL_ASSIGN_OR_RETURN(seal.period_start, ParseCivilDay(k.period_start(), "checkpoint"));
+      GL_ASSIGN_OR_RETURN(seal.period_end, ParseCivilDay(k.period_end(), "checkpoint"));
+    }
     state.grants.emplace(g.grant_id, std::move(g));
   }
   return state;

@@ -8,8 +8,9 @@
 
 namespace grantledger {
 
-inline constexpr size_t kMaxIdLength = 128;     // event_id, grant_id, activity, division
-inline constexpr size_t kMaxTextLength = 1024;  // titles, descriptions, reasons
+inline constexpr size_t kMaxIdLength = 128;              // event_id, grant_id, activity, division
+inline constexpr size_t kMaxTextLength = 1024;           // titles, descriptions, reasons
+inline constexpr size_t kMaxSealCheckpointBytes = 4096;  // a seal's signed note
 inline constexpr size_t kMaxEventsPerBatch = 100'000;
 inline constexpr size_t kMaxEncodedEventBytes = 16 * 1024;
 inline constexpr size_t kMaxActivitiesPerGrant = 1000;

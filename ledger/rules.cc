@@ -50,8 +50,13 @@ absl::Status ApplyEvent(const v1::Event& event, const EventContext& context,
                                             " is not registered; post grant_registered for it "
                                             "first, or check the diary number"));
   }
+  GL_RETURN_IF_ERROR(CheckSealedPeriods(event, *grant));
   Postings postings;
   switch (event.body_case()) {
+    case v1::Event::kSeal:
+      GL_RETURN_IF_ERROR(ApplySeal(event, context, *grant));
+      CountEvent(context.sequence, *grant);
+      return absl::OkStatus();
     case v1::Event::kTermsAmended:
       GL_RETURN_IF_ERROR(AmendTerms(event, *grant));
       CountEvent(context.sequence, *grant);
@@ -87,6 +92,7 @@ absl::Status ApplyCarryIn(const v1::Event& event, const EventContext& context,
     return absl::NotFoundError(absl::StrCat("carry_over.to_grant_id: grant ", c.to_grant_id(),
                                             " is not registered; register the later grant first"));
   }
+  GL_RETURN_IF_ERROR(CheckSealedPeriods(event, *to_grant));
   Postings postings = CarryInPostings(c.amount_ore());
   GL_RETURN_IF_ERROR(CheckBalancesStayInRange(postings, *to_grant));
   ApplyPostings(postings, *to_grant);

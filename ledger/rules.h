@@ -17,12 +17,22 @@
 #include "grantledger/v1/events.pb.h"
 #include "ledger/grant_state.h"
 #include "ledger/postings.h"
+#include "ledger/seal.h"
 
 namespace grantledger {
 
 // Stateless checks of one event: ids, dates, amounts, required fields, limits.
 // InvalidArgument naming the field (e.g. "expense.amount_ore") and what to write instead.
 absl::Status CheckEventShape(const v1::Event& event);
+
+// What the store found for a seal being appended, at the record before it (ledger/seal.h).
+struct SealFacts {
+  uint64_t last_sequence = 0;  // the record before the seal
+  std::string last_hash;       // its chain hash
+  // The account the seal's year covers as recorded up to last_sequence, or why there is none.
+  absl::StatusOr<SealedAccount> account = absl::UnknownError("not computed");
+  std::string account_sha256;  // SHA-256 of account->canonical
+};
 
 // What the rules need besides the grant's state.
 struct EventContext {
@@ -33,6 +43,9 @@ struct EventContext {
   // Rules added after events were stored apply only to new ones, so a log written before them
   // still opens, replays and restores (today: an expense's activity line must exist).
   bool appending = false;
+  // For a seal being appended: what the store found (nullptr when replaying or restoring: the
+  // seal was checked when it was appended, and `grantledger verify-seal` checks it again).
+  const SealFacts* seal_facts = nullptr;
 };
 
 // Checks `event` against `grant` (nullopt: no grant with the event's grant_id yet) and, if it
@@ -65,6 +78,14 @@ absl::StatusOr<Postings> ReversalPostings(const v1::Event& reversal, const v1::E
 absl::StatusOr<GrantState> RegisterGrant(const v1::Event& event, uint64_t sequence);
 absl::Status AmendTerms(const v1::Event& event, GrantState& grant);
 absl::Status RecordCondition(const v1::Event& event, uint64_t sequence, GrantState& grant);
+
+// Sealed years (rules_seal.cc). An event dated on or before the end of a sealed period of
+// `grant` needs post_close_reason: FailedPrecondition naming the seal otherwise.
+absl::Status CheckSealedPeriods(const v1::Event& event, const GrantState& grant);
+// A seal: its year not sealed yet, dated after its period, and (when appending) its log point,
+// period and account digest equal to what the store found (context.seal_facts).
+// REQUIRES: event.has_seal().
+absl::Status ApplySeal(const v1::Event& event, const EventContext& context, GrantState& grant);
 
 // A carry-over touches two grants: ApplyEvent books the giving grant's side (the event's
 // grant_id); ApplyCarryIn books the receiving grant's side (to_grant_id), where the money

@@ -47,11 +47,12 @@ absl::StatusOr<Postings> ReversalPostings(const v1::Event& reversal, const v1::E
                                                 " is already reversed; nothing left to cancel"));
   }
   if (!IsMoneyEvent(*target)) {
-    return absl::FailedPreconditionError(StrCat(
-        "reversal.reversed_sequence: event ", seq,
-        " is a registration, amendment, condition record, carry-over or reversal and cannot be "
-        "reversed; post terms_amended to change terms, a new condition_recorded to change a "
-        "condition, or the original event again (with a new event_id) to undo a reversal"));
+    return absl::FailedPreconditionError(
+        StrCat("reversal.reversed_sequence: event ", seq,
+               " is a registration, amendment, condition record, carry-over, reversal or seal and "
+               "cannot be "
+               "reversed; post terms_amended to change terms, a new condition_recorded to change a "
+               "condition, or the original event again (with a new event_id) to undo a reversal"));
   }
   switch (target->body_case()) {
     case v1::Event::kReceipt: {

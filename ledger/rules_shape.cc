@@ -1,5 +1,6 @@
 // Stateless checks of an event (preflight): everything that can be judged without the ledger.
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "ledger/civil_date.h"
 #include "ledger/entitlement_link.h"
 #include "ledger/limits.h"
@@ -249,6 +250,43 @@ absl::Status CheckReallocation(const v1::Reallocation& r) {
                    "the approving decision's reference");
 }
 
+// The signed note is several lines: each line is checked as a text.
+absl::Status CheckSeal(const v1::Event& event) {
+  const v1::Seal& s = event.seal();
+  if (!event.post_close_reason().empty()) {
+    return Invalid("post_close_reason",
+                   "is set on a seal; it is for corrections posted after a seal, leave it empty");
+  }
+  if (s.year() < 1900 || s.year() > 2999) {
+    return Invalid("seal.year", StrCat("is ", s.year(), "; give the year to seal, e.g. 2025"));
+  }
+  GL_ASSIGN_OR_RETURN(absl::CivilDay start, ParseCivilDay(s.period_start(), "seal.period_start"));
+  GL_ASSIGN_OR_RETURN(absl::CivilDay end, ParseCivilDay(s.period_end(), "seal.period_end"));
+  if (start.year() != s.year() || end.year() != s.year() || end < start) {
+    return Invalid("seal.period_end",
+                   StrCat("the period ", s.period_start(), "–", s.period_end(),
+                          " is not a period within ", s.year(), "; give days of that year"));
+  }
+  if (s.account_sha256().size() != 32) {
+    return Invalid("seal.account_sha256",
+                   StrCat("has ", s.account_sha256().size(),
+                          " bytes; it is the 32-byte SHA-256 of the sealed account"));
+  }
+  if (s.log_head_hash().size() != 32) {
+    return Invalid("seal.log_head_hash",
+                   StrCat("has ", s.log_head_hash().size(),
+                          " bytes; it is the 32-byte chain hash of record log_sequence"));
+  }
+  if (s.checkpoint().size() > kMaxSealCheckpointBytes) {
+    return Invalid("seal.checkpoint", StrCat("has ", s.checkpoint().size(), " bytes; at most ",
+                                             kMaxSealCheckpointBytes));
+  }
+  for (absl::string_view line : absl::StrSplit(s.checkpoint(), '\n')) {
+    GL_RETURN_IF_ERROR(CheckText("seal.checkpoint", line, false, kMaxSealCheckpointBytes, ""));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status CheckEventShape(const v1::Event& event) {
@@ -262,6 +300,8 @@ absl::Status CheckEventShape(const v1::Event& event) {
       CheckText("source", event.source(), true, kMaxIdLength, "\"erp\" or the person posting"));
   GL_RETURN_IF_ERROR(
       CheckText("external_ref", event.external_ref(), false, kMaxIdLength, "a voucher number"));
+  GL_RETURN_IF_ERROR(CheckText("post_close_reason", event.post_close_reason(), false,
+                               kMaxTextLength, "why a sealed period is corrected"));
   switch (event.body_case()) {
     case v1::Event::kGrantRegistered:
       return CheckGrantRegistered(event.grant_registered());
@@ -311,13 +351,15 @@ absl::Status CheckEventShape(const v1::Event& event) {
       }
       return CheckText("condition_recorded.note", c.note(), false, kMaxTextLength, "");
     }
+    case v1::Event::kSeal:
+      return CheckSeal(event);
     case v1::Event::BODY_NOT_SET:
       break;
   }
   return Invalid("body",
                  "is missing; set exactly one of grant_registered, terms_amended, receipt, "
                  "allocation, reallocation, expense, repayment, reversal, carry_over, "
-                 "condition_recorded");
+                 "condition_recorded, seal");
 }
 
 }  // namespace grantledger

@@ -34,7 +34,7 @@ bool MayAppendKind(Role role, Event::BodyCase kind) {
       return kind == Event::kGrantRegistered || kind == Event::kTermsAmended ||
              kind == Event::kAllocation || kind == Event::kReallocation ||
              kind == Event::kConditionRecorded || kind == Event::kCarryOver ||
-             kind == Event::kReversal;
+             kind == Event::kReversal || kind == Event::kSeal;
   }
   return false;
 }
@@ -92,8 +92,10 @@ std::string RoleAbilities(Role role) {
              "YearEndService/GetPosition)";
     case Role::kCoordinator:
       return "a coordinator may append registrations, term amendments, allocations, "
-             "reallocations, condition records, carry-overs and reversals (LedgerService), and "
-             "read QueryService and YearEndService";
+             "reallocations, condition records, carry-overs, reversals and seals of a year "
+             "(LedgerService), and "
+             "read QueryService, YearEndService and the events, digests and checkpoints of "
+             "AuditService";
     case Role::kAuditor:
       return "an auditor may read everything (QueryService, YearEndService, AuditService) and "
              "may never append";
@@ -170,9 +172,11 @@ absl::Status AuthorizeMethod(absl::string_view identity, const PolicyEntry* entr
                 absl::StartsWith(method, "AuditService/");
       break;
     case Role::kCoordinator:
+      // Sealing a year reads the log point and its checkpoint, and the grant's seals.
       allowed = absl::StartsWith(method, "QueryService/") ||
                 absl::StartsWith(method, "YearEndService/") || method == "LedgerService/Append" ||
-                method == "LedgerService/AppendStream";
+                method == "LedgerService/AppendStream" || method == "AuditService/GetDigest" ||
+                method == "AuditService/GetCheckpoint" || method == "AuditService/ReadEvents";
       break;
     case Role::kPoster:
       // GetPosition is one grant's balances (as of a date): what import-expenses reads to

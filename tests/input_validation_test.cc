@@ -173,6 +173,20 @@ std::vector<v1::Event> FullyPopulatedEvents() {
   condition.mutable_condition_recorded()->set_met(true);
   condition.mutable_condition_recorded()->set_note("Rapporterat 2026-01-15");
   out.push_back(condition);
+  v1::Event correction = Spend("e2", kGrant, 100, "", "", "2025-12-31");
+  correction.set_post_close_reason("faktura 4711 kom efter bokslutet");
+  out.push_back(correction);
+  v1::Event seal = Envelope("seal", kGrant, "2026-03-20");
+  v1::Seal* sealed = seal.mutable_seal();
+  sealed->set_year(2025);
+  sealed->set_period_start("2025-01-01");
+  sealed->set_period_end("2025-12-31");
+  sealed->set_account_sha256(std::string(32, '\x01'));
+  sealed->set_log_sequence(7);
+  sealed->set_log_head_hash(std::string(32, '\x02'));
+  sealed->set_checkpoint(
+      "region.example/grantledger\n7\nAAAA\n\n\xe2\x80\x94 region.example AAAA\n");
+  out.push_back(seal);
   return out;
 }
 

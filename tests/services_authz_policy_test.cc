@@ -82,6 +82,9 @@ TEST(AuthzPolicyTest, EachRoleMayCallItsRpcs) {
       {Role::kCoordinator, "YearEndService/ListUnused", true},
       {Role::kCoordinator, "YearEndService/SomethingNew", true},  // the whole service
       {Role::kCoordinator, "AuditService/VerifyChain", false},
+      {Role::kCoordinator, "AuditService/GetDigest", true},  // sealing a year
+      {Role::kCoordinator, "AuditService/GetCheckpoint", true},
+      {Role::kCoordinator, "AuditService/ReadEvents", true},
       {Role::kAuditor, "LedgerService/Append", false},
       {Role::kAuditor, "LedgerService/AppendStream", false},
       {Role::kAuditor, "QueryService/ListGrants", true},
@@ -151,6 +154,9 @@ v1::Event OfKind(v1::Event::BodyCase kind) {
     case v1::Event::kConditionRecorded:
       e.mutable_condition_recorded()->set_condition_id("c");
       break;
+    case v1::Event::kSeal:
+      e.mutable_seal()->set_year(2025);
+      break;
     default:
       break;
   }
@@ -159,14 +165,15 @@ v1::Event OfKind(v1::Event::BodyCase kind) {
 
 TEST(AuthzPolicyTest, EachRoleMayAppendItsEventKinds) {
   using K = v1::Event;
-  const std::vector<K::BodyCase> kinds = {
-      K::kGrantRegistered, K::kTermsAmended, K::kReceipt,  K::kAllocation, K::kReallocation,
-      K::kExpense,         K::kRepayment,    K::kReversal, K::kCarryOver,  K::kConditionRecorded};
+  const std::vector<K::BodyCase> kinds = {K::kGrantRegistered,   K::kTermsAmended, K::kReceipt,
+                                          K::kAllocation,        K::kReallocation, K::kExpense,
+                                          K::kRepayment,         K::kReversal,     K::kCarryOver,
+                                          K::kConditionRecorded, K::kSeal};
   const std::map<Role, std::set<K::BodyCase>> allowed = {
       {Role::kPoster, {K::kReceipt, K::kExpense, K::kRepayment, K::kReversal}},
       {Role::kCoordinator,
        {K::kGrantRegistered, K::kTermsAmended, K::kAllocation, K::kReallocation,
-        K::kConditionRecorded, K::kCarryOver, K::kReversal}},
+        K::kConditionRecorded, K::kCarryOver, K::kReversal, K::kSeal}},
       {Role::kAuditor, {}},
       {Role::kAdmin, std::set<K::BodyCase>(kinds.begin(), kinds.end())},
   };

@@ -1,9 +1,14 @@
 // Shared test helpers; see test_support.h.
 #include "tests/test_support.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
 
 namespace grantledger::testing {
 
@@ -18,6 +23,25 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+CliResult RunCli(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.Sub("stdout"), err = dir.Sub("stderr");
+  const std::string command = absl::StrCat(GRANTLEDGER_BINARY_DIR, "/cli/grantledger ", args, " > ",
+                                           out, " 2> ", err, " < /dev/null");
+  const int status = std::system(command.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadFileBytes(out);
+  r.err = ReadFileBytes(err);
+  return r;
+}
+
+std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 v1::Event Envelope(const std::string& event_id, const std::string& grant_id,

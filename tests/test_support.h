@@ -49,6 +49,17 @@ MATCHER(IsOk, "") {
   return status.ok();
 }
 
+// The built `grantledger` run with `args` (a shell word list), its output kept in files in
+// `dir`; standard input is /dev/null.
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CliResult RunCli(const TempDir& dir, const std::string& args);
+// A whole file's bytes ("" if it cannot be read).
+std::string ReadFileBytes(const std::string& path);
+
 // Builders. Every event gets the grant, a date and a source; ids must be unique per test.
 v1::Event Envelope(const std::string& event_id, const std::string& grant_id,
                    const std::string& date = "2025-06-01");

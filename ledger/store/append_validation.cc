@@ -188,6 +188,11 @@ absl::Status EventStore::ProcessWriter(AppendWriter& writer, WriteGroup& group) 
         }
       }
     }
+    std::optional<SealFacts> seal_facts;  // only for a seal: no cost on other events
+    if (event.has_seal() && context.appending) {
+      seal_facts = SealFactsAt(event, group, next_sequence);
+      context.seal_facts = &*seal_facts;
+    }
     if (absl::Status s = ApplyEvent(event, context, grant_slot(event.grant_id())); !s.ok()) {
       return rejected(AtEvent(s, i, event));
     }

@@ -44,6 +44,7 @@
 #include "ledger/as_of.h"
 #include "ledger/grant_history.h"
 #include "ledger/ledger_state.h"
+#include "ledger/rules.h"
 #include "ledger/store/buffer_pool.h"
 #include "ledger/store/store_types.h"
 
@@ -202,6 +203,10 @@ class EventStore {
   // Completes the writers (all, or only the synchronous ones) and clears them from `writers`.
   void Complete(std::vector<AppendWriter*>& writers, bool synchronous_only = false);
   absl::Status ProcessWriter(AppendWriter& writer, WriteGroup& group);
+  // For a seal about to get `sequence`: the record before it and the account the ledger holds
+  // there (seal_facts.cc). REQUIRES: the reader lock on state_mu_.
+  SealFacts SealFactsAt(const v1::Event& event, const WriteGroup& group, uint64_t sequence) const
+      ABSL_SHARED_LOCKS_REQUIRED(state_mu_);
   absl::StatusOr<std::unique_ptr<v1::Event>> ReadEvent(uint64_t sequence) const;
   // A stored record without its prev_hash filled in (one RocksDB read instead of two).
   absl::StatusOr<v1::RecordedEvent> ReadStored(uint64_t sequence) const;

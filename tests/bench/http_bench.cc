@@ -104,12 +104,16 @@ int main(int argc, char** argv) {
   if (!http.ok()) Die(http.status().ToString());
   httplib::Client client("127.0.0.1", (*http)->port());
   client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
 
   std::mt19937_64 rng(7);
   auto point = [&](int i) {
     const absl::CivilDay date = absl::CivilDay(2025, 1, 1) + static_cast<int>(rng() % 365);
     std::string q = absl::StrFormat("as_of=%04d-%02d-%02d", date.year(), date.month(), date.day());
-    if (i % 2) absl::StrAppend(&q, "&recorded_as_of=", 1 + rng() % head);
+    // A recorded point after every grant's registration (the first 28 events of each).
+    const uint64_t setup = static_cast<uint64_t>(grants) * 28;
+    if (i % 2 && head > setup)
+      absl::StrAppend(&q, "&recorded_as_of=", setup + 1 + rng() % (head - setup));
     return q;
   };
   auto grant = [&] {

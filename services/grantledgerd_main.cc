@@ -16,8 +16,10 @@
 #include "absl/synchronization/mutex.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/log_signer.h"
+#include "services/http/http_flags.h"
 #include "services/server.h"
 #include "services/server_log.h"
+#include "services/server_metrics.h"
 
 namespace {
 
@@ -74,6 +76,8 @@ int main(int argc, char** argv) {
                  "the log's name in its checkpoints and signatures (no spaces or '+'; say "
                  "region-jh.se/grantledger; default: the origin of the last checkpoint signed, "
                  "else grantledger)");
+  grantledger::HttpFlags http_flags;
+  http_flags.AddTo(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -90,7 +94,10 @@ int main(int argc, char** argv) {
   store_options.warn = [](absl::string_view warning) {
     grantledger::LogLine(absl::StrCat("warning: ", warning));
   };
+  store_options.observer = &grantledger::ServerMetrics::Global();
+  const absl::Time open_start = absl::Now();
   auto store = grantledger::EventStore::Open(store_options);
+  grantledger::ServerMetrics::Global().SetOpenTime(absl::Now() - open_start);
   if (!store.ok()) {
     grantledger::LogLine(absl::StrCat("cannot start: ", store.status().message()));
     // A damaged ledger (DataLoss) is exit 4, as for the command line; anything else 3.
@@ -120,6 +127,11 @@ int main(int argc, char** argv) {
     return server.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
                                                                         : kExitUnavailable;
   }
+  auto http = grantledger::StartHttpIfAsked(http_flags, **store, server_options);
+  if (!http.ok()) {
+    grantledger::LogLine(absl::StrCat("cannot start: ", http.status().message()));
+    return http.status().code() == absl::StatusCode::kUnavailable ? kExitUnavailable : kExitUsage;
+  }
   std::string security = "insecure (loopback only)";
   if (server_options.tls.mutual()) {
     security = absl::StrCat("mutual TLS, policy ", server_options.authz_path);
@@ -132,9 +144,12 @@ int main(int argc, char** argv) {
                      " OFF LOOPBACK (--insecure-listen)");
   }
   const grantledger::Digest head = (*store)->Head();
-  grantledger::LogLine(absl::StrCat("started: listening on ", (*server)->address(), ", data dir ",
-                                    data_dir, ", sync ", no_sync ? "off" : "on", ", security ",
-                                    security, ", head sequence ", head.sequence));
+  grantledger::LogLine(absl::StrCat(
+      "started: listening on ", (*server)->address(), ", data dir ", data_dir, ", sync ",
+      no_sync ? "off" : "on", ", security ", security, ", head sequence ", head.sequence,
+      *http ? absl::StrCat(", dashboard http", server_options.tls.tls() ? "s" : "", "://",
+                           (*http)->address(), "/")
+            : ""));
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {
@@ -142,6 +157,7 @@ int main(int argc, char** argv) {
   grantledger::LogLine(absl::StrCat("stopping on ", signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
                                     ": refusing new appends, finishing those in flight (grace ",
                                     grace_seconds, " s)"));
+  if (*http) (*http)->Stop();
   (*server)->Shutdown(absl::Seconds(grace_seconds));
   server->reset();
   const grantledger::Digest final_head = (*store)->Head();

@@ -5,11 +5,13 @@
 #include <utility>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/store/store_types.h"
 #include "services/authorization.h"
 #include "services/recorded_point.h"
 #include "services/server_log.h"
+#include "services/server_metrics.h"
 #include "services/status_mapping.h"
 
 namespace grantledger {
@@ -23,6 +25,7 @@ grpc::Status FinishStatus(grpc::CallbackServerContext* context, absl::string_vie
                           const absl::Status& status) {
   if (!status.ok() && status.code() != absl::StatusCode::kCancelled) {
     LogRejected(method, context->peer(), status);
+    ServerMetrics::Global().RecordRejection(status.code());
     auto index = status.GetPayload(kEventIndexPayload);
     if (index.has_value()) context->AddTrailingMetadata(kEventIndexMetadata, std::string(*index));
     auto head = status.GetPayload(kHeadSequencePayload);
@@ -44,6 +47,7 @@ grpc::ServerUnaryReactor* RunUnary(ServiceContext& service, grpc::CallbackServer
       !principal.ok()) {
     return FinishNow(context, method, principal.status());
   }
+  if (!absl::StartsWith(method, "LedgerService/")) ServerMetrics::Global().RecordQuery(method);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto task = [context, reactor, method = std::string(method), work = std::move(work)] {
     absl::Status status = context->IsCancelled()

@@ -234,7 +234,11 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   store->tree_cf_ = store->handles_.size() > 6 ? store->handles_[6] : nullptr;
   store->history_store_ = std::make_unique<HistoryStore>(db, store->histories_cf_);
   GL_RETURN_IF_ERROR(store->CheckFormat());
+  const absl::Time recover_start = absl::Now();
   GL_RETURN_IF_ERROR(store->Recover());
+  if (store->options_.observer != nullptr) {
+    store->options_.observer->Recovered(absl::Now() - recover_start);
+  }
   GL_RETURN_IF_ERROR(store->AdoptHeadNote(noted));
   GL_RETURN_IF_ERROR(store->OpenTree());
   if (!store->options_.read_only) {

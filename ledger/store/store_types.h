@@ -18,6 +18,18 @@
 
 namespace grantledger {
 
+// What the store tells an observer (the server's metrics). Called on the store's own threads:
+// keep the calls short and never call back into the store.
+class StoreObserver {
+ public:
+  virtual ~StoreObserver() = default;
+  // A group of batches was written (and synced, with `sync`): each accepted batch's event
+  // count, and how long the RocksDB write took.
+  virtual void GroupWritten(const std::vector<uint64_t>& batch_events, absl::Duration write) = 0;
+  // The open recovered the projections (checkpoint load and log replay) in `took`.
+  virtual void Recovered(absl::Duration took) = 0;
+};
+
 struct EventStoreOptions {
   std::string path;        // the data directory
   bool sync = true;        // fsync the WAL before an append is acknowledged
@@ -45,6 +57,9 @@ struct EventStoreOptions {
   // Where warnings about the data directory go (a missing head note, open permissions);
   // nullptr: stderr, as "grantledger: warning: ...".
   std::function<void(absl::string_view)> warn;
+  // Told what the store does, for the operators' metrics (services/server_metrics.h); null:
+  // nobody. Outlives the store.
+  StoreObserver* observer = nullptr;
 };
 
 struct AppendOptions {

@@ -200,6 +200,12 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
       w->AwaitEncodingFinished();
     }
   }
+  std::vector<uint64_t> batch_events;  // for the observer, taken while the events exist
+  if (options_.observer != nullptr) {
+    for (AppendWriter* w : writers) {
+      if (w->accepted) batch_events.push_back(w->events.size());
+    }
+  }
   // Nothing reads the writers' events from here on: their owners may free them while the
   // write syncs.
   group.ids.clear();
@@ -242,7 +248,11 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
     TreeEdge tree_edge = tree_->Extend(group.entry, batch);
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
+    const absl::Time write_start = absl::Now();
     rocksdb::Status s = db_->Write(write_options, &batch);
+    if (s.ok() && options_.observer != nullptr) {
+      options_.observer->GroupWritten(batch_events, absl::Now() - write_start);
+    }
     if (batch.GetDataSize() > BufferPool::kMaxPooledBytes) write_batch_.reset();
     if (!s.ok()) {
       absl::Status failed = absl::UnavailableError(

@@ -16,6 +16,9 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import grantledger_protos  # noqa: E402
+
 ARGS = None
 DOMAIN = "spiffe://region.example/"
 
@@ -28,15 +31,7 @@ class TlsClientTest(unittest.TestCase):
         pki = os.path.join(tmp, "pki")
         subprocess.run([os.path.join(ARGS.source_dir, "scripts", "dev-pki.sh"), pki], check=True,
                        stdout=subprocess.DEVNULL)
-        gen = os.path.join(tmp, "gen")
-        os.makedirs(gen)
-        proto_dir = os.path.join(ARGS.source_dir, "proto")
-        protos = sorted(
-            os.path.join("grantledger", "v1", f)
-            for f in os.listdir(os.path.join(proto_dir, "grantledger", "v1"))
-            if f.endswith(".proto"))
-        subprocess.run(["protoc", "-I", proto_dir, "--python_out", gen] + protos, check=True)
-        sys.path.insert(0, gen)
+        grantledger_protos.generate(ARGS.source_dir, os.path.join(tmp, "gen"))
         cls.pki = pki
         cls.server = subprocess.Popen(
             [ARGS.grantledgerd, "--data-dir", os.path.join(tmp, "data"), "--listen",

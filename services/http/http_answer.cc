@@ -1,0 +1,48 @@
+// See http_answer.h.
+#include "services/http/http_answer.h"
+
+#include "absl/strings/str_cat.h"
+#include "cli/report.h"
+
+namespace grantledger {
+
+HttpAnswer Ok(std::string body, std::string content_type) {
+  HttpAnswer out;
+  out.body = std::move(body);
+  out.content_type = std::move(content_type);
+  return out;
+}
+
+HttpAnswer ErrorAnswer(const absl::Status& status) {
+  HttpAnswer out;
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+      out.status = 400;
+      break;
+    case absl::StatusCode::kUnauthenticated:
+      out.status = 401;
+      break;
+    case absl::StatusCode::kPermissionDenied:
+      out.status = 403;
+      break;
+    case absl::StatusCode::kNotFound:
+      out.status = 404;
+      break;
+    case absl::StatusCode::kUnavailable:
+      out.status = 503;
+      break;
+    default:
+      out.status = 500;
+  }
+  out.body = absl::StrCat("{\"error\":", JsonQuote(absl::StatusCodeToString(status.code())),
+                          ",\"message\":", JsonQuote(std::string(status.message())), "}\n");
+  return out;
+}
+
+std::string QueryValue(const HttpQuery& query, const std::string& name) {
+  auto it = query.find(name);
+  return it == query.end() ? std::string() : it->second;
+}
+
+}  // namespace grantledger

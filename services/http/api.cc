@@ -55,11 +55,11 @@ struct Totals {
           outstanding_ore = 0;
   void Add(const Obligation& o) {
     ++grants;
-    decided_ore += o.decided_ore;
-    received_ore += o.received_ore;
-    eligible_spent_ore += o.eligible_spent_ore;
-    unused_ore += o.unused_ore;
-    outstanding_ore += o.outstanding_ore;
+    decided_ore += o.decided_ore.value();
+    received_ore += o.received_ore.value();
+    eligible_spent_ore += o.eligible_spent_ore.value();
+    unused_ore += o.unused_ore.value();
+    outstanding_ore += o.outstanding_ore.value();
   }
   std::string Json() const {
     return absl::StrCat("\"grants\":", grants, ",\"decided_ore\":", decided_ore,
@@ -194,19 +194,20 @@ HttpAnswer ApiBurndown(LedgerBackend& backend, const HttpQuery& query) {
         days[i] == at->as_of.date ? at : backend.Position(*id, AsOf{days[i], as_of->sequence});
     if (!p.ok()) return ErrorAnswer(p.status());
     absl::StrAppend(&points, i ? "," : "", "{\"date\":", JsonQuote(FormatCivilDay(days[i])),
-                    ",\"eligible_spent_ore\":", p->eligible_spent_ore,
-                    ",\"received_ore\":", p->balance.received_ore,
-                    ",\"allocated_ore\":", p->balance.allocated_ore, "}");
+                    ",\"eligible_spent_ore\":", p->eligible_spent_ore.value(),
+                    ",\"received_ore\":", p->balance.received_ore.value(),
+                    ",\"allocated_ore\":", p->balance.allocated_ore.value(), "}");
   }
   points += "]";
   // The ledger's own forecast (ledger/obligations.h): spending at the burn rate so far, to the
   // period's end; what it leaves unused is forecast_unused_at_end.
   std::string forecast = "null";
   if (!obligation.period_ended && obligation.days_elapsed > 0) {
-    const int64_t disposable_ore = obligation.received_ore - obligation.carried_out_ore;
+    const int64_t disposable_ore =
+        obligation.received_ore.value() - obligation.carried_out_ore.value();
     forecast = absl::StrCat(
         "{\"date\":", JsonQuote(FormatCivilDay(terms.usage_period_end)),
-        ",\"eligible_spent_ore\":", disposable_ore - obligation.forecast_unused_at_end_ore, "}");
+        ",\"eligible_spent_ore\":", disposable_ore - obligation.forecast_unused_at_end_ore.value(), "}");
   }
   return Ok(
       absl::StrCat("{", AsOfJson(*as_of, backend), ",\"grant_id\":", JsonQuote(*id),

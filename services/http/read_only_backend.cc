@@ -2,8 +2,11 @@
 #include "services/http/read_only_backend.h"
 
 #include "absl/status/status.h"
+#include "cli/as_of_flags.h"
+#include "ledger/status_macros.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/query_checks.h"
+#include "ledger/year_end.h"
 
 namespace grantledger {
 namespace {
@@ -35,6 +38,16 @@ class ReadOnly final : public LedgerBackend {
   }
   absl::StatusOr<std::vector<GrantPosition>> Positions(const AsOf& as_of) override {
     return store_.Positions(as_of);
+  }
+  // The year-end answers as the command line's --db composes them (ledger/year_end.h).
+  absl::StatusOr<ObligationsAnswer> Obligations(const AsOfQuery& query) override {
+    GL_ASSIGN_OR_RETURN(AsOf as_of, ResolveAsOf(query, *this));
+    return ObligationsAnswer{as_of, ObligationsByDeadline(store_.Positions(as_of))};
+  }
+  absl::StatusOr<UnusedAnswer> Unused(const AsOfQuery& query, const DeadlineRange& range) override {
+    GL_ASSIGN_OR_RETURN(AsOf as_of, ResolveAsOf(query, *this));
+    return UnusedAnswer{as_of, UnusedObligations(ObligationsByDeadline(store_.Positions(as_of)),
+                                                 as_of.date, range)};
   }
   absl::StatusOr<uint64_t> GrantVersion(const std::string& grant_id, uint64_t sequence) override {
     return GrantVersionAt(store_, grant_id, sequence);

@@ -204,7 +204,7 @@ std::string NoteSigner::VerifierKey() const {
 
 absl::StatusOr<NoteVerifier> NoteVerifier::Parse(absl::string_view verifier_key) {
   verifier_key = absl::StripAsciiWhitespace(verifier_key);
-  std::vector<absl::string_view> parts = absl::StrSplit(verifier_key, '+');
+  std::vector<absl::string_view> parts = absl::StrSplit(verifier_key, absl::MaxSplits('+', 2));
   std::string key;
   uint32_t key_id = 0;
   if (parts.size() != 3 || parts[1].size() != 8 || !absl::SimpleHexAtoi(parts[1], &key_id) ||

@@ -165,8 +165,8 @@ class Server:
         return None
 
     def public_key(self):
-        """The verifier key: --public-key, else `grantledger audit public-key` asked by the
-        server's address, then by its data directory."""
+        """The verifier key: --public-key, else `grantledger audit public-key` asked with the
+        server's data directory (then its address), and the origin the server was given."""
         import verify_tlog
         if self.args.public_key:
             source = self.args.public_key
@@ -175,8 +175,9 @@ class Server:
                     source = f.read()
             return verify_tlog.parse_verifier_key(source)
         tried = []
-        for where in (["--server", self.address], ["--db", self.data_dir]):
-            command = [self.args.grantledger, "audit", "public-key"] + where
+        origin = ["--origin", self.origin] if self.origin else []
+        for where in (["--db", self.data_dir], ["--server", self.address]):
+            command = [self.args.grantledger, "audit", "public-key"] + where + origin
             result = subprocess.run(command, capture_output=True, text=True)
             lines = [line for line in result.stdout.splitlines() if line.strip()]
             if result.returncode == 0 and lines:

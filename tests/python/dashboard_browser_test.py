@@ -2,8 +2,8 @@
 """The dashboard in a real browser: Debian's chromium, chromium-driver and python3-selenium,
 headless, against a real grantledgerd (--http) loaded with the sample grants. It opens the
 overview and the RS/229/2025 page at one as-of point (effective 2025-12-31, as recorded up to
-sequence 200), and checks that every figure shown equals the gRPC answer for that point
-(YearEndService GetObligations, GetPosition, GetFinancialAccount; Debian's python3-grpcio with
+sequence 245, the whole sample), and checks that every figure shown equals the gRPC answer for
+that point (YearEndService GetObligations, GetPosition, GetFinancialAccount; Debian's python3-grpcio with
 message modules generated from proto/ at test time), that the burn-down canvas has been drawn,
 and that the browser console has no errors.
 
@@ -29,7 +29,7 @@ import grantledger_protos  # noqa: E402
 
 ARGS = None
 AS_OF = "2025-12-31"
-RECORDED = 200
+RECORDED = 245  # the whole sample file: every grant on the overview
 GRANT = "RS/229/2025"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -220,7 +220,7 @@ class DashboardBrowserTest(unittest.TestCase):
                          [line.spent_ore for line in account.lines])
         footer = self.driver.find_element("css selector", "#account tfoot")
         self.assertEqual(kronor_to_ore(self.text(footer, "used_ore")), account.used_ore)
-        # History: as recorded up to sequence 200, the newest row is the grant's last by then.
+        # History: at the recorded point, the newest row is the grant's last by then.
         history = self.driver.find_elements("css selector", "#history tbody tr")
         self.assertGreater(len(history), 0)
         self.assertLessEqual(int(history[-1].get_attribute("data-sequence")), RECORDED)

@@ -60,10 +60,10 @@ TEST(SealPeriodTest, TheCanonicalAccountIsDocumentedLineByLine) {
   FinancialAccount a;
   a.grant_id = kGrant;
   a.as_of_date = absl::CivilDay(2025, 12, 31);
-  a.disposable_ore = 25'000'000;
-  a.used_ore = 23'405'400;
-  a.remaining_ore = 1'594'600;
-  a.lines = {{"Samråd", "Köpta tjänster", 23'000'000}, {"Samråd", "", 405'400}};
+  a.disposable_ore = Ore(25'000'000);
+  a.used_ore = Ore(23'405'400);
+  a.remaining_ore = Ore(1'594'600);
+  a.lines = {{"Samråd", "Köpta tjänster", Ore(23'000'000)}, {"Samråd", "", Ore(405'400)}};
   EXPECT_EQ(CanonicalAccount(a),
             "grantledger-account-v1\ngrant\tRS/229/2025\nas_of\t2025-12-31\n"
             "disposable_ore\t25000000\nused_ore\t23405400\nremaining_ore\t1594600\n"

@@ -142,7 +142,7 @@ TEST_F(SealServerTest, ASealWhoseDigestOrLogPointIsNotTheLedgersIsRefused) {
   s->set_log_head_hash(head.head_hash);
   // The digest of another account (one öre more used).
   SealedAccount other = *sealed;
-  other.account.used_ore += 1;
+  other.account.used_ore = Ore(other.account.used_ore.value() + 1);
   other.canonical = CanonicalAccount(other.account);
   s->set_account_sha256(SealedAccountSha256(other));
   EXPECT_THAT(AppendOverGrpc(seal), GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION,

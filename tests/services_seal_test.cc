@@ -71,7 +71,8 @@ TEST_F(SealServerTest, SealRefusesLateEventsFlagsCorrectionsAndReproducesTheAcco
   EXPECT_THAT(sealed.out, HasSubstr("Låst år 2025 (2025-01-01–2025-12-31) den 2026-03-20, "
                                     "löpnummer 6; redovisningen som registrerad till och med "
                                     "löpnummer 5"));
-  EXPECT_THAT(sealed.out, HasSubstr("kontrollpunkt: ingen"));  // GetCheckpoint: UNIMPLEMENTED
+  // The server's signed checkpoint of the tree at the seal's log point (record 5).
+  EXPECT_THAT(sealed.out, HasSubstr("kontrollpunkt:\ngrantledger\n5\n"));
   const CliResult as_sealed = Cli(absl::StrCat("account ", kGrant, " --as-sealed"));
   ASSERT_EQ(as_sealed.exit_code, 0) << as_sealed.err;
   EXPECT_EQ(as_sealed.out, sealed.out);

@@ -27,13 +27,13 @@ absl::StatusOr<SealPeriod> SealPeriodOf(const std::string& grant_id, const Grant
 }
 
 std::string CanonicalAccount(const FinancialAccount& a) {
-  std::string out =
-      absl::StrCat("grantledger-account-v1\ngrant\t", a.grant_id, "\nas_of\t",
-                   FormatCivilDay(a.as_of_date), "\ndisposable_ore\t", a.disposable_ore.value(),
-                   "\nused_ore\t", a.used_ore.value(), "\nremaining_ore\t", a.remaining_ore.value(), "\n");
+  std::string out = absl::StrCat("grantledger-account-v1\ngrant\t", a.grant_id, "\nas_of\t",
+                                 FormatCivilDay(a.as_of_date), "\ndisposable_ore\t",
+                                 a.disposable_ore.value(), "\nused_ore\t", a.used_ore.value(),
+                                 "\nremaining_ore\t", a.remaining_ore.value(), "\n");
   for (const PurposeSpending& line : a.lines) {
-    absl::StrAppend(&out, "line\t", line.purpose, "\t", line.cost_group, "\t", line.spent_ore.value(),
-                    "\n");
+    absl::StrAppend(&out, "line\t", line.purpose, "\t", line.cost_group, "\t",
+                    line.spent_ore.value(), "\n");
   }
   return out;
 }

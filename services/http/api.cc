@@ -205,9 +205,9 @@ HttpAnswer ApiBurndown(LedgerBackend& backend, const HttpQuery& query) {
   if (!obligation.period_ended && obligation.days_elapsed > 0) {
     const int64_t disposable_ore =
         obligation.received_ore.value() - obligation.carried_out_ore.value();
-    forecast = absl::StrCat(
-        "{\"date\":", JsonQuote(FormatCivilDay(terms.usage_period_end)),
-        ",\"eligible_spent_ore\":", disposable_ore - obligation.forecast_unused_at_end_ore.value(), "}");
+    forecast = absl::StrCat("{\"date\":", JsonQuote(FormatCivilDay(terms.usage_period_end)),
+                            ",\"eligible_spent_ore\":",
+                            disposable_ore - obligation.forecast_unused_at_end_ore.value(), "}");
   }
   return Ok(
       absl::StrCat("{", AsOfJson(*as_of, backend), ",\"grant_id\":", JsonQuote(*id),

@@ -12,6 +12,9 @@
 #   TARGET        fuzz_log_entry fuzz_append fuzz_event_lines fuzz_csv_import fuzz_sie_import
 #                 (default: all)
 #
+# FUZZ_TIMEOUT=S sets the per-input timeout (default 20 s; raise it when the run may be paused
+# with SIGSTOP, which libFuzzer would otherwise report as a timeout).
+#
 # Exits 1 on the first crash, leaving the input in BUILD_DIR/artifacts/. The growing corpora
 # stay in BUILD_DIR/corpus/ between runs (not committed); crash reproducers worth keeping go
 # to tests/fuzz/regressions/TARGET/.
@@ -94,7 +97,7 @@ for t in "${targets[@]}"; do
   # on a few lines, so its inputs are kept short.
   max_len=65536
   [ "$t" = fuzz_event_lines ] && max_len=8192
-  args=(-artifact_prefix="$build_dir/artifacts/$t-" -print_final_stats=1 -timeout=20
+  args=(-artifact_prefix="$build_dir/artifacts/$t-" -print_final_stats=1 -timeout="${FUZZ_TIMEOUT:-20}"
         -rss_limit_mb=2048 -max_len=$max_len)
   if [ "$smoke" -eq 1 ]; then
     seconds=15

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -105,6 +106,7 @@ absl::StatusOr<SieImportPlan> ExpensesFromSie(const SieFile& file, const std::st
                  " has no cost object to find its rows by; amend its terms with a cost_object"));
     }
   }
+  std::map<std::string, int> id_lines;  // event id -> the row's line
   for (const SieVoucher& v : file.vouchers) {
     ++plan.vouchers;
     for (const SieRow& row : v.rows) {
@@ -139,6 +141,15 @@ absl::StatusOr<SieImportPlan> ExpensesFromSie(const SieFile& file, const std::st
       v1::Event& e = line.event;
       e.set_event_id(StrCat(options.id_prefix, "-", v.series.empty() ? "0" : v.series, "-",
                             v.number, "-", row.number));
+      // Ids are built from the series and the number, so two vouchers can meet in one id
+      // (series "A-1" number 2 and series "A" number "1-2"): refuse rather than drop a row.
+      if (auto [first, added] = id_lines.try_emplace(e.event_id(), row.line); !added) {
+        return absl::InvalidArgumentError(
+            StrCat(source, ":", row.line, ": this row's event id ", e.event_id(),
+                   " is also the id of the row at line ", first->second,
+                   "; the two vouchers cannot both be imported: rename one of their series in "
+                   "the accounting program and export again"));
+      }
       e.set_grant_id(grant->grant_id);
       e.set_effective_date(FormatCivilDay(date));
       e.set_source(options.source);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -204,6 +205,7 @@ absl::StatusOr<SieFile> ParseSie4(absl::string_view bytes, absl::string_view sou
   SieVoucher* voucher = nullptr;
   bool in_block = false;
   std::optional<SieRow> pending_twin;  // an #RTRANS whose #TRANS twin may follow
+  std::map<std::pair<std::string, std::string>, int> voucher_lines;  // (series, number) -> line
   for (const Record& r : records) {
     const auto& f = r.fields;
     auto field = [&](size_t n) -> std::string { return n < f.size() ? f[n].raw : ""; };
@@ -316,6 +318,15 @@ absl::StatusOr<SieFile> ParseSie4(absl::string_view bytes, absl::string_view sou
       v.text = *vtext;
       if (v.number.empty()) {
         return at(r.line, "#VER has no voucher number: export the vouchers with their numbers");
+      }
+      // A voucher's series and number name it (and the events imported from it): twice is a
+      // file put together from two exports, or a damaged one.
+      auto [first, added] = voucher_lines.try_emplace({v.series, v.number}, r.line);
+      if (!added) {
+        return at(r.line, StrCat("voucher ", v.series.empty() ? "" : v.series + " ", v.number,
+                                 " comes a second time (first at line ", first->second,
+                                 "); a voucher number comes once per series: export the file "
+                                 "again from the accounting program"));
       }
       auto date = SieDate(field(2), "#VER date");
       if (!date.ok()) return at(r.line, date.status().message());

@@ -172,6 +172,21 @@ TEST(Sie4Test, RefusesWhatCannotBeRight) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("#SIETYP 4")));
 }
 
+// Found by fuzz_sie_import: a voucher given twice mapped two rows to one event id.
+TEST(Sie4Test, RefusesAVoucherNumberGivenTwice) {
+  const std::string voucher =
+      "#VER A 311 20251231\n{\n#TRANS 5410 {6 \"9929\"} 100\n"
+      "#TRANS 1930 {} -100\n}\n";
+  EXPECT_THAT(ParseSie4(absl::StrCat("#FLAGGA 0\n", voucher, voucher), "twice.se"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("twice.se:7"), HasSubstr("voucher A 311"),
+                             HasSubstr("first at line 2"))));
+  // The same number in another series is another voucher.
+  EXPECT_TRUE(
+      ParseSie4(absl::StrCat("#FLAGGA 0\n", voucher, "#VER B 311 20251231\n{\n}\n"), "series.se")
+          .ok());
+}
+
 class SieImportTest : public ::testing::Test {
  protected:
   struct Result {
@@ -283,6 +298,21 @@ TEST_F(SieImportTest, NegativeCsvAmountsAreExpenseCredits) {
   Result history = Run("history RS/229/2025 --db " + Db());
   EXPECT_THAT(history.out, HasSubstr("expense credit"));
   EXPECT_THAT(history.out, HasSubstr("-400,25 kr"));
+}
+
+// Event ids are built from series and number, so "A-1" 2 and "A" "1-2" meet in one id: the
+// import refuses the file, naming both rows, and posts nothing.
+TEST_F(SieImportTest, RefusesTwoVouchersWhoseIdsMeet) {
+  const int64_t spent_before = Ore(Balance(), "spent_ore");
+  const std::string file =
+      Write("meet.se",
+            "#FLAGGA 0\n#SIETYP 4\n"
+            "#VER \"A-1\" 2 20250315\n{\n#TRANS 5410 {6 \"9929\"} 100\n#TRANS 1930 {} -100\n}\n"
+            "#VER A \"1-2\" 20250316\n{\n#TRANS 5410 {6 \"9929\"} 200\n#TRANS 1930 {} -200\n}\n");
+  Result r = Run(absl::StrCat("import-sie ", file, " --db ", Db()));
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, AllOf(HasSubstr("meet.se:10"), HasSubstr("sie-A-1-2-1"), HasSubstr("line 5")));
+  EXPECT_EQ(Ore(Balance(), "spent_ore"), spent_before);
 }
 
 }  // namespace

@@ -19,23 +19,13 @@
 namespace grantledger {
 namespace {
 
+using ::grantledger::testing::RunCli;
 using ::grantledger::testing::TempDir;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = ::grantledger::testing::CliResult;
 
 // The example export with its first row's cost group saved as Windows-1252 ("K\xf6pta").
 constexpr char kWindows1252Csv[] =
@@ -50,17 +40,7 @@ constexpr char kUtf8HeaderCsv[] =
 
 class CliInputValidationTest : public ::testing::Test {
  protected:
-  Result Run(const std::string& args) {
-    const std::string out = dir_.Sub("stdout"), err = dir_.Sub("stderr");
-    const std::string command = absl::StrCat(GRANTLEDGER_BINARY_DIR, "/cli/grantledger ", args,
-                                             " > ", out, " 2> ", err, " < /dev/null");
-    const int status = std::system(command.c_str());
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
-  }
+  Result Run(const std::string& args) { return RunCli(dir_, args); }
   std::string Write(const std::string& name, const std::string& text) {
     const std::string path = dir_.Sub(name);
     std::ofstream(path, std::ios::binary) << text;

@@ -18,35 +18,16 @@
 namespace grantledger {
 namespace {
 
+using ::grantledger::testing::ReadFileBytes;
+using ::grantledger::testing::RunCli;
 using ::grantledger::testing::TempDir;
 using ::testing::HasSubstr;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = ::grantledger::testing::CliResult;
 
 class CliTest : public ::testing::Test {
  protected:
-  Result Run(const std::string& args) {
-    const std::string out = dir_.Sub("stdout"), err = dir_.Sub("stderr");
-    const std::string command = absl::StrCat(GRANTLEDGER_BINARY_DIR, "/cli/grantledger ", args,
-                                             " > ", out, " 2> ", err, " < /dev/null");
-    const int status = std::system(command.c_str());
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
-  }
+  Result Run(const std::string& args) { return RunCli(dir_, args); }
   std::string Write(const std::string& name, const std::string& text) {
     const std::string path = dir_.Sub(name);
     std::ofstream(path, std::ios::binary) << text;
@@ -123,19 +104,19 @@ TEST_F(CliTest, GoldenBalanceTableAndJson) {
   Result table = Run("balance RS/229/2025 --db " + Db() + " --as-of 2025-12-31");
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_EQ(table.out,
-            Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/balance_rs229.txt")));
+            ReadFileBytes(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/balance_rs229.txt")));
   Result json = Run("balance RS/229/2025 --db " + Db() + " --as-of 2025-12-31 --json");
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  EXPECT_EQ(json.out,
-            Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/balance_rs229.json")));
+  EXPECT_EQ(json.out, ReadFileBytes(absl::StrCat(GRANTLEDGER_SOURCE_DIR,
+                                                 "/tests/golden/balance_rs229.json")));
   Result account = Run("account RS/285/2019 --db " + Db() + " --as-of 2019-12-31");
   ASSERT_EQ(account.exit_code, 0) << account.err;
   EXPECT_EQ(account.out,
-            Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/account_rs285.txt")));
+            ReadFileBytes(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/account_rs285.txt")));
   Result obligations = Run("obligations --db " + Db() + " --as-of 2025-12-31 --json");
   ASSERT_EQ(obligations.exit_code, 0) << obligations.err;
-  EXPECT_EQ(obligations.out,
-            Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/obligations_2025.json")));
+  EXPECT_EQ(obligations.out, ReadFileBytes(absl::StrCat(GRANTLEDGER_SOURCE_DIR,
+                                                        "/tests/golden/obligations_2025.json")));
 }
 
 TEST_F(CliTest, ExportThenRestoreGivesTheSameLedger) {
@@ -152,7 +133,7 @@ TEST_F(CliTest, ExportThenRestoreGivesTheSameLedger) {
   EXPECT_EQ(Run("obligations --json --as-of 2026-03-10 --db " + dir_.Sub("copy")).out,
             Run("obligations --json --as-of 2026-03-10 --db " + Db()).out);
   // An altered export is refused at the altered record, and nothing is restored.
-  std::string text = Slurp(exported);
+  std::string text = ReadFileBytes(exported);
   const size_t at = text.find("\"amount_ore\":\"6857143\"");
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 22, "\"amount_ore\":\"6857142\"");

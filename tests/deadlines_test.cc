@@ -18,6 +18,7 @@
 namespace grantledger {
 namespace {
 
+using ::grantledger::testing::RunCli;
 using ::grantledger::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -116,23 +117,8 @@ TEST(SwedishTimeTest, TodayAndTheEndOfADayAreSwedish) {
 
 class DeadlinesCliTest : public ::testing::Test {
  protected:
-  struct Result {
-    int exit_code = -1;
-    std::string out, err;
-  };
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-  Result Run(const std::string& args) {
-    const std::string out = dir_.Sub("stdout"), err = dir_.Sub("stderr");
-    const std::string command = absl::StrCat(GRANTLEDGER_BINARY_DIR, "/cli/grantledger ", args,
-                                             " > ", out, " 2> ", err, " < /dev/null");
-    const int status = std::system(command.c_str());
-    return Result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-  }
+  using Result = ::grantledger::testing::CliResult;
+  Result Run(const std::string& args) { return RunCli(dir_, args); }
   std::string Db() const { return dir_.Sub("data"); }
   void SetUp() override {
     for (const char* file : {"sample-grants.jsonl"}) {

@@ -22,6 +22,7 @@ namespace {
 
 using ::grantledger::testing::Allocate;
 using ::grantledger::testing::IsOk;
+using ::grantledger::testing::ReadFileBytes;
 using ::grantledger::testing::Receipt;
 using ::grantledger::testing::RegisterGrant;
 using ::grantledger::testing::Spend;
@@ -78,11 +79,6 @@ void FlipByte(const std::string& file, uintmax_t offset) {
   c = static_cast<char>(c ^ 0x20);
   f.seekp(static_cast<std::streamoff>(offset));
   f.write(&c, 1);
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 MATCHER_P(NamesRecord, sequence, "") {
@@ -211,7 +207,7 @@ TEST(HeadNoteTest, AByteChangedInTheWriteAheadLogRefusesTheOpenNamingTheLostReco
                                      " > /dev/null 2> ", err, " < /dev/null")
                             .c_str());
         EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 4) << status;
-        EXPECT_THAT(Slurp(err), HasSubstr("were acknowledged"));
+        EXPECT_THAT(ReadFileBytes(err), HasSubstr("were acknowledged"));
       }
     }
   }
@@ -228,7 +224,7 @@ TEST(HeadNoteTest, AWriteTornByACrashIsTheOnlyLossTolerated) {
   ASSERT_THAT((*store)->Append(GrantSetup()), IsOk());
   auto before = (*store)->Append({Spend("s1", kGrant, 100, "p7", "HS Kir")});
   ASSERT_THAT(before, IsOk());
-  const std::string note_before = Slurp(note_path);
+  const std::string note_before = ReadFileBytes(note_path);
   const uintmax_t wal_before = std::filesystem::file_size(WalFile(live));
   ASSERT_THAT((*store)->Append({Spend("s2", kGrant, 100, "p7", "HS Kir")}), IsOk());
   const uintmax_t wal_after = std::filesystem::file_size(WalFile(live));

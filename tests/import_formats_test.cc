@@ -19,6 +19,8 @@
 namespace grantledger {
 namespace {
 
+using ::grantledger::testing::ReadFileBytes;
+using ::grantledger::testing::RunCli;
 using ::grantledger::testing::StatusIs;
 using ::grantledger::testing::TempDir;
 using ::testing::AllOf;
@@ -164,23 +166,8 @@ TEST(CsvReaderTest, ErrorsNameTheLineAndTheFix) {
 
 class ImportFormatsTest : public ::testing::Test {
  protected:
-  struct Result {
-    int exit_code = -1;
-    std::string out, err;
-  };
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-  Result Run(const std::string& args) {
-    const std::string out = dir_.Sub("stdout"), err = dir_.Sub("stderr");
-    const std::string command = absl::StrCat(GRANTLEDGER_BINARY_DIR, "/cli/grantledger ", args,
-                                             " > ", out, " 2> ", err, " < /dev/null");
-    const int status = std::system(command.c_str());
-    return Result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-  }
+  using Result = ::grantledger::testing::CliResult;
+  Result Run(const std::string& args) { return RunCli(dir_, args); }
   std::string Write(const std::string& name, const std::string& bytes) {
     const std::string path = dir_.Sub(name);
     std::ofstream(path, std::ios::binary) << bytes;
@@ -198,7 +185,7 @@ class ImportFormatsTest : public ::testing::Test {
     Result r =
         Run(absl::StrCat("export --csv history --grant RS/229/2025 --db ", Db(), " --out ", path));
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    return Slurp(path);
+    return ReadFileBytes(path);
   }
   TempDir dir_;
 };

@@ -22,26 +22,16 @@
 namespace grantledger {
 namespace {
 
+using ::grantledger::testing::ReadFileBytes;
 using ::grantledger::testing::TempDir;
 using ::testing::HasSubstr;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Result = ::grantledger::testing::CliResult;
 
 // Debian's python3 (python3-openpyxl is a Debian package; a python3 earlier on PATH may not
 // have it).
 std::string Python() {
   return std::ifstream("/usr/bin/python3").good() ? "/usr/bin/python3" : "python3";
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 class ReportFilesTest : public ::testing::Test {
@@ -52,8 +42,8 @@ class ReportFilesTest : public ::testing::Test {
     const int status = std::system(command.c_str());
     Result r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
+    r.out = ReadFileBytes(out);
+    r.err = ReadFileBytes(err);
     return r;
   }
   Result Run(const std::string& args) {

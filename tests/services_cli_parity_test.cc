@@ -17,20 +17,12 @@
 namespace grantledger::testing {
 namespace {
 
+using ::grantledger::testing::ReadFileBytes;
+using ::grantledger::testing::RunCli;
+
 using ::testing::HasSubstr;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = ::grantledger::testing::CliResult;
 
 class CliParityTest : public ::testing::Test {
  protected:
@@ -48,17 +40,7 @@ class CliParityTest : public ::testing::Test {
   // The server's own data directory, opened read-only beside it: one ledger, two paths.
   static std::string Db() { return server_->store().options().path; }
 
-  static Result Run(const std::string& args) {
-    const std::string out = dir_->Sub("stdout"), err = dir_->Sub("stderr");
-    const std::string command = absl::StrCat(GRANTLEDGER_BINARY_DIR, "/cli/grantledger ", args,
-                                             " > ", out, " 2> ", err, " < /dev/null");
-    const int status = std::system(command.c_str());
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
-  }
+  static Result Run(const std::string& args) { return RunCli(*dir_, args); }
 
   // Runs `args` with --db and with --server; expects the same exit code, output and message.
   static Result RunBoth(const std::string& args) {
@@ -117,7 +99,8 @@ TEST_F(CliParityTest, RecordedAsOfBeyondTheHeadIsRefusedOnBothPaths) {
 TEST_F(CliParityTest, AccountShowsThePurposeLinesOnBothPaths) {
   Result r = RunBoth("account RS/285/2019 --as-of 2019-12-31");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/account_rs285.txt")));
+  EXPECT_EQ(r.out,
+            ReadFileBytes(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/account_rs285.txt")));
   Result json = RunBoth("account RS/285/2019 --as-of 2019-12-31 --json");
   EXPECT_THAT(json.out, HasSubstr("studiecirklar"));
 }

@@ -19,11 +19,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Result = ::grantledger::testing::CliResult;
 
 class CliTlsTest : public ::testing::Test {
  protected:

@@ -28,16 +28,11 @@
 namespace grantledger::testing {
 namespace {
 
+using ::grantledger::testing::ReadFileBytes;
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Runs a command; its exit code and standard output (standard error goes to `err`).
 int RunCommand(const std::string& command, const TempDir& dir, std::string* out,
@@ -45,8 +40,8 @@ int RunCommand(const std::string& command, const TempDir& dir, std::string* out,
   const std::string out_path = dir.Sub("cmd.out"), err_path = dir.Sub("cmd.err");
   const int status =
       std::system(absl::StrCat(command, " > ", out_path, " 2> ", err_path, " < /dev/null").c_str());
-  if (out) *out = Slurp(out_path);
-  if (err) *err = Slurp(err_path);
+  if (out) *out = ReadFileBytes(out_path);
+  if (err) *err = ReadFileBytes(err_path);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -283,7 +278,7 @@ TEST_F(HttpTest, PagesAndChartJsAreServedFromTheBinaryAndDebian) {
   auto chart = Get("/static/chart.min.js");
   ASSERT_TRUE(chart);
   EXPECT_EQ(chart->status, 200);
-  EXPECT_EQ(chart->body, Slurp(kDebianChartJsPath));
+  EXPECT_EQ(chart->body, ReadFileBytes(kDebianChartJsPath));
   auto health = Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);

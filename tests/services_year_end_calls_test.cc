@@ -32,6 +32,9 @@
 namespace grantledger::testing {
 namespace {
 
+using ::grantledger::testing::ReadFileBytes;
+using ::grantledger::testing::RunCli;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
@@ -76,18 +79,7 @@ class CountingFactory : public grpc::experimental::ServerInterceptorFactoryInter
   std::shared_ptr<CallCounts> counts_;
 };
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = ::grantledger::testing::CliResult;
 
 class YearEndCallsTest : public ::testing::Test {
  protected:
@@ -112,17 +104,7 @@ class YearEndCallsTest : public ::testing::Test {
     delete dir_;
   }
 
-  static Result Run(const std::string& args) {
-    const std::string out = dir_->Sub("stdout"), err = dir_->Sub("stderr");
-    const std::string command = absl::StrCat(GRANTLEDGER_BINARY_DIR, "/cli/grantledger ", args,
-                                             " > ", out, " 2> ", err, " < /dev/null");
-    const int status = std::system(command.c_str());
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
-  }
+  static Result Run(const std::string& args) { return RunCli(*dir_, args); }
 
   // Runs `args` against the server and returns the calls it made; the answer must be the one
   // the data directory gives (exit code, output, message).
@@ -190,8 +172,8 @@ TEST_F(YearEndCallsTest, ObligationsAndOverviewAreOneGetObligationsCall) {
   // The golden file, now over the server.
   Result golden;
   CallsOf("obligations --as-of 2025-12-31 --json", &golden);
-  EXPECT_EQ(golden.out,
-            Slurp(absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/tests/golden/obligations_2025.json")));
+  EXPECT_EQ(golden.out, ReadFileBytes(absl::StrCat(GRANTLEDGER_SOURCE_DIR,
+                                                   "/tests/golden/obligations_2025.json")));
 }
 
 TEST_F(YearEndCallsTest, ARefusedRecordedPointIsStillOneCallWithTheSameMessage) {

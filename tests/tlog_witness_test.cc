@@ -30,7 +30,9 @@ namespace grantledger {
 namespace {
 
 using ::grantledger::testing::IsOk;
+using ::grantledger::testing::ReadFileBytes;
 using ::grantledger::testing::RegisterGrant;
+using ::grantledger::testing::RunCli;
 using ::grantledger::testing::Spend;
 using ::grantledger::testing::TempDir;
 using ::testing::HasSubstr;
@@ -39,18 +41,7 @@ constexpr char kGrant[] = "RS/229/2025";
 constexpr uint64_t kHead = 300;
 constexpr uint64_t kCutAt = 251;  // the first record of the last log entry
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = ::grantledger::testing::CliResult;
 
 // RocksDB opened directly on a closed data directory (every family), to change it below the
 // ledger as an adversary would: handles()[1] is the log, [3] the checkpoints.
@@ -135,17 +126,7 @@ class TlogWitnessTest : public ::testing::Test {
     ASSERT_THAT((*signer)->Checkpoint(0), IsOk());
   }
 
-  Result Run(const std::string& args) {
-    const std::string out = dir_.Sub("stdout"), err = dir_.Sub("stderr");
-    const std::string command = absl::StrCat(GRANTLEDGER_BINARY_DIR, "/cli/grantledger ", args,
-                                             " > ", out, " 2> ", err, " < /dev/null");
-    const int status = std::system(command.c_str());
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
-  }
+  Result Run(const std::string& args) { return RunCli(dir_, args); }
   std::string original() const { return dir_.Sub("original"); }
   std::string Copy(const std::string& name) {
     const std::string path = dir_.Sub(name);
@@ -206,7 +187,7 @@ TEST_F(TlogWitnessTest, AnIntactLogIsProvedAndWitnessedAsConsistent) {
       absl::StrCat("audit consistency ", keep, "/checkpoint-300 --db ", grown, " --key ", Key()));
   EXPECT_EQ(consistent.exit_code, 0) << consistent.err;
   // A checkpoint whose size was edited no longer verifies: exit 4.
-  std::string note = Slurp(keep + "/checkpoint-300");
+  std::string note = ReadFileBytes(keep + "/checkpoint-300");
   note.replace(note.find("\n300\n"), 5, "\n299\n");
   std::ofstream(dir_.Sub("edited"), std::ios::binary) << note;
   Result edited = Run(

@@ -97,11 +97,7 @@ TEST(VerifyRequestTest, TheStoreRefusesRangesBeyondItsHead) {
   EXPECT_THAT(cut->problem, HasSubstr("records 4..7 are gone (a cut tail)"));
 }
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Result = ::grantledger::testing::CliResult;
 
 class VerifyCliTest : public ::testing::Test {
  protected:

@@ -76,6 +76,18 @@ class LedgerBackend {
   virtual absl::StatusOr<GrantPosition> Position(const std::string& grant_id,
                                                  const AsOf& as_of) = 0;
   virtual absl::StatusOr<std::vector<GrantPosition>> Positions(const AsOf& as_of) = 0;
+  // The grant's positions on each of `dates`, all as recorded by `sequence`: Position for each
+  // (a burn-down's points); a backend over the store reads the grant's stored history once.
+  virtual absl::StatusOr<std::vector<GrantPosition>> PositionsOn(
+      const std::string& grant_id, const std::vector<absl::CivilDay>& dates, uint64_t sequence) {
+    std::vector<GrantPosition> out;
+    for (absl::CivilDay date : dates) {
+      absl::StatusOr<GrantPosition> p = Position(grant_id, AsOf{date, sequence});
+      if (!p.ok()) return p.status();
+      out.push_back(*std::move(p));
+    }
+    return out;
+  }
   // The grant's version (event count) as recorded by `sequence` (0: now), as GetGrant says.
   virtual absl::StatusOr<uint64_t> GrantVersion(const std::string& grant_id, uint64_t sequence) = 0;
   // The last sequence recorded at or before `time`.

@@ -2,7 +2,6 @@
 #include "ledger/as_of.h"
 
 #include <algorithm>
-#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/civil_date.h"
@@ -98,7 +97,11 @@ absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const GrantH
     bool used = false;
   };
   std::vector<LineTotals> lines(history.lines().size());
-  std::map<std::pair<int32_t, int32_t>, Ore> by_purpose;
+  // Eligible spending per (purpose, cost group), indexed by both names' indexes (a flat table:
+  // this runs once per move), and the pairs in the order first met.
+  const size_t cost_groups = history.cost_groups().size();
+  std::vector<Ore> by_purpose(history.purposes().size() * cost_groups);
+  std::vector<bool> purpose_met(by_purpose.size());
   std::vector<std::pair<int32_t, int32_t>> purpose_order;
   GrantBalance& b = p.balance;
   auto count = [&](const Move& m) {
@@ -135,10 +138,12 @@ absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const GrantH
             m.booking >= p.terms.usage_period_start && m.booking <= p.terms.usage_period_end;
         if (eligible) {
           p.eligible_spent_ore += amount;
-          auto key = std::make_pair(m.purpose, m.cost_group);
-          auto [it, inserted] = by_purpose.emplace(key, Ore(0));
-          if (inserted) purpose_order.push_back(key);
-          it->second += amount;
+          const size_t k = static_cast<size_t>(m.purpose) * cost_groups + m.cost_group;
+          if (!purpose_met[k]) {
+            purpose_met[k] = true;
+            purpose_order.emplace_back(m.purpose, m.cost_group);
+          }
+          by_purpose[k] += amount;
         } else {
           p.ineligible_spent_ore += amount;
         }
@@ -167,8 +172,9 @@ absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const GrantH
   }
   CompleteBalance(b);
   for (const auto& key : purpose_order) {
-    p.eligible_by_purpose.push_back(PurposeSpending{
-        history.purposes()[key.first], history.cost_groups()[key.second], by_purpose[key]});
+    p.eligible_by_purpose.push_back(
+        PurposeSpending{history.purposes()[key.first], history.cost_groups()[key.second],
+                        by_purpose[static_cast<size_t>(key.first) * cost_groups + key.second]});
   }
   return p;
 }

@@ -33,6 +33,21 @@ bool GetVarint(absl::string_view& in, uint64_t& v) {
 
 int64_t DayNumber(absl::CivilDay day) { return day - absl::CivilDay(1970, 1, 1); }
 
+// The inverse, in constant time (H. Hinnant's civil_from_days, proleptic Gregorian as
+// absl::CivilDay). absl's CivilDay(1970, 1, 1) + n normalizes by walking four-year cycles,
+// years and months (some 30 steps for today's dates), and decoding does it twice per move.
+absl::CivilDay DayOfNumber(int64_t n) {
+  const int64_t z = n + 719468;  // days from 0000-03-01
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;                                       // [0, 146096]
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const int64_t mp = (5 * doy + 2) / 153;  // [0, 11], March first
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  return absl::CivilDay(yoe + era * 400 + (month <= 2), month, day);
+}
+
 constexpr uint64_t kMaxKind = static_cast<uint64_t>(MoveKind::kRepayment);
 
 }  // namespace
@@ -88,8 +103,8 @@ std::optional<std::vector<Move>> DecodeMoves(absl::string_view bytes, size_t lin
     const int64_t booking = day + UnZigZag(d_booking);
     if (booking < -1'000'000 || booking > 1'000'000) return std::nullopt;
     m.sequence = sequence;
-    m.effective = absl::CivilDay(1970, 1, 1) + day;
-    m.booking = absl::CivilDay(1970, 1, 1) + booking;
+    m.effective = DayOfNumber(day);
+    m.booking = DayOfNumber(booking);
     m.amount_ore = UnZigZag(amount);
     m.kind = static_cast<MoveKind>(kind);
     if (!index(bytes, lines, m.line) || !index(bytes, lines, m.to_line) ||

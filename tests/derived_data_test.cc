@@ -281,6 +281,15 @@ TEST_F(DerivedDataTest, ADeletedGrantIndexEntryIsDetected) {
     EXPECT_THAT(scanned, StatusIs(absl::StatusCode::kDataLoss, HasSubstr("grant index")));
     EXPECT_THAT((*store)->GrantAtSequence(kGrant, 40),
                 StatusIs(absl::StatusCode::kDataLoss, HasSubstr("grant index")));
+    // The version at a recorded point reads one entry and its neighbour: where the gap is, it
+    // is refused; elsewhere the counts the entries carry still give the right version.
+    EXPECT_THAT((*store)->GrantCountAt(kGrant, 20),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("grant index")));
+    EXPECT_THAT((*store)->GrantCountAt(kGrant, 18),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("missing or extra")));
+    auto at40 = (*store)->GrantCountAt(kGrant, 40);
+    ASSERT_THAT(at40, IsOk());
+    EXPECT_EQ(*at40, 3u + 18u);  // registration, receipt, allocation, then spends at 6..40
   }
   ExpectVerifyFinds(path, "grant index");
   ExpectReindexRepairs(path);
@@ -305,6 +314,8 @@ TEST_F(DerivedDataTest, AForeignGrantIndexEntryIsDetected) {
     absl::Status scanned =
         (*store)->Scan(0, 0, kGrant, [](const v1::RecordedEvent&) { return true; });
     EXPECT_THAT(scanned, StatusIs(absl::StatusCode::kDataLoss, HasSubstr("another grant's")));
+    EXPECT_THAT((*store)->GrantCountAt(kGrant, 21),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("another grant's")));
   }
   ExpectVerifyFinds(path, "grant index");
   ExpectReindexRepairs(path);
@@ -413,14 +424,31 @@ TEST_F(DerivedDataTest, StoredPartsAnswerAsTheLogDoes) {
   options.read_only = true;
   auto store = EventStore::Open(options);
   ASSERT_THAT(store, IsOk());
+  const std::vector<absl::CivilDay> days = {absl::CivilDay(2025, 3, 1), absl::CivilDay(2025, 6, 12),
+                                            absl::CivilDay(2026, 1, 1)};
   for (uint64_t seq = 1; seq <= head_; ++seq) {
     auto at = (*store)->GrantAtSequence(kGrant, seq);
     auto p = (*store)->Position(kGrant, AsOf{absl::CivilDay(2026, 1, 1), seq});
+    auto count = (*store)->GrantCountAt(kGrant, seq);
+    auto series = (*store)->PositionsOn(kGrant, days, seq);
     if (!at.ok()) {
       EXPECT_FALSE(p.ok());
+      EXPECT_THAT(count, StatusIs(absl::StatusCode::kNotFound, HasSubstr("not registered by")));
+      EXPECT_FALSE(series.ok());
       continue;
     }
     ASSERT_THAT(p, IsOk());
+    // The version read from the grant index equals the replay's count.
+    ASSERT_THAT(count, IsOk());
+    EXPECT_EQ(*count, at->event_count) << seq;
+    // Positions on several dates at once equal one Position per date.
+    ASSERT_THAT(series, IsOk());
+    ASSERT_EQ(series->size(), days.size());
+    for (size_t i = 0; i < days.size(); ++i) {
+      auto one = (*store)->Position(kGrant, AsOf{days[i], seq});
+      ASSERT_THAT(one, IsOk());
+      EXPECT_EQ(Describe((*series)[i]), Describe(*one)) << seq << " " << days[i];
+    }
     EXPECT_EQ(p->balance.spent_ore.value(), at->SpentOre()) << seq;
     EXPECT_EQ(p->balance.received_ore.value(), at->received_ore()) << seq;
   }

@@ -195,5 +195,34 @@ TEST(MoveCodecTest, RoundTripsAndRefusesDamage) {
   EXPECT_FALSE(DecodeMoves(bytes, 0, 0, 0).has_value());
 }
 
+// Every date the codec accepts comes back as the same day (dates are stored as day numbers
+// from 1970-01-01 and rebuilt without absl's day arithmetic).
+TEST(MoveCodecTest, RoundTripsDatesAcrossItsRange) {
+  std::vector<Move> moves;
+  auto add = [&](absl::CivilDay effective, absl::CivilDay booking) {
+    Move m;
+    m.sequence = moves.size() + 1;
+    m.effective = effective;
+    m.booking = booking;
+    m.kind = MoveKind::kReceipt;
+    moves.push_back(m);
+  };
+  const absl::CivilDay epoch(1970, 1, 1);
+  // Every day from 1896 to 2104 (leap years, century years, 2000), both directions of booking.
+  for (absl::CivilDay d(1896, 1, 1); d < absl::CivilDay(2104, 12, 31); d += 1) add(d, d - 400);
+  // The codec's limits: a million days either side of 1970.
+  add(epoch - 1'000'000, epoch + 1'000'000);
+  add(epoch + 1'000'000, epoch - 1'000'000);
+  add(absl::CivilDay(-1, 2, 28), absl::CivilDay(-4, 2, 29));
+  const std::string bytes = EncodeMoves(moves);
+  auto decoded = DecodeMoves(bytes, 0, 0, 0);
+  ASSERT_TRUE(decoded.has_value());
+  ASSERT_EQ(decoded->size(), moves.size());
+  for (size_t i = 0; i < moves.size(); ++i) {
+    ASSERT_EQ((*decoded)[i].effective, moves[i].effective) << i;
+    ASSERT_EQ((*decoded)[i].booking, moves[i].booking) << i;
+  }
+}
+
 }  // namespace
 }  // namespace grantledger

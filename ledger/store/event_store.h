@@ -40,6 +40,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "grantledger/v1/events.pb.h"
 #include "ledger/as_of.h"
 #include "ledger/grant_history.h"
@@ -129,11 +130,23 @@ class EventStore {
   std::optional<GrantState> Grant(const std::string& grant_id) const;
   // A grant's state right after event `sequence` (rebuilt from that grant's events).
   absl::StatusOr<GrantState> GrantAtSequence(const std::string& grant_id, uint64_t sequence) const;
+  // The grant's version as recorded by `sequence` (0: now): how many of its records (its events
+  // and carry-overs into it) the log holds up to there, read from one by_grant entry (its count
+  // of the grant's records before it) instead of replaying them. The entry is checked against
+  // the next one (or the grant's state, when it is the last) and the last record it counts
+  // must be the grant's: DataLoss naming `reindex` otherwise. NotFound when the grant was not
+  // registered by then.
+  absl::StatusOr<uint64_t> GrantCountAt(const std::string& grant_id, uint64_t sequence) const;
   std::vector<std::string> GrantIds() const;
 
   // Two-clock queries (as_of.h): a grant's position as of an effective date and a recorded
   // sequence (0: everything recorded), from the in-memory histories: no log replay.
   absl::StatusOr<GrantPosition> Position(const std::string& grant_id, const AsOf& as_of) const;
+  // The grant's positions on each of `dates`, all as recorded by `sequence`: what Position
+  // answers for each, with the stored history parts read once (a burn-down's points).
+  absl::StatusOr<std::vector<GrantPosition>> PositionsOn(const std::string& grant_id,
+                                                         absl::Span<const absl::CivilDay> dates,
+                                                         uint64_t sequence) const;
   // Every grant registered by as_of.sequence, sorted by grant id.
   std::vector<GrantPosition> Positions(const AsOf& as_of) const;
   // The last sequence recorded at or before `time` (0 if none): recorded times never go
@@ -179,9 +192,9 @@ class EventStore {
   absl::Status CheckTreeAgainstCheckpoint() const;
   // Deletes every derived entry (ids, by_grant, histories, checkpoint) before a rebuild.
   absl::Status ClearDerived();
-  // A grant's position from its events in the log (when its stored history fails a check).
-  absl::StatusOr<GrantPosition> PositionFromLog(const std::string& grant_id,
-                                                const AsOf& as_of) const;
+  // A grant's history rebuilt from its events in the log up to `sequence` (0: all), for
+  // positions when its stored history fails a check.
+  absl::StatusOr<GrantHistory> HistoryFromLog(const std::string& grant_id, uint64_t sequence) const;
   // The head note (recovery.cc): checks the recovered head against the note read
   // before RocksDB opened, and keeps the note open for updates (writable stores).
   absl::Status AdoptHeadNote(const std::optional<Digest>& noted);

@@ -17,6 +17,18 @@ namespace grantledger {
 
 using absl::StrCat;
 
+namespace {
+
+// A damaged grant index (by_grant), found while reading through it.
+absl::Status GrantIndexDamaged(const std::string& grant_id, absl::string_view what) {
+  return absl::DataLossError(
+      StrCat("the grant index of ", grant_id, " is damaged (", what,
+             "); the log is not affected: run `grantledger verify --db`, then `grantledger "
+             "reindex --db` to rebuild the index from the log"));
+}
+
+}  // namespace
+
 absl::StatusOr<v1::RecordedEvent> EventStore::ReadStored(uint64_t sequence) const {
   LogCursor cursor(db_.get(), log_cf_);
   GL_ASSIGN_OR_RETURN(LogValue value, cursor.Find(sequence));
@@ -67,6 +79,23 @@ uint64_t EventStore::SequenceAtRecordedTime(absl::Time time) const {
 
 absl::StatusOr<GrantPosition> EventStore::Position(const std::string& grant_id,
                                                    const AsOf& as_of) const {
+  const absl::Span<const absl::CivilDay> date(&as_of.date, 1);
+  GL_ASSIGN_OR_RETURN(std::vector<GrantPosition> one, PositionsOn(grant_id, date, as_of.sequence));
+  return std::move(one.front());
+}
+
+absl::StatusOr<std::vector<GrantPosition>> EventStore::PositionsOn(
+    const std::string& grant_id, absl::Span<const absl::CivilDay> dates, uint64_t sequence) const {
+  std::vector<GrantPosition> out;
+  out.reserve(dates.size());
+  // The position on each date, by `at` (one AsOf to one position).
+  auto each = [&](const auto& at) -> absl::Status {
+    for (absl::CivilDay date : dates) {
+      GL_ASSIGN_OR_RETURN(GrantPosition position, at(AsOf{date, sequence}));
+      out.push_back(std::move(position));
+    }
+    return absl::OkStatus();
+  };
   {
     absl::ReaderMutexLock lock(&state_mu_);
     auto it = histories_.find(grant_id);
@@ -75,40 +104,48 @@ absl::StatusOr<GrantPosition> EventStore::Position(const std::string& grant_id,
           StrCat("grant ", grant_id, " is not registered; check the diary number"));
     }
     const GrantHistory& history = it->second;
-    if (histories_in_memory_ || as_of.sequence == 0 ||
-        as_of.sequence >= history.compacted_through()) {
-      return PositionAsOf(grant_id, history, as_of);
+    const bool in_memory =
+        histories_in_memory_ || sequence == 0 || sequence >= history.compacted_through();
+    if (in_memory || history.registered_sequence() > sequence) {  // the latter: NotFound
+      GL_RETURN_IF_ERROR(each([&](const AsOf& as_of) {
+        return in_memory ? PositionAsOf(grant_id, history, as_of)
+                         : PositionAsOf(grant_id, history, {}, {}, as_of);  // worded as usual
+      }));
+      return out;
     }
-    if (history.registered_sequence() > as_of.sequence) {
-      return PositionAsOf(grant_id, history, {}, {}, as_of);  // NotFound, worded as usual
-    }
-    // As known before the last fold: the parts stored at the checkpoints around it.
+    // As known before the last fold: the parts stored at the checkpoints around it, read once
+    // for every date.
     absl::StatusOr<HistoryStore::Parts> parts =
-        history_store_->PartsAt(grant_id, as_of.sequence, NameCountsOf(history));
-    if (parts.ok()) return PositionAsOf(grant_id, history, parts->compacted, parts->later, as_of);
+        history_store_->PartsAt(grant_id, sequence, NameCountsOf(history));
+    if (parts.ok()) {
+      GL_RETURN_IF_ERROR(each([&](const AsOf& as_of) {
+        return PositionAsOf(grant_id, history, parts->compacted, parts->later, as_of);
+      }));
+      return out;
+    }
     Warn(StrCat(parts.status().message(), "; answering from the log instead"));
   }
-  return PositionFromLog(grant_id, as_of);
+  GL_ASSIGN_OR_RETURN(GrantHistory history, HistoryFromLog(grant_id, sequence));
+  GL_RETURN_IF_ERROR(
+      each([&](const AsOf& as_of) { return PositionAsOf(grant_id, history, as_of); }));
+  return out;
 }
 
-absl::StatusOr<GrantPosition> EventStore::PositionFromLog(const std::string& grant_id,
-                                                          const AsOf& as_of) const {
+absl::StatusOr<GrantHistory> EventStore::HistoryFromLog(const std::string& grant_id,
+                                                        uint64_t sequence) const {
   GrantHistory history;
-  absl::Status read = absl::OkStatus();
-  GL_RETURN_IF_ERROR(
-      ScanImpl(1, as_of.sequence, grant_id, false, [&](const v1::RecordedEvent& recorded) {
-        const v1::Event& event = recorded.record().event();
-        const uint64_t sequence = recorded.record().sequence();
-        std::unique_ptr<v1::Event> target;
-        if (event.has_reversal()) {
-          auto t = ReadEvent(event.reversal().reversed_sequence());
-          if (t.ok()) target = std::move(*t);
-        }
-        history.Add(event, sequence, target.get(),
-                    /*carry_in=*/event.grant_id() != grant_id);
-        return true;
-      }));
-  return PositionAsOf(grant_id, history, as_of);
+  GL_RETURN_IF_ERROR(ScanImpl(1, sequence, grant_id, false, [&](const v1::RecordedEvent& recorded) {
+    const v1::Event& event = recorded.record().event();
+    const uint64_t at = recorded.record().sequence();
+    std::unique_ptr<v1::Event> target;
+    if (event.has_reversal()) {
+      auto t = ReadEvent(event.reversal().reversed_sequence());
+      if (t.ok()) target = std::move(*t);
+    }
+    history.Add(event, at, target.get(), /*carry_in=*/event.grant_id() != grant_id);
+    return true;
+  }));
+  return history;
 }
 
 std::vector<GrantPosition> EventStore::Positions(const AsOf& as_of) const {
@@ -191,12 +228,7 @@ absl::Status EventStore::ScanImpl(
   // The index is derived: each entry says how many of the grant's records come before it, so
   // a missing entry shows as a gap; each record read must be the grant's; and a scan that runs
   // to the grant's last entry must have met as many records as the grant has.
-  auto damaged = [&grant_id](absl::string_view what) {
-    return absl::DataLossError(StrCat(
-        "the grant index of ", grant_id, " is damaged (", what,
-        "); the log is not affected: run `grantledger verify --db`, then `grantledger reindex "
-        "--db` to rebuild the index from the log"));
-  };
+  auto damaged = [&grant_id](absl::string_view what) { return GrantIndexDamaged(grant_id, what); };
   // An entry lists the grant's events of one write, keyed by the first: start at the entry
   // that may hold `from`.
   it->SeekForPrev(GrantIndexKey(grant_id, from));
@@ -239,6 +271,81 @@ absl::Status EventStore::ScanImpl(
                           "; the grant has ", grant_count, " up to ", grant_last));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> EventStore::GrantCountAt(const std::string& grant_id,
+                                                  uint64_t sequence) const {
+  uint64_t grant_count = 0;
+  uint64_t grant_last = 0;
+  {
+    absl::ReaderMutexLock lock(&state_mu_);
+    auto grant = state_.grants.find(grant_id);
+    if (grant == state_.grants.end()) {
+      return absl::NotFoundError(
+          StrCat("grant ", grant_id, " is not registered; check the diary number"));
+    }
+    grant_count = grant->second.event_count;
+    grant_last = grant->second.last_sequence;
+  }
+  if (sequence == 0 || sequence >= grant_last) return grant_count;
+  auto damaged = [&grant_id](absl::string_view what) { return GrantIndexDamaged(grant_id, what); };
+  const std::string prefix = GrantIndexPrefix(grant_id);
+  // The entry of the write that holds `sequence` or the grant's last record before it.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), grant_cf_));
+  auto decode = [&](uint64_t& prior, std::vector<uint64_t>& sequences) -> absl::Status {
+    absl::string_view key = View(it->key());
+    if (key.size() != prefix.size() + 8) return damaged("an entry has a damaged key");
+    const uint64_t first = DecodeSequence(key.substr(prefix.size()));
+    if (!DecodeGrantIndexEntry(first, View(it->value()), prior, sequences)) {
+      return damaged(StrCat("the entry at sequence ", first, " does not decode"));
+    }
+    return absl::OkStatus();
+  };
+  it->SeekForPrev(GrantIndexKey(grant_id, sequence));
+  if (!it->Valid() || !absl::StartsWith(View(it->key()), prefix)) {
+    GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the grant index"));
+    return absl::NotFoundError(
+        StrCat("grant ", grant_id, " was not registered by sequence ", sequence));
+  }
+  uint64_t prior = 0;
+  std::vector<uint64_t> sequences;
+  GL_RETURN_IF_ERROR(decode(prior, sequences));
+  const auto counted = std::upper_bound(sequences.begin(), sequences.end(), sequence);
+  const uint64_t last_counted = *(counted - 1);
+  const uint64_t count = prior + static_cast<uint64_t>(counted - sequences.begin());
+  // Not believed alone: the next entry must follow it (a missing, extra or edited entry shows
+  // as a gap), or, if it is the grant's last, it must end where the grant does.
+  const uint64_t through = prior + sequences.size();
+  const uint64_t entry_last = sequences.back();
+  it->Next();
+  if (it->Valid() && absl::StartsWith(View(it->key()), prefix)) {
+    uint64_t next_prior = 0;
+    std::vector<uint64_t> next;
+    GL_RETURN_IF_ERROR(decode(next_prior, next));
+    if (next_prior != through || next.front() <= entry_last) {
+      return damaged(StrCat("the entry at sequence ", next.front(), " follows ", next_prior,
+                            " of its records, not ", through, ": an entry is missing or extra"));
+    }
+  } else {
+    GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the grant index"));
+    if (through != grant_count || entry_last != grant_last) {
+      return damaged(StrCat("it lists ", through, " records up to sequence ", entry_last,
+                            "; the grant has ", grant_count, " up to ", grant_last));
+    }
+  }
+  // And the last record it counts must be the grant's (or a carry-over into it).
+  absl::StatusOr<std::unique_ptr<v1::Event>> read = ReadEvent(last_counted);
+  if (absl::IsNotFound(read.status())) {
+    return absl::DataLossError(
+        StrCat("record ", last_counted, " is missing from the log; run `grantledger verify`"));
+  }
+  GL_RETURN_IF_ERROR(read.status());
+  const std::unique_ptr<v1::Event>& event = *read;
+  if (event->grant_id() != grant_id &&
+      !(event->has_carry_over() && event->carry_over().to_grant_id() == grant_id)) {
+    return damaged(StrCat("it names record ", last_counted, ", which is another grant's"));
+  }
+  return count;
 }
 
 absl::StatusOr<VerifyResult> EventStore::Verify(

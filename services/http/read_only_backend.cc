@@ -39,6 +39,11 @@ class ReadOnly final : public LedgerBackend {
   absl::StatusOr<std::vector<GrantPosition>> Positions(const AsOf& as_of) override {
     return store_.Positions(as_of);
   }
+  absl::StatusOr<std::vector<GrantPosition>> PositionsOn(const std::string& grant_id,
+                                                         const std::vector<absl::CivilDay>& dates,
+                                                         uint64_t sequence) override {
+    return store_.PositionsOn(grant_id, dates, sequence);
+  }
   // The year-end answers as the command line's --db composes them (ledger/year_end.h).
   absl::StatusOr<ObligationsAnswer> Obligations(const AsOfQuery& query) override {
     GL_ASSIGN_OR_RETURN(AsOf as_of, ResolveAsOf(query, *this));

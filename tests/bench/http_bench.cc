@@ -7,7 +7,7 @@
 // --check-p99-ms is given and a route is slower.
 //
 // Usage: http_bench [--events N] [--grants G] [--requests R] [--dir DIR] [--keep]
-//                   [--reopen-only] [--check-p99-ms MS]
+//                   [--reopen-only] [--only ROUTE] [--check-p99-ms MS]
 #include <httplib.h>
 
 #include <algorithm>
@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ledger/store/event_store.h"
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   int requests = 200;
   double check_p99_ms = 0;
   std::string dir = "/tmp/grantledger-http-bench";
+  std::string only;  // run only the routes whose name contains it
   bool keep = false, reopen_only = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--events") && i + 1 < argc) {
@@ -60,12 +62,14 @@ int main(int argc, char** argv) {
       keep = true;
     } else if (!std::strcmp(argv[i], "--reopen-only")) {
       reopen_only = true;
+    } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
+      only = argv[++i];
     } else if (!std::strcmp(argv[i], "--check-p99-ms") && i + 1 < argc) {
       check_p99_ms = std::atof(argv[++i]);
     } else {
       Die(absl::StrCat("unknown argument ", argv[i],
                        "; usage: [--events N] [--grants G] [--requests R] [--dir DIR] [--keep] "
-                       "[--reopen-only] [--check-p99-ms MS]"));
+                       "[--reopen-only] [--only ROUTE] [--check-p99-ms MS]"));
     }
   }
   if (grants < 1 || requests < 1) Die("--grants and --requests must be at least 1");
@@ -143,16 +147,27 @@ int main(int argc, char** argv) {
   };
   std::printf("http_bench: %llu events, %d grants, %d requests per route (ms)\n",
               static_cast<unsigned long long>(head), grants, requests);
-  std::printf("%-28s %8s %8s %8s %10s\n", "route", "p50", "p99", "max", "bytes");
+  std::printf("%-28s %8s %8s %8s %10s %12s %12s\n", "route", "p50", "p99", "max", "bytes",
+              "p99 now", "p99 earlier");
   bool slow = false;
+  // p99 of sorted samples (with few samples, the slowest ones).
+  auto p99_of = [](std::vector<double>& v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, v.size() * 99 / 100)];
+  };
   for (const Route& route : routes) {
+    if (!only.empty() && !absl::StrContains(route.name, only)) continue;
     std::vector<double> ms;
+    // The same, split by the recorded point: now (odd i has none) or an earlier sequence.
+    std::vector<double> now_ms, earlier_ms;
     size_t bytes = 0;
     for (int i = 0; i < requests; ++i) {
       const std::string path = route.path(i);
       const auto start = Clock::now();
       auto answer = client.Get(path.c_str());
       ms.push_back(Millis(Clock::now() - start));
+      (absl::StrContains(path, "recorded_as_of=") ? earlier_ms : now_ms).push_back(ms.back());
       if (!answer || answer->status != 200) {
         Die(absl::StrCat(path, ": ",
                          answer ? absl::StrCat(answer->status, " ", answer->body)
@@ -160,10 +175,9 @@ int main(int argc, char** argv) {
       }
       bytes = answer->body.size();
     }
-    std::sort(ms.begin(), ms.end());
-    const double p99 = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
-    std::printf("%-28s %8.2f %8.2f %8.2f %10zu\n", route.name, ms[ms.size() / 2], p99, ms.back(),
-                bytes);
+    const double p99 = p99_of(ms);
+    std::printf("%-28s %8.2f %8.2f %8.2f %10zu %12.2f %12.2f\n", route.name, ms[ms.size() / 2], p99,
+                ms.back(), bytes, p99_of(now_ms), p99_of(earlier_ms));
     if (check_p99_ms > 0 && p99 > check_p99_ms) slow = true;
   }
   (*http)->Stop();

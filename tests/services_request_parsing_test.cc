@@ -105,7 +105,8 @@ CallResult Call(grpc::GenericStub& stub, const std::string& path, const std::str
   int tag = 0;
   call->StartCall(&tag);
   if (Await(cq, &tag)) {
-    call->Write(BufferOf(request), &tag);
+    const grpc::ByteBuffer buffer = BufferOf(request);
+    call->Write(buffer, &tag);
     if (Await(cq, &tag)) {
       call->WritesDone(&tag);
       Await(cq, &tag);

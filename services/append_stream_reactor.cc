@@ -88,7 +88,7 @@ void AppendStreamReactor::Append(Slot* slot, uint64_t index) {
            false);
     return;
   }
-  absl::Status parsed = ParseRawMessage(slot->raw_request, slot->request);
+  absl::Status parsed = ParseRawMessage(slot->raw_request, kMethod, slot->request);
   slot->raw_request.Clear();
   if (!parsed.ok()) {
     Answer(slot, index, parsed, false);  // the stream goes on with the next request

@@ -11,30 +11,49 @@
 
 namespace grantledger {
 
-class AuditServiceImpl final : public v1::AuditService::CallbackService {
+// Every method is raw (bytes in, bytes out) and parses through RunUnary
+// (services/service_context.h) or StartEventStream (event_stream_reactor.h), so a request that
+// does not parse is INVALID_ARGUMENT naming the method and field.
+using RawAuditService = v1::AuditService::WithRawCallbackMethod_ReadEvents<
+    v1::AuditService::WithRawCallbackMethod_Subscribe<
+        v1::AuditService::WithRawCallbackMethod_VerifyChain<
+            v1::AuditService::WithRawCallbackMethod_GetDigest<
+                v1::AuditService::WithRawCallbackMethod_GetCheckpoint<
+                    v1::AuditService::WithRawCallbackMethod_GetInclusionProof<
+                        v1::AuditService::WithRawCallbackMethod_GetConsistencyProof<
+                            v1::AuditService::Service>>>>>>>;
+
+class AuditServiceImpl final : public RawAuditService {
  public:
   explicit AuditServiceImpl(ServiceContext& service) : service_(service) {}
 
-  grpc::ServerWriteReactor<v1::EventsChunk>* ReadEvents(
-      grpc::CallbackServerContext* context, const v1::ReadEventsRequest* request) override;
-  grpc::ServerWriteReactor<v1::EventsChunk>* Subscribe(
-      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+  // ReadEventsRequest -> stream of EventsChunk.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadEvents(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request) override;
+  // SubscribeRequest -> stream of EventsChunk.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
+  // VerifyChainRequest -> VerifyChainResponse.
   grpc::ServerUnaryReactor* VerifyChain(grpc::CallbackServerContext* context,
-                                        const v1::VerifyChainRequest* request,
-                                        v1::VerifyChainResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  // GetDigestRequest -> GetDigestResponse.
   grpc::ServerUnaryReactor* GetDigest(grpc::CallbackServerContext* context,
-                                      const v1::GetDigestRequest* request,
-                                      v1::GetDigestResponse* response) override;
-  // The transparency log (ledger/store/merkle_store.h, log_signer.h).
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  // The transparency log (ledger/store/merkle_store.h, log_signer.h; services/tlog_calls.cc).
+  // GetCheckpointRequest -> GetCheckpointResponse.
   grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* context,
-                                          const v1::GetCheckpointRequest* request,
-                                          v1::GetCheckpointResponse* response) override;
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
+  // GetInclusionProofRequest -> GetInclusionProofResponse.
   grpc::ServerUnaryReactor* GetInclusionProof(grpc::CallbackServerContext* context,
-                                              const v1::GetInclusionProofRequest* request,
-                                              v1::GetInclusionProofResponse* response) override;
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+  // GetConsistencyProofRequest -> GetConsistencyProofResponse.
   grpc::ServerUnaryReactor* GetConsistencyProof(grpc::CallbackServerContext* context,
-                                                const v1::GetConsistencyProofRequest* request,
-                                                v1::GetConsistencyProofResponse* response) override;
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) override;
 
  private:
   ServiceContext& service_;

@@ -18,7 +18,8 @@ class EventStreamReactor::Sink : public EventSink {
       if (r_.cancelled_ || r_.write_failed_) return false;
       r_.write_pending_ = true;
     }
-    r_.StartWrite(&chunk);
+    SerializeRawMessage(chunk, &r_.chunk_bytes_);
+    r_.StartWrite(&r_.chunk_bytes_);
     // gRPC always reports a started write (with ok=false once the call is cancelled), so this
     // wait ends; a client that stops reading is cut off by its deadline or by server shutdown.
     {

@@ -62,7 +62,7 @@ grpc::ServerUnaryReactor* LedgerServiceImpl::Append(grpc::CallbackServerContext*
   absl::StatusOr<CallPrincipal> principal = AuthorizeCall(service_, *context, kMethod);
   if (!principal.ok()) return FinishNow(context, kMethod, principal.status());
   auto call = std::make_unique<AppendCall>();
-  if (absl::Status parsed = ParseRawMessage(*raw_request, call->request); !parsed.ok()) {
+  if (absl::Status parsed = ParseRawMessage(*raw_request, kMethod, call->request); !parsed.ok()) {
     return FinishNow(context, kMethod, parsed);
   }
   absl::StatusOr<AppendOptions> options = AppendOptionsOf(*call->request);

@@ -116,62 +116,71 @@ void EncodeGrant(const GrantState& grant, bool with_lines, v1::GrantView* out) {
 }  // namespace
 
 grpc::ServerUnaryReactor* QueryServiceImpl::GetGrant(grpc::CallbackServerContext* context,
-                                                     const v1::GetGrantRequest* request,
-                                                     v1::GetGrantResponse* response) {
-  return RunUnary(service_, context, "QueryService/GetGrant", [this, request, response] {
-    if (request->grant_id().empty()) {
-      return absl::InvalidArgumentError(
-          "grant_id: empty; give the grant's diary number, e.g. RS/229/2025");
-    }
-    GL_ASSIGN_OR_RETURN(std::optional<uint64_t> point, PointOf(*service_.store, *request));
-    GL_ASSIGN_OR_RETURN(GrantsAt at, GrantsAtPoint(*service_.store, {request->grant_id()}, point));
-    EncodeGrant(at.grants.front(), /*with_lines=*/true, response->mutable_grant());
-    response->set_as_of_sequence(at.sequence);
-    return absl::OkStatus();
-  });
+                                                     const grpc::ByteBuffer* raw_request,
+                                                     grpc::ByteBuffer* raw_response) {
+  return RunUnary(
+      service_, context, "QueryService/GetGrant", raw_request, raw_response,
+      [this](const v1::GetGrantRequest& request, v1::GetGrantResponse& response) -> absl::Status {
+        if (request.grant_id().empty()) {
+          return absl::InvalidArgumentError(
+              "grant_id: empty; give the grant's diary number, e.g. RS/229/2025");
+        }
+        GL_ASSIGN_OR_RETURN(std::optional<uint64_t> point, PointOf(*service_.store, request));
+        GL_ASSIGN_OR_RETURN(GrantsAt at,
+                            GrantsAtPoint(*service_.store, {request.grant_id()}, point));
+        EncodeGrant(at.grants.front(), /*with_lines=*/true, response.mutable_grant());
+        response.set_as_of_sequence(at.sequence);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::ListGrants(grpc::CallbackServerContext* context,
-                                                       const v1::ListGrantsRequest* request,
-                                                       v1::ListGrantsResponse* response) {
-  return RunUnary(service_, context, "QueryService/ListGrants", [this, request, response] {
-    if (!v1::GrantKind_IsValid(request->kind())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "kind: ", request->kind(), " is not a GrantKind; leave it unset for any kind"));
-    }
-    GL_ASSIGN_OR_RETURN(std::optional<uint64_t> point, PointOf(*service_.store, *request));
-    GL_ASSIGN_OR_RETURN(GrantsAt at, GrantsAtPoint(*service_.store, {}, point));
-    for (const GrantState& grant : at.grants) {
-      if (!request->year().empty() && grant.terms.year != request->year()) continue;
-      if (!request->grantor().empty() && grant.terms.grantor != request->grantor()) continue;
-      if (request->kind() != v1::GRANT_KIND_UNSPECIFIED && grant.terms.kind != request->kind())
-        continue;
-      EncodeGrant(grant, /*with_lines=*/false, response->add_grants());
-    }
-    response->set_as_of_sequence(at.sequence);
-    return absl::OkStatus();
-  });
+                                                       const grpc::ByteBuffer* raw_request,
+                                                       grpc::ByteBuffer* raw_response) {
+  return RunUnary(
+      service_, context, "QueryService/ListGrants", raw_request, raw_response,
+      [this](const v1::ListGrantsRequest& request,
+             v1::ListGrantsResponse& response) -> absl::Status {
+        if (!v1::GrantKind_IsValid(request.kind())) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "kind: ", request.kind(), " is not a GrantKind; leave it unset for any kind"));
+        }
+        GL_ASSIGN_OR_RETURN(std::optional<uint64_t> point, PointOf(*service_.store, request));
+        GL_ASSIGN_OR_RETURN(GrantsAt at, GrantsAtPoint(*service_.store, {}, point));
+        for (const GrantState& grant : at.grants) {
+          if (!request.year().empty() && grant.terms.year != request.year()) continue;
+          if (!request.grantor().empty() && grant.terms.grantor != request.grantor()) continue;
+          if (request.kind() != v1::GRANT_KIND_UNSPECIFIED && grant.terms.kind != request.kind())
+            continue;
+          EncodeGrant(grant, /*with_lines=*/false, response.add_grants());
+        }
+        response.set_as_of_sequence(at.sequence);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* QueryServiceImpl::GetBalances(grpc::CallbackServerContext* context,
-                                                        const v1::GetBalancesRequest* request,
-                                                        v1::GetBalancesResponse* response) {
-  return RunUnary(service_, context, "QueryService/GetBalances", [this, request, response] {
-    std::vector<std::string> ids(request->grant_ids().begin(), request->grant_ids().end());
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (ids[i].empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "grant_ids[", i, "]: empty; give a diary number, or no grant_ids for every grant"));
-      }
-    }
-    GL_ASSIGN_OR_RETURN(std::optional<uint64_t> point, PointOf(*service_.store, *request));
-    GL_ASSIGN_OR_RETURN(GrantsAt at, GrantsAtPoint(*service_.store, ids, point));
-    for (const GrantState& grant : at.grants) {
-      EncodeBalance(BalanceOfGrant(grant), response->add_balances());
-    }
-    response->set_as_of_sequence(at.sequence);
-    return absl::OkStatus();
-  });
+                                                        const grpc::ByteBuffer* raw_request,
+                                                        grpc::ByteBuffer* raw_response) {
+  return RunUnary(
+      service_, context, "QueryService/GetBalances", raw_request, raw_response,
+      [this](const v1::GetBalancesRequest& request,
+             v1::GetBalancesResponse& response) -> absl::Status {
+        std::vector<std::string> ids(request.grant_ids().begin(), request.grant_ids().end());
+        for (size_t i = 0; i < ids.size(); ++i) {
+          if (ids[i].empty()) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "grant_ids[", i, "]: empty; give a diary number, or no grant_ids for every grant"));
+          }
+        }
+        GL_ASSIGN_OR_RETURN(std::optional<uint64_t> point, PointOf(*service_.store, request));
+        GL_ASSIGN_OR_RETURN(GrantsAt at, GrantsAtPoint(*service_.store, ids, point));
+        for (const GrantState& grant : at.grants) {
+          EncodeBalance(BalanceOfGrant(grant), response.add_balances());
+        }
+        response.set_as_of_sequence(at.sequence);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace grantledger

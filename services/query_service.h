@@ -9,19 +9,29 @@
 
 namespace grantledger {
 
-class QueryServiceImpl final : public v1::QueryService::CallbackService {
+// Every method is raw (bytes in, bytes out) and parses through RunUnary
+// (services/service_context.h), so a request that does not parse is INVALID_ARGUMENT naming
+// the method and field.
+using RawQueryService = v1::QueryService::WithRawCallbackMethod_GetGrant<
+    v1::QueryService::WithRawCallbackMethod_ListGrants<
+        v1::QueryService::WithRawCallbackMethod_GetBalances<v1::QueryService::Service>>>;
+
+class QueryServiceImpl final : public RawQueryService {
  public:
   explicit QueryServiceImpl(ServiceContext& service) : service_(service) {}
 
+  // GetGrantRequest -> GetGrantResponse.
   grpc::ServerUnaryReactor* GetGrant(grpc::CallbackServerContext* context,
-                                     const v1::GetGrantRequest* request,
-                                     v1::GetGrantResponse* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
+  // ListGrantsRequest -> ListGrantsResponse.
   grpc::ServerUnaryReactor* ListGrants(grpc::CallbackServerContext* context,
-                                       const v1::ListGrantsRequest* request,
-                                       v1::ListGrantsResponse* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  // GetBalancesRequest -> GetBalancesResponse.
   grpc::ServerUnaryReactor* GetBalances(grpc::CallbackServerContext* context,
-                                        const v1::GetBalancesRequest* request,
-                                        v1::GetBalancesResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
 
  private:
   ServiceContext& service_;

@@ -61,11 +61,12 @@ bool FindBadString(absl::string_view bytes, const Descriptor& type, const std::s
 
 }  // namespace
 
-absl::Status DiagnoseUnparseable(absl::string_view bytes, const Descriptor& type) {
+absl::Status DiagnoseUnparseable(absl::string_view bytes, const Descriptor& type,
+                                 absl::string_view method) {
   std::optional<BadString> found;
   if (!FindBadString(bytes, type, "", 0, found) || !found.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "the request does not parse as ", type.full_name(),
+        method, ": the request does not parse as ", type.full_name(),
         " (it is not a protobuf encoding of one, or a field has the wrong wire type); send a ",
         type.name(), " built from the published .proto files"));
   }
@@ -77,14 +78,16 @@ absl::Status DiagnoseUnparseable(absl::string_view bytes, const Descriptor& type
   }
   const std::string what = absl::StrCat(QuoteForMessage(found->value), " ", found->defect);
   absl::Status status = absl::InvalidArgumentError(
-      event_index >= 0 ? absl::StrCat("event ", event_index, " (", found->path, "): ", what)
-                       : absl::StrCat(found->path, ": ", what));
+      event_index >= 0 ? absl::StrCat("event ", event_index, " (", found->path, ") of the ", method,
+                                      " request: ", what)
+                       : absl::StrCat(method, ": ", found->path, ": ", what));
   if (event_index >= 0)
     status.SetPayload(kEventIndexPayload, absl::Cord(absl::StrCat(event_index)));
   return status;
 }
 
-absl::Status ParseRawMessage(const grpc::ByteBuffer& bytes, google::protobuf::Message* out) {
+absl::Status ParseRawMessage(const grpc::ByteBuffer& bytes, absl::string_view method,
+                             google::protobuf::Message* out) {
   // The reader only reads the buffer; it takes a non-const pointer for gRPC's C API.
   auto* buffer = const_cast<grpc::ByteBuffer*>(&bytes);
   if (!buffer->Valid()) {  // no bytes at all: the empty message
@@ -102,10 +105,11 @@ absl::Status ParseRawMessage(const grpc::ByteBuffer& bytes, google::protobuf::Me
       whole.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
     }
   }
-  return DiagnoseUnparseable(whole, *out->GetDescriptor());
+  return DiagnoseUnparseable(whole, *out->GetDescriptor(), method);
 }
 
 void SerializeRawMessage(const google::protobuf::Message& message, grpc::ByteBuffer* out) {
+  out->Clear();  // the writer fills an empty buffer
   bool own_buffer = false;
   (void)grpc::GenericSerialize<grpc::ProtoBufferWriter, google::protobuf::Message>(message, out,
                                                                                    &own_buffer);

@@ -6,6 +6,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "services/authorization.h"
+#include "services/raw_messages.h"
 
 namespace grantledger {
 namespace {
@@ -18,7 +19,7 @@ using google::protobuf::FileDescriptor;
 // One stream: reads a request, writes its answer, reads the next. v1 and v1alpha have the
 // same messages in two packages, hence the template.
 template <typename Request, typename Response>
-class ReflectionReactor : public grpc::ServerBidiReactor<Request, Response> {
+class ReflectionReactor : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   ReflectionReactor(ServiceContext& service, grpc::CallbackServerContext* context)
       : context_(context) {
@@ -27,7 +28,7 @@ class ReflectionReactor : public grpc::ServerBidiReactor<Request, Response> {
       this->Finish(FinishStatus(context, kMethod, principal.status()));
       return;
     }
-    this->StartRead(&request_);
+    this->StartRead(&raw_request_);
   }
 
   void OnReadDone(bool ok) override {
@@ -35,9 +36,16 @@ class ReflectionReactor : public grpc::ServerBidiReactor<Request, Response> {
       this->Finish(grpc::Status::OK);  // the client half-closed (or went away)
       return;
     }
+    absl::Status parsed = ParseRawMessage(raw_request_, kMethod, &request_);
+    raw_request_.Clear();
+    if (!parsed.ok()) {
+      this->Finish(FinishStatus(context_, kMethod, parsed));
+      return;
+    }
     response_.Clear();
     Answer();
-    this->StartWrite(&response_);
+    SerializeRawMessage(response_, &raw_response_);
+    this->StartWrite(&raw_response_);
   }
 
   void OnWriteDone(bool ok) override {
@@ -45,7 +53,7 @@ class ReflectionReactor : public grpc::ServerBidiReactor<Request, Response> {
       this->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
       return;
     }
-    this->StartRead(&request_);
+    this->StartRead(&raw_request_);
   }
 
   void OnDone() override { delete this; }
@@ -133,8 +141,10 @@ class ReflectionReactor : public grpc::ServerBidiReactor<Request, Response> {
   }
 
   grpc::CallbackServerContext* const context_;
+  grpc::ByteBuffer raw_request_;
   Request request_;
   Response response_;
+  grpc::ByteBuffer raw_response_;          // response_ serialized, while it is written
   absl::flat_hash_set<std::string> sent_;  // file names sent on this stream
 };
 
@@ -152,15 +162,13 @@ const std::vector<std::string>& ServedServiceNames() {
   return *names;
 }
 
-grpc::ServerBidiReactor<grpc::reflection::v1::ServerReflectionRequest,
-                        grpc::reflection::v1::ServerReflectionResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 ReflectionV1Service::ServerReflectionInfo(grpc::CallbackServerContext* context) {
   return new ReflectionReactor<grpc::reflection::v1::ServerReflectionRequest,
                                grpc::reflection::v1::ServerReflectionResponse>(service_, context);
 }
 
-grpc::ServerBidiReactor<grpc::reflection::v1alpha::ServerReflectionRequest,
-                        grpc::reflection::v1alpha::ServerReflectionResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 ReflectionV1AlphaService::ServerReflectionInfo(grpc::CallbackServerContext* context) {
   return new ReflectionReactor<grpc::reflection::v1alpha::ServerReflectionRequest,
                                grpc::reflection::v1alpha::ServerReflectionResponse>(service_,

@@ -17,24 +17,27 @@ namespace grantledger {
 // The fully qualified names of the services the server offers (ListServices answers them).
 const std::vector<std::string>& ServedServiceNames();
 
-class ReflectionV1Service : public grpc::reflection::v1::ServerReflection::CallbackService {
+// Raw (bytes in and out) like every method the server offers: a request that does not parse
+// ends the stream INVALID_ARGUMENT naming the method and field (services/raw_messages.h).
+class ReflectionV1Service
+    : public grpc::reflection::v1::ServerReflection::WithRawCallbackMethod_ServerReflectionInfo<
+          grpc::reflection::v1::ServerReflection::Service> {
  public:
   explicit ReflectionV1Service(ServiceContext& service) : service_(service) {}
-  grpc::ServerBidiReactor<grpc::reflection::v1::ServerReflectionRequest,
-                          grpc::reflection::v1::ServerReflectionResponse>*
-  ServerReflectionInfo(grpc::CallbackServerContext* context) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ServerReflectionInfo(
+      grpc::CallbackServerContext* context) override;
 
  private:
   ServiceContext& service_;
 };
 
-class ReflectionV1AlphaService
-    : public grpc::reflection::v1alpha::ServerReflection::CallbackService {
+class ReflectionV1AlphaService : public grpc::reflection::v1alpha::ServerReflection::
+                                     WithRawCallbackMethod_ServerReflectionInfo<
+                                         grpc::reflection::v1alpha::ServerReflection::Service> {
  public:
   explicit ReflectionV1AlphaService(ServiceContext& service) : service_(service) {}
-  grpc::ServerBidiReactor<grpc::reflection::v1alpha::ServerReflectionRequest,
-                          grpc::reflection::v1alpha::ServerReflectionResponse>*
-  ServerReflectionInfo(grpc::CallbackServerContext* context) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ServerReflectionInfo(
+      grpc::CallbackServerContext* context) override;
 
  private:
   ServiceContext& service_;

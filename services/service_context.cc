@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/store/store_types.h"
 #include "services/authorization.h"
+#include "services/raw_messages.h"
 #include "services/recorded_point.h"
 #include "services/server_log.h"
 #include "services/server_metrics.h"
@@ -41,20 +42,29 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context, absl::
   return reactor;
 }
 
-grpc::ServerUnaryReactor* RunUnary(ServiceContext& service, grpc::CallbackServerContext* context,
-                                   absl::string_view method, std::function<absl::Status()> work) {
+grpc::ServerUnaryReactor* RunParsedUnary(
+    ServiceContext& service, grpc::CallbackServerContext* context, absl::string_view method,
+    const grpc::ByteBuffer& raw_request, grpc::ByteBuffer* raw_response,
+    google::protobuf::Message& request, const google::protobuf::Message& response,
+    std::function<absl::Status()> work) {
   if (absl::StatusOr<CallPrincipal> principal = AuthorizeCall(service, *context, method);
       !principal.ok()) {
     return FinishNow(context, method, principal.status());
   }
   if (!absl::StartsWith(method, "LedgerService/")) ServerMetrics::Global().RecordQuery(method);
+  if (absl::Status parsed = ParseRawMessage(raw_request, method, &request); !parsed.ok()) {
+    return FinishNow(context, method, parsed);
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto task = [context, reactor, method = std::string(method), work = std::move(work)] {
+  // `work` owns `response`, and the task owns `work`.
+  auto task = [context, reactor, raw_response, response = &response, method = std::string(method),
+               work = std::move(work)] {
     absl::Status status = context->IsCancelled()
                               ? absl::CancelledError(
                                     "the client cancelled or its deadline passed before the "
                                     "call ran; nothing was done")
                               : work();
+    if (status.ok()) SerializeRawMessage(*response, raw_response);
     reactor->Finish(FinishStatus(context, method, status));
   };
   if (!service.pool->TrySubmit(std::move(task))) {

@@ -1,6 +1,6 @@
-// What the three services share: the store, the work pool, the stopping flag, the stream
-// limit; and the one path every unary call takes: run on the pool, map the status, log a
-// rejection with its reason.
+// What the services share: the store, the work pool, the stopping flag, the stream limit; and
+// the one path every unary query call takes: authorize, parse the request's bytes, run on the
+// pool, map the status, log a rejection with its reason.
 #ifndef GRANTLEDGER_SERVICES_SERVICE_CONTEXT_H_
 #define GRANTLEDGER_SERVICES_SERVICE_CONTEXT_H_
 
@@ -14,7 +14,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "ledger/store/store_types.h"
 #include "services/work_pool.h"
@@ -62,12 +64,49 @@ void LogRejected(absl::string_view what, const std::string& peer, const absl::St
 grpc::Status FinishStatus(grpc::CallbackServerContext* context, absl::string_view method,
                           const absl::Status& status);
 
-// Checks the caller against the policy (AuthorizeCall), then runs `work` on the pool and
-// finishes the call with what it returns. A call whose client
-// has gone (cancelled, deadline passed) by the time a thread is free is not run. When the
-// pool's queue is full the call is RESOURCE_EXHAUSTED at once.
+// The one path of every unary query call (raw, bytes in and out): checks the caller against
+// the policy (AuthorizeCall), parses `raw_request` into `request` (ParseRawMessage:
+// INVALID_ARGUMENT naming the method and field when it does not parse), then runs `work` on
+// the pool, which fills `response`, and finishes the call with what it returns, serializing
+// `response` into `raw_response` when OK. `work` owns `request` and `response`. A call whose
+// client has gone (cancelled, deadline passed) by the time a thread is free is not run. When
+// the pool's queue is full the call is RESOURCE_EXHAUSTED at once.
+grpc::ServerUnaryReactor* RunParsedUnary(
+    ServiceContext& service, grpc::CallbackServerContext* context, absl::string_view method,
+    const grpc::ByteBuffer& raw_request, grpc::ByteBuffer* raw_response,
+    google::protobuf::Message& request, const google::protobuf::Message& response,
+    std::function<absl::Status()> work);
+
+namespace internal {
+// The request and response types of a handler `absl::Status(const Request&, Response&)`.
+template <typename Work>
+struct UnaryWorkTypes : UnaryWorkTypes<decltype(&Work::operator())> {};
+template <typename Lambda, typename Request, typename Response>
+struct UnaryWorkTypes<absl::Status (Lambda::*)(const Request&, Response&) const> {
+  using RequestType = Request;
+  using ResponseType = Response;
+};
+}  // namespace internal
+
+// A unary method's handler in one line: `work(const Request&, Response&)` runs on the pool
+// with the parsed request (RunParsedUnary), e.g.
+//   return RunUnary(service_, context, "QueryService/GetGrant", raw_request, raw_response,
+//                   [this](const v1::GetGrantRequest& request, v1::GetGrantResponse& response)
+//                       -> absl::Status { ... });
+template <typename Work>
 grpc::ServerUnaryReactor* RunUnary(ServiceContext& service, grpc::CallbackServerContext* context,
-                                   absl::string_view method, std::function<absl::Status()> work);
+                                   absl::string_view method, const grpc::ByteBuffer* raw_request,
+                                   grpc::ByteBuffer* raw_response, Work work) {
+  struct Messages {
+    typename internal::UnaryWorkTypes<Work>::RequestType request;
+    typename internal::UnaryWorkTypes<Work>::ResponseType response;
+  };
+  auto messages = std::make_shared<Messages>();
+  Messages& m = *messages;
+  return RunParsedUnary(
+      service, context, method, *raw_request, raw_response, m.request, m.response,
+      [messages, work = std::move(work)] { return work(messages->request, messages->response); });
+}
 
 // Finishes a unary call at once with `status` (logged if a rejection).
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context, absl::string_view method,

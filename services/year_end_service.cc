@@ -66,104 +66,107 @@ absl::StatusOr<GrantPosition> PositionFor(const EventStore& store, const std::st
 }  // namespace
 
 grpc::ServerUnaryReactor* YearEndServiceImpl::GetPosition(grpc::CallbackServerContext* context,
-                                                          const v1::PositionRequest* request,
-                                                          v1::PositionResponse* response) {
+                                                          const grpc::ByteBuffer* raw_request,
+                                                          grpc::ByteBuffer* raw_response) {
   return RunUnary(
-      service_, context, "YearEndService/GetPosition", [this, request, response]() -> absl::Status {
+      service_, context, "YearEndService/GetPosition", raw_request, raw_response,
+      [this](const v1::PositionRequest& request, v1::PositionResponse& response) -> absl::Status {
         GL_ASSIGN_OR_RETURN(GrantPosition position,
-                            PositionFor(*service_.store, request->grant_id(), request->as_of()));
-        EncodePosition(position, response);
+                            PositionFor(*service_.store, request.grant_id(), request.as_of()));
+        EncodePosition(position, &response);
         return absl::OkStatus();
       });
 }
 
 grpc::ServerUnaryReactor* YearEndServiceImpl::GetObligations(grpc::CallbackServerContext* context,
-                                                             const v1::ObligationsRequest* request,
-                                                             v1::ObligationsResponse* response) {
-  return RunUnary(service_, context, "YearEndService/GetObligations",
-                  [this, request, response]() -> absl::Status {
+                                                             const grpc::ByteBuffer* raw_request,
+                                                             grpc::ByteBuffer* raw_response) {
+  return RunUnary(service_, context, "YearEndService/GetObligations", raw_request, raw_response,
+                  [this](const v1::ObligationsRequest& request,
+                         v1::ObligationsResponse& response) -> absl::Status {
                     GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
-                                        Resolve(*service_.store, request->as_of(), Today()));
+                                        Resolve(*service_.store, request.as_of(), Today()));
                     if (as_of) {
-                      response->set_as_of_date(FormatCivilDay(as_of->date));
-                      response->set_as_of_sequence(as_of->sequence);
+                      response.set_as_of_date(FormatCivilDay(as_of->date));
+                      response.set_as_of_sequence(as_of->sequence);
                     }
                     for (const Obligation& o : ObligationsAt(*service_.store, as_of))
-                      EncodeObligation(o, response->add_obligations());
+                      EncodeObligation(o, response.add_obligations());
                     return absl::OkStatus();
                   });
 }
 
 grpc::ServerUnaryReactor* YearEndServiceImpl::ListUnused(grpc::CallbackServerContext* context,
-                                                         const v1::UnusedRequest* request,
-                                                         v1::UnusedResponse* response) {
+                                                         const grpc::ByteBuffer* raw_request,
+                                                         grpc::ByteBuffer* raw_response) {
   return RunUnary(
-      service_, context, "YearEndService/ListUnused", [this, request, response]() -> absl::Status {
+      service_, context, "YearEndService/ListUnused", raw_request, raw_response,
+      [this](const v1::UnusedRequest& request, v1::UnusedResponse& response) -> absl::Status {
         GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of,
-                            Resolve(*service_.store, request->as_of(), Today()));
+                            Resolve(*service_.store, request.as_of(), Today()));
         GL_ASSIGN_OR_RETURN(DeadlineRange range,
-                            ParseDeadlineRange(request->deadline_from(), request->deadline_to(),
+                            ParseDeadlineRange(request.deadline_from(), request.deadline_to(),
                                                "deadline_from", "deadline_to"));
         const absl::CivilDay date = as_of ? as_of->date : Today();
-        response->set_as_of_date(FormatCivilDay(date));
-        if (as_of) response->set_as_of_sequence(as_of->sequence);
+        response.set_as_of_date(FormatCivilDay(date));
+        if (as_of) response.set_as_of_sequence(as_of->sequence);
         EncodeUnusedList(UnusedObligations(ObligationsAt(*service_.store, as_of), date, range),
-                         response);
+                         &response);
         return absl::OkStatus();
       });
 }
 
-grpc::ServerUnaryReactor* YearEndServiceImpl::GetYearOverview(
-    grpc::CallbackServerContext* context, const v1::YearOverviewRequest* request,
-    v1::YearOverviewResponse* response) {
-  return RunUnary(service_, context, "YearEndService/GetYearOverview",
-                  [this, request, response]() -> absl::Status {
-                    int year = 0;
-                    if (request->year().size() != 4 || !absl::SimpleAtoi(request->year(), &year)) {
-                      return absl::InvalidArgumentError(
-                          "year: write the budget year as four digits, e.g. \"2025\"");
-                    }
-                    GL_ASSIGN_OR_RETURN(
-                        std::optional<AsOf> as_of,
-                        Resolve(*service_.store, request->as_of(), absl::CivilDay(year, 12, 31)));
-                    YearOverview overview =
-                        OverviewOfYear(ObligationsAt(*service_.store, as_of), request->year());
-                    response->set_year(overview.year);
-                    response->set_as_of_date(
-                        FormatCivilDay(as_of ? as_of->date : absl::CivilDay(year, 12, 31)));
-                    for (const Obligation& o : overview.grants)
-                      EncodeObligation(o, response->add_grants());
-                    response->set_decided_ore(overview.decided_ore.value());
-                    response->set_received_ore(overview.received_ore.value());
-                    response->set_spent_ore(overview.spent_ore.value());
-                    response->set_unused_ore(overview.unused_ore.value());
-                    response->set_repayable_ore(overview.repayable_ore.value());
-                    return absl::OkStatus();
-                  });
+grpc::ServerUnaryReactor* YearEndServiceImpl::GetYearOverview(grpc::CallbackServerContext* context,
+                                                              const grpc::ByteBuffer* raw_request,
+                                                              grpc::ByteBuffer* raw_response) {
+  return RunUnary(
+      service_, context, "YearEndService/GetYearOverview", raw_request, raw_response,
+      [this](const v1::YearOverviewRequest& request,
+             v1::YearOverviewResponse& response) -> absl::Status {
+        int year = 0;
+        if (request.year().size() != 4 || !absl::SimpleAtoi(request.year(), &year)) {
+          return absl::InvalidArgumentError(
+              "year: write the budget year as four digits, e.g. \"2025\"");
+        }
+        GL_ASSIGN_OR_RETURN(std::optional<AsOf> as_of, Resolve(*service_.store, request.as_of(),
+                                                               absl::CivilDay(year, 12, 31)));
+        YearOverview overview =
+            OverviewOfYear(ObligationsAt(*service_.store, as_of), request.year());
+        response.set_year(overview.year);
+        response.set_as_of_date(FormatCivilDay(as_of ? as_of->date : absl::CivilDay(year, 12, 31)));
+        for (const Obligation& o : overview.grants) EncodeObligation(o, response.add_grants());
+        response.set_decided_ore(overview.decided_ore.value());
+        response.set_received_ore(overview.received_ore.value());
+        response.set_spent_ore(overview.spent_ore.value());
+        response.set_unused_ore(overview.unused_ore.value());
+        response.set_repayable_ore(overview.repayable_ore.value());
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* YearEndServiceImpl::GetFinancialAccount(
-    grpc::CallbackServerContext* context, const v1::FinancialAccountRequest* request,
-    v1::FinancialAccountResponse* response) {
-  return RunUnary(service_, context, "YearEndService/GetFinancialAccount",
-                  [this, request, response]() -> absl::Status {
-                    GL_ASSIGN_OR_RETURN(
-                        GrantPosition position,
-                        PositionFor(*service_.store, request->grant_id(), request->as_of()));
-                    FinancialAccount account = FinancialAccountOf(position);
-                    response->set_grant_id(account.grant_id);
-                    response->set_as_of_date(FormatCivilDay(account.as_of_date));
-                    response->set_disposable_ore(account.disposable_ore.value());
-                    response->set_used_ore(account.used_ore.value());
-                    response->set_remaining_ore(account.remaining_ore.value());
-                    for (const PurposeSpending& s : account.lines) {
-                      v1::PurposeSpending* x = response->add_lines();
-                      x->set_purpose(s.purpose);
-                      x->set_cost_group(s.cost_group);
-                      x->set_spent_ore(s.spent_ore.value());
-                    }
-                    return absl::OkStatus();
-                  });
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* raw_response) {
+  return RunUnary(
+      service_, context, "YearEndService/GetFinancialAccount", raw_request, raw_response,
+      [this](const v1::FinancialAccountRequest& request,
+             v1::FinancialAccountResponse& response) -> absl::Status {
+        GL_ASSIGN_OR_RETURN(GrantPosition position,
+                            PositionFor(*service_.store, request.grant_id(), request.as_of()));
+        FinancialAccount account = FinancialAccountOf(position);
+        response.set_grant_id(account.grant_id);
+        response.set_as_of_date(FormatCivilDay(account.as_of_date));
+        response.set_disposable_ore(account.disposable_ore.value());
+        response.set_used_ore(account.used_ore.value());
+        response.set_remaining_ore(account.remaining_ore.value());
+        for (const PurposeSpending& s : account.lines) {
+          v1::PurposeSpending* x = response.add_lines();
+          x->set_purpose(s.purpose);
+          x->set_cost_group(s.cost_group);
+          x->set_spent_ore(s.spent_ore.value());
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace grantledger

@@ -10,25 +10,40 @@
 
 namespace grantledger {
 
-class YearEndServiceImpl final : public v1::YearEndService::CallbackService {
+// Every method is raw (bytes in, bytes out) and parses through RunUnary
+// (services/service_context.h), so a request that does not parse is INVALID_ARGUMENT naming
+// the method and field.
+using RawYearEndService = v1::YearEndService::WithRawCallbackMethod_GetPosition<
+    v1::YearEndService::WithRawCallbackMethod_GetObligations<
+        v1::YearEndService::WithRawCallbackMethod_ListUnused<
+            v1::YearEndService::WithRawCallbackMethod_GetYearOverview<
+                v1::YearEndService::WithRawCallbackMethod_GetFinancialAccount<
+                    v1::YearEndService::Service>>>>>;
+
+class YearEndServiceImpl final : public RawYearEndService {
  public:
   explicit YearEndServiceImpl(ServiceContext& service) : service_(service) {}
 
+  // PositionRequest -> PositionResponse.
   grpc::ServerUnaryReactor* GetPosition(grpc::CallbackServerContext* context,
-                                        const v1::PositionRequest* request,
-                                        v1::PositionResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  // ObligationsRequest -> ObligationsResponse.
   grpc::ServerUnaryReactor* GetObligations(grpc::CallbackServerContext* context,
-                                           const v1::ObligationsRequest* request,
-                                           v1::ObligationsResponse* response) override;
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
+  // UnusedRequest -> UnusedResponse.
   grpc::ServerUnaryReactor* ListUnused(grpc::CallbackServerContext* context,
-                                       const v1::UnusedRequest* request,
-                                       v1::UnusedResponse* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  // YearOverviewRequest -> YearOverviewResponse.
   grpc::ServerUnaryReactor* GetYearOverview(grpc::CallbackServerContext* context,
-                                            const v1::YearOverviewRequest* request,
-                                            v1::YearOverviewResponse* response) override;
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
+  // FinancialAccountRequest -> FinancialAccountResponse.
   grpc::ServerUnaryReactor* GetFinancialAccount(grpc::CallbackServerContext* context,
-                                                const v1::FinancialAccountRequest* request,
-                                                v1::FinancialAccountResponse* response) override;
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) override;
 
  private:
   ServiceContext& service_;

@@ -221,9 +221,11 @@ class EventStore {
   absl::StatusOr<std::unique_ptr<v1::Event>> ReadEvent(uint64_t sequence) const;
   // A stored record without its prev_hash filled in (one RocksDB read instead of two).
   absl::StatusOr<v1::RecordedEvent> ReadStored(uint64_t sequence) const;
+  // `fill_cache` false: a one-pass walk (verify) that keeps nothing in the block cache.
   absl::Status ScanImpl(uint64_t from, uint64_t to, const std::string& grant_id,
                         bool fill_prev_hash,
-                        const std::function<bool(const v1::RecordedEvent&)>& visit) const;
+                        const std::function<bool(const v1::RecordedEvent&)>& visit,
+                        bool fill_cache = true) const;
   // Applies a logged event to `grants`; with `only_grant`, only that grant's side of it.
   absl::Status ApplyLogged(const v1::Event& event, uint64_t sequence,
                            std::map<std::string, GrantState>& grants,

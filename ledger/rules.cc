@@ -105,4 +105,9 @@ std::vector<std::string> GrantsTouched(const v1::Event& event) {
   return {event.grant_id()};
 }
 
+absl::Status ApplySide(const v1::Event& event, const EventContext& context, bool carry_in,
+                       std::optional<GrantState>& grant) {
+  return carry_in ? ApplyCarryIn(event, context, grant) : ApplyEvent(event, context, grant);
+}
+
 }  // namespace grantledger

@@ -98,6 +98,22 @@ Postings CarryInPostings(int64_t amount_ore);
 // The grant ids an event changes: its own, and for a carry-over the receiving grant too.
 std::vector<std::string> GrantsTouched(const v1::Event& event);
 
+// The one dispatch of an event onto the grants it books on: its own grant (carry_in false),
+// then for a carry-over the receiving grant (carry_in true). Validating a batch, recovery,
+// replay and the histories all walk an event this way, so they cannot disagree on it.
+// `visit(grant_id, carry_in)` returns an absl::Status; the first error stops the walk.
+template <typename Visit>
+absl::Status ForEachGrantSide(const v1::Event& event, Visit&& visit) {
+  if (absl::Status s = visit(event.grant_id(), false); !s.ok()) return s;
+  if (event.has_carry_over()) return visit(event.carry_over().to_grant_id(), true);
+  return absl::OkStatus();
+}
+
+// The rules for one side of an event: ApplyEvent on its own grant, ApplyCarryIn on a
+// carry-over's receiving grant.
+absl::Status ApplySide(const v1::Event& event, const EventContext& context, bool carry_in,
+                       std::optional<GrantState>& grant);
+
 }  // namespace grantledger
 
 #endif  // GRANTLEDGER_LEDGER_RULES_H_

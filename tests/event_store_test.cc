@@ -450,6 +450,71 @@ TEST(EventStoreTest, ConcurrentAppendersProduceAGapFreeVerifiableLog) {
   EXPECT_EQ(*store->Replay(0), store->State());
 }
 
+// Callers read the id index before their batch queues (the prefetch), so two callers sending
+// the same ids at once both read "new"; the writer thread checks the ids committed since, and
+// each id is admitted once whichever group commits first: the same content gets the original
+// sequence, other content is AlreadyExists. With a tiny recent-id window the writer thread
+// reads the index again instead; the outcome is the same.
+TEST(EventStoreTest, ConcurrentDuplicateBatchesAdmitEachIdOnce) {
+  for (size_t recent_ids : {size_t{1} << 16, size_t{4}}) {
+    SCOPED_TRACE(absl::StrCat("recent_ids_capacity ", recent_ids));
+    TempDir dir;
+    EventStoreOptions options;
+    options.path = dir.path();
+    options.check_invariants = true;
+    options.recent_ids_capacity = recent_ids;
+    auto opened = EventStore::Open(options);
+    ASSERT_THAT(opened, IsOk());
+    EventStore& store = **opened;
+    ASSERT_THAT(store.Append(GrantSetup()), IsOk());
+    constexpr int kThreads = 8;
+    constexpr int kRounds = 30;
+    constexpr int kBatchSize = 10;
+    // Per id, the sequence each caller was told (same content) and how many were refused.
+    std::vector<std::vector<std::vector<uint64_t>>> told(
+        kThreads, std::vector<std::vector<uint64_t>>(kRounds));
+    std::atomic<int> refused{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int r = 0; r < kRounds; ++r) {
+          std::vector<v1::Event> batch;
+          for (int i = 0; i < kBatchSize; ++i) {
+            batch.push_back(Spend(absl::StrCat("r", r, "-", i), kGrant, 1, "p7", "HS Kir"));
+          }
+          auto same = store.Append(batch);  // every caller sends the same batch
+          ASSERT_THAT(same, IsOk());
+          told[t][r] = same->sequences;
+          // The same id with other content (the amount differs per caller): one wins.
+          auto other = store.Append({Spend(absl::StrCat("c", r), kGrant, t + 1, "p7", "HS Kir")});
+          if (!other.ok()) {
+            EXPECT_THAT(other, StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("event 0")));
+            refused.fetch_add(1);
+          }
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    // Every caller was told the same sequences, and the log holds each id once.
+    for (int t = 1; t < kThreads; ++t) EXPECT_EQ(told[t], told[0]);
+    EXPECT_EQ(refused.load(), kRounds * (kThreads - 1));
+    EXPECT_EQ(store.Head().sequence, 3u + kRounds * (kBatchSize + 1));
+    std::set<std::string> ids;
+    ASSERT_THAT(store.Scan(1, 0, "",
+                           [&](const v1::RecordedEvent& recorded) {
+                             EXPECT_TRUE(ids.insert(recorded.record().event().event_id()).second)
+                                 << recorded.record().event().event_id();
+                             return true;
+                           }),
+                IsOk());
+    EXPECT_EQ(ids.size(), store.Head().sequence);
+    auto derived = store.VerifyDerived();
+    ASSERT_THAT(derived, IsOk());
+    EXPECT_TRUE(derived->ok);
+    EXPECT_EQ(*store.Replay(0), store.State());
+  }
+}
+
 // Callers chain their batches ahead (build and hash the records) while the writer thread
 // validates; the writer thread chains batches itself when an event was a retry, and a
 // rejected batch's chain is dropped. Whoever chained, the chain verifies from the stored bytes.

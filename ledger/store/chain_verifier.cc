@@ -41,7 +41,9 @@ absl::StatusOr<VerifyResult> VerifyChain(rocksdb::DB& db, rocksdb::ColumnFamilyH
   result.last_good = Digest{from - 1, expected_prev};
   if (from > to) return result;
   // Walks the entries in key order: a missing or extra record shows as a sequence mismatch.
-  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), log));
+  rocksdb::ReadOptions one_pass;  // nothing of a whole-log walk is kept in the block cache
+  one_pass.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(one_pass, log));
   std::vector<LogValue> records;
   uint64_t expected_sequence = from;
   for (it->SeekForPrev(EncodeSequence(from)); expected_sequence <= to; it->Next()) {

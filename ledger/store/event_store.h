@@ -14,12 +14,13 @@
 //   open.cc               Open, RocksDB's options, the format mark, close
 //   recovery.cc           the projections from the checkpoint and the log; the head note
 //   writer_queue.cc       Append, AppendAsync, Restore; the writer thread and group commit
-//   append_validation.cc  one batch checked against the state, chained and planned
+//   batch_commit.cc       one batch prefetched, validated (batch_validator.h), chained
 //   log_apply.cc          logged events applied to the projections (recovery, replay)
 //   queries.cc            Read, Scan, Verify, grant states, positions, Replay
 //   checkpoint.cc         WriteCheckpoint
 //   merkle_store.cc       OpenTree: the Merkle tree over the log (merkle_store.h)
-// and helpers that take what they need: store_types.h (the values callers see), writer.h
+// and helpers that take what they need: batch_validator.h (the batch rules, pure),
+// recent_ids.h, store_types.h (the values callers see), writer.h
 // (a queued append), write_group.h, record_chain.h (the chaining loop), log_cursor.h,
 // chain_verifier.h, checkpoint.h, rocks_status.h.
 #ifndef GRANTLEDGER_LEDGER_STORE_EVENT_STORE_H_
@@ -47,6 +48,7 @@
 #include "ledger/ledger_state.h"
 #include "ledger/rules.h"
 #include "ledger/store/buffer_pool.h"
+#include "ledger/store/recent_ids.h"
 #include "ledger/store/store_types.h"
 
 namespace rocksdb {
@@ -61,6 +63,7 @@ class HeadNote;
 class HistoryStore;
 class MerkleStore;
 struct AppendWriter;
+struct BatchPrefetch;
 class WriteGroup;
 
 class EventStore {
@@ -215,17 +218,27 @@ class EventStore {
   void ProcessGroup(std::vector<AppendWriter*>& group);
   // Completes the writers (all, or only the synchronous ones) and clears them from `writers`.
   void Complete(std::vector<AppendWriter*>& writers, bool synchronous_only = false);
-  absl::Status ProcessWriter(AppendWriter& writer, WriteGroup& group);
-  // For a seal about to get `sequence`: the record before it and the account the ledger holds
-  // there (seal_facts.cc). REQUIRES: the reader lock on state_mu_.
-  SealFacts SealFactsAt(const v1::Event& event, const WriteGroup& group, uint64_t sequence) const
+  // Tops up the writer's prefetch, validates (batch_validator.h), chains and adds one
+  // writer's batch to the group (batch_commit.cc).
+  absl::Status ProcessWriter(AppendWriter& writer, WriteGroup& group)
       ABSL_SHARED_LOCKS_REQUIRED(state_mu_);
+  // In the appending caller's thread, before queueing: what the batch refers to, read from the
+  // id index and the log as they stand at the committed sequence it notes.
+  void Prefetch(AppendWriter& writer) const;
+  // On the writer thread: what was committed since the prefetch (ids from recent_ids_, or the
+  // index read again; reversal targets below `first_pending`, the group's first sequence).
+  absl::Status TopUpPrefetch(AppendWriter& writer, uint64_t first_pending);
+  // The id index's entries for events `which` of the batch, with the stored events they name.
+  absl::Status ReadCandidates(const AppendWriter& writer, BatchPrefetch& prefetch,
+                              const std::vector<size_t>& which) const;
   absl::StatusOr<std::unique_ptr<v1::Event>> ReadEvent(uint64_t sequence) const;
   // A stored record without its prev_hash filled in (one RocksDB read instead of two).
   absl::StatusOr<v1::RecordedEvent> ReadStored(uint64_t sequence) const;
+  // `fill_cache` false: a one-pass walk (verify) that keeps nothing in the block cache.
   absl::Status ScanImpl(uint64_t from, uint64_t to, const std::string& grant_id,
                         bool fill_prev_hash,
-                        const std::function<bool(const v1::RecordedEvent&)>& visit) const;
+                        const std::function<bool(const v1::RecordedEvent&)>& visit,
+                        bool fill_cache = true) const;
   // Applies a logged event to `grants`; with `only_grant`, only that grant's side of it.
   absl::Status ApplyLogged(const v1::Event& event, uint64_t sequence,
                            std::map<std::string, GrantState>& grants,
@@ -262,6 +275,11 @@ class EventStore {
   std::string failed_ ABSL_GUARDED_BY(queue_mu_);
   std::thread writer_thread_;
   std::atomic<uint64_t> batches_chained_ahead_{0};
+  // The last sequence whose write has completed (its ids are readable in ids_cf_); set by the
+  // writer thread after each write, read by callers before they prefetch.
+  std::atomic<uint64_t> committed_sequence_{0};
+  // The ids of the last groups committed, for re-checking prefetched batches (writer thread).
+  RecentIds recent_ids_{options_.recent_ids_capacity};
   // Batch-sized buffers (encodings, log entries), kept from one write to the next.
   BufferPool buffers_;
   // The writer thread's WriteBatch, kept for its memory likewise.

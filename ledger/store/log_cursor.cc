@@ -22,8 +22,16 @@ absl::StatusOr<v1::RecordedEvent> ParseRecord(uint64_t sequence, const LogValue&
   return out;
 }
 
-LogCursor::LogCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log)
-    : it_(db->NewIterator(rocksdb::ReadOptions(), log)) {}
+namespace {
+rocksdb::ReadOptions CursorReads(bool fill_cache) {
+  rocksdb::ReadOptions options;
+  options.fill_cache = fill_cache;
+  return options;
+}
+}  // namespace
+
+LogCursor::LogCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, bool fill_cache)
+    : it_(db->NewIterator(CursorReads(fill_cache), log)) {}
 
 LogCursor::~LogCursor() = default;
 

@@ -27,7 +27,9 @@ absl::StatusOr<v1::RecordedEvent> ParseRecord(uint64_t sequence, const LogValue&
 // The views it returns stay valid until the next call.
 class LogCursor {
  public:
-  LogCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log);
+  // `fill_cache` false: for one pass over the whole log (verify), whose blocks would only
+  // push everything else out of the block cache.
+  LogCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, bool fill_cache = true);
   ~LogCursor();
 
   // Record `sequence`; NotFound when no entry holds it, DataLoss when its entry is damaged.

@@ -177,9 +177,10 @@ absl::Status EventStore::Scan(uint64_t from, uint64_t to, const std::string& gra
   return ScanImpl(from, to, grant_id, /*fill_prev_hash=*/true, visit);
 }
 
-absl::Status EventStore::ScanImpl(
-    uint64_t from, uint64_t to, const std::string& grant_id, bool fill_prev_hash,
-    const std::function<bool(const v1::RecordedEvent&)>& visit) const {
+absl::Status EventStore::ScanImpl(uint64_t from, uint64_t to, const std::string& grant_id,
+                                  bool fill_prev_hash,
+                                  const std::function<bool(const v1::RecordedEvent&)>& visit,
+                                  bool fill_cache) const {
   if (from == 0) from = 1;
   // The head, and the grant's count and last record as of it, read together.
   uint64_t head = 0;
@@ -194,7 +195,7 @@ absl::Status EventStore::ScanImpl(
     }
   }
   if (to == 0 || to > head) to = head;
-  LogCursor cursor(db_.get(), log_cf_);
+  LogCursor cursor(db_.get(), log_cf_, fill_cache);
   // Reads record `sequence`, with its prev_hash from the record before when asked.
   auto read = [&](uint64_t sequence) -> absl::StatusOr<v1::RecordedEvent> {
     std::string prev_hash;

@@ -4,6 +4,7 @@
 #ifndef GRANTLEDGER_LEDGER_STORE_STORE_TYPES_H_
 #define GRANTLEDGER_LEDGER_STORE_STORE_TYPES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -40,6 +41,9 @@ struct EventStoreOptions {
   // Tests: an appending caller always waits to chain its batch ahead of validation (see
   // batches_chained_ahead), instead of only when validation has already started.
   bool wait_to_chain_ahead = false;
+  // How many recently committed ids the writer thread keeps to re-check batches their callers
+  // prefetched (recent_ids.h); beyond them it reads the id index again. Small in tests.
+  size_t recent_ids_capacity = 1 << 16;
   // Appends are refused (Unavailable, nothing written) while the disk holding `path` has less
   // free than this, and taken again once it has more (ledger/store/disk_space.h). 0: no reserve.
   uint64_t disk_reserve_bytes = 64ull << 20;

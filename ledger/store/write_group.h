@@ -17,6 +17,7 @@
 #include "grantledger/v1/events.pb.h"
 #include "ledger/grant_history.h"
 #include "ledger/grant_state.h"
+#include "ledger/store/batch_validator.h"
 
 namespace grantledger {
 
@@ -26,18 +27,16 @@ class WriteGroup {
   explicit WriteGroup(std::string buffer) : entry(std::move(buffer)) {}
   absl::flat_hash_map<std::string, std::optional<GrantState>> grants;
   // Keys view event ids inside the writers' events, which live until validation is done.
-  absl::flat_hash_map<absl::string_view, std::pair<uint64_t, absl::string_view>> ids;
+  PendingIds ids;
   std::vector<const v1::Event*> events;  // the group's new events, from first_sequence on
   // Per grant touched: its new sequences (one by_grant entry) and what they add to its
-  // history, in sequence order. Nodes stay put, so a writer may keep pointers to them.
+  // history (planned against the committed history), in sequence order.
   struct GrantChanges {
     uint64_t prior_count = 0;  // the grant's records before the group
     std::vector<uint64_t> sequences;
     std::vector<HistoryAddition> additions;
-    const GrantHistory* history = nullptr;  // as it stood when validation began
   };
   absl::node_hash_map<std::string, GrantChanges> changes;
-  std::vector<std::unique_ptr<v1::Event>> read_targets;  // reversal targets read from the log
   uint64_t first_sequence = 1;
   uint64_t next_sequence = 1;
   std::string head_hash;

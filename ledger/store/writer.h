@@ -15,18 +15,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "grantledger/v1/events.pb.h"
+#include "ledger/store/batch_validator.h"
 #include "ledger/store/buffer_pool.h"
 #include "ledger/store/store_types.h"
 
 namespace grantledger {
-
-// What Restore keeps of an exported record besides its event.
-struct RestoredMeta {
-  uint64_t sequence = 0;
-  int64_t recorded_time_unix_micros = 0;
-  std::string hash;
-  std::string author;
-};
 
 struct AppendWriter {
   // The batch's events: owned (Append, Restore) or viewed (AppendAsync over a request that
@@ -46,6 +39,12 @@ struct AppendWriter {
   std::string bytes;                   // every event's deterministic encoding, back to back
   std::vector<size_t> ends;            // where event i's encoding ends in `bytes`
   std::vector<RestoredMeta> restored;  // Restore only: per event, the record as exported
+  // What the caller read for the batch before queueing it (EventStore::Prefetch), as the log
+  // stood at committed sequence `prefetched_at`; the writer thread checks again only what was
+  // committed after it (batch_commit.cc).
+  BatchPrefetch prefetch;
+  uint64_t prefetched_at = 0;
+  bool prefetched = false;
   // Recorded in each new record: options->author, or LocalAuthor() when that is empty (set by
   // Prepare; both outlive the writer).
   absl::string_view author;

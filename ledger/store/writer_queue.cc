@@ -1,6 +1,6 @@
 // The writer queue with group commit: appends queue here; the store's writer thread takes
 // everything queued while the previous write synced as one group, validates each batch
-// (append_validation.cc), writes the group in one synced WriteBatch, applies it to the
+// (batch_commit.cc), writes the group in one synced WriteBatch, applies it to the
 // projections, and completes the callers (AppendAsync's callbacks on the completion thread).
 #include <algorithm>
 #include <cstdio>
@@ -47,6 +47,7 @@ absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
   writer.options = &options;
   writer.events.Own(std::move(events));
   GL_RETURN_IF_ERROR(Prepare(writer));
+  Prefetch(writer);
   return Submit(writer);
 }
 
@@ -73,6 +74,7 @@ void EventStore::Enqueue(std::unique_ptr<AppendWriter> writer, AppendOptions opt
     return;
   }
   writer->callback = std::move(done);
+  Prefetch(*writer);
   AppendWriter* queued = nullptr;
   {
     absl::MutexLock lock(&queue_mu_);
@@ -158,6 +160,7 @@ absl::StatusOr<Digest> EventStore::Restore(std::vector<RestoredRecord> records) 
   }
   writer.events.Own(std::move(events));
   GL_RETURN_IF_ERROR(writer.Encode());
+  Prefetch(writer);
   GL_ASSIGN_OR_RETURN(AppendResult result, Submit(writer));
   return result.head;
 }
@@ -210,7 +213,6 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
   // write syncs.
   group.ids.clear();
   group.events.clear();
-  group.read_targets.clear();
   {
     // Synchronous callers of large batches are woken to free their events while the write
     // syncs; waking a caller of a few events would cost more than it frees.
@@ -265,6 +267,9 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
       return;
     }
     tree_->Publish(std::move(tree_edge));
+    // Readable now: batches prefetched before this point are checked against these ids.
+    recent_ids_.Add(std::move(group.new_ids));
+    committed_sequence_.store(group.next_sequence - 1, std::memory_order_release);
     // Durable now: noted before any caller hears of it.
     if (options_.sync && options_.note_every_write) {
       NoteHead(Digest{group.next_sequence - 1, group.head_hash});

@@ -3,6 +3,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "grpc/grpc_security_constants.h"
 #include "services/server_log.h"
 #include "services/server_metrics.h"

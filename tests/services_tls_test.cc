@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "grantledger/v1/year_end_service.grpc.pb.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -459,9 +460,9 @@ TEST_F(ServicesTlsTest, ARefusedCertificateIsLoggedWithTheMethodAndTheReason) {
 grpc::Status GenericCall(const std::shared_ptr<grpc::Channel>& channel, const std::string& path) {
   grpc::GenericStub stub(channel);
   auto context = ContextWithDeadline(absl::Seconds(10));
-  grpc::ByteBuffer request;
-  grpc::Slice empty("");
-  request = grpc::ByteBuffer(&empty, 1);
+  const std::string nothing;
+  grpc::Slice empty(nothing);
+  grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
   absl::Notification done;
   grpc::Status status;

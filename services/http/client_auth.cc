@@ -30,10 +30,10 @@ bool SetUpDashboardTls(SSL_CTX& ctx, const ServerTlsOptions& tls) {
 
 absl::Status AuthorizeHttp(const SSL* ssl, ClientCertificateVerifier& verifier, PolicyFile& policy,
                            absl::string_view method) {
-  absl::StatusOr<std::string> identity =
-      ssl == nullptr
-          ? absl::UnauthenticatedError("the connection is not TLS")
-          : verifier.VerifyParsed(SSL_get0_peer_certificate(ssl), SSL_get_peer_cert_chain(ssl));
+  absl::StatusOr<std::string> identity = absl::UnauthenticatedError("the connection is not TLS");
+  if (ssl != nullptr) {
+    identity = verifier.VerifyParsed(SSL_get0_peer_certificate(ssl), SSL_get_peer_cert_chain(ssl));
+  }
   if (!identity.ok()) {
     return absl::UnauthenticatedError(absl::StrCat(
         "no verified client certificate: ", identity.status().message(),

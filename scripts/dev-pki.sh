@@ -11,6 +11,7 @@
 #   poster2.pem/.key                 a second poster (spiffe://region.example/poster2)
 #   cn-only.pem/.key                 a client with no URI SAN, only CN "finance-cn"
 #   expired.pem/.key                 signed by the CA, valid 2020-01-01..2020-12-31
+#   future.pem/.key                  signed by the CA, valid 2099-01-01..2099-12-31
 #   other-ca.pem, stranger.pem/.key  another CA, and a client it signed that claims the
 #                                    poster identity
 # Usage: scripts/dev-pki.sh DIR [--extras]
@@ -86,8 +87,7 @@ if $extras; then
   new_key_and_csr cn-only "/O=grantledger dev/CN=finance-cn"
   sign cn-only ca "basicConstraints=CA:FALSE
 extendedKeyUsage=clientAuth"
-  # Expired: `openssl ca` takes explicit start and end dates.
-  new_key_and_csr expired "/O=grantledger dev/CN=expired"
+  # Expired and not yet valid: `openssl ca` takes explicit start and end dates.
   mkdir -p ca-db && : > ca-db/index.txt && echo 1000 > ca-db/serial
   cat > ca-db/ca.cnf <<CNF
 [ca]
@@ -102,18 +102,25 @@ private_key = ca.key
 default_md = sha256
 policy = any
 copy_extensions = none
+unique_subject = no
 [any]
 commonName = supplied
 organizationName = optional
 [client]
 basicConstraints = CA:FALSE
 extendedKeyUsage = clientAuth
-subjectAltName = URI:$domain/expired
+subjectAltName = URI:\${ENV::GL_IDENTITY}
 CNF
-  openssl ca -batch -config ca-db/ca.cnf -extensions client -in expired.csr -out expired.pem \
-    -startdate 20200101000000Z -enddate 20201231235959Z -notext 2>/dev/null
-  rm -rf ca-db expired.csr
-  chmod 644 expired.pem
+  dated_client() {  # name start end (YYYYMMDDHHMMSSZ)
+    new_key_and_csr "$1" "/O=grantledger dev/CN=$1"
+    GL_IDENTITY="$domain/$1" openssl ca -batch -config ca-db/ca.cnf -extensions client \
+      -in "$1.csr" -out "$1.pem" -startdate "$2" -enddate "$3" -notext 2>/dev/null
+    rm -f "$1.csr"
+    chmod 644 "$1.pem"
+  }
+  dated_client expired 20200101000000Z 20201231235959Z
+  dated_client future 20990101000000Z 20991231235959Z
+  rm -rf ca-db
   # Another CA, and a client it signed that claims the poster's identity.
   make_ca other-ca "some other CA"
   chmod 644 other-ca.pem

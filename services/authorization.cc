@@ -9,8 +9,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "grpc/grpc_security_constants.h"
 #include "ledger/store/event_store.h"
+#include "services/client_certificate_gate.h"
 #include "services/server_log.h"
 #include "services/service_context.h"
 
@@ -95,18 +95,6 @@ std::shared_ptr<const AuthzPolicy> PolicyFile::Current() {
   return policy_;
 }
 
-std::optional<std::string> CertificateIdentity(const grpc::AuthContext& auth) {
-  // gRPC fills the x509 properties only from a certificate that verified against --client-ca.
-  if (!auth.IsPeerAuthenticated()) return std::nullopt;
-  for (const grpc::string_ref& uri : auth.FindPropertyValues(GRPC_PEER_URI_PROPERTY_NAME)) {
-    if (uri.size() > 0) return std::string(uri.data(), uri.size());
-  }
-  for (const grpc::string_ref& cn : auth.FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME)) {
-    if (cn.size() > 0) return std::string(cn.data(), cn.size());
-  }
-  return std::nullopt;
-}
-
 absl::StatusOr<CallPrincipal> AuthorizeCall(const ServiceContext& service,
                                             const grpc::ServerContextBase& context,
                                             absl::string_view method) {
@@ -116,13 +104,9 @@ absl::StatusOr<CallPrincipal> AuthorizeCall(const ServiceContext& service,
     return out;
   }
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  std::optional<std::string> identity = auth == nullptr ? std::nullopt : CertificateIdentity(*auth);
-  if (!identity.has_value()) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "no verified client certificate: ", method,
-        " needs a certificate issued by the server's client CA (grantledger --tls-cert and "
-        "--tls-key, or GRANTLEDGER_TLS_CERT and GRANTLEDGER_TLS_KEY)"));
-  }
+  absl::StatusOr<std::string> identity =
+      VerifiedCallerIdentity(*service.client_certificates, auth.get(), method);
+  if (!identity.ok()) return identity.status();
   out.policy = service.policy->Current();
   out.entry = out.policy->Find(*identity);
   absl::Status allowed = AuthorizeMethod(*identity, out.entry, method);

@@ -1,5 +1,6 @@
 // Who is calling and may they: the one check every handler makes before it does anything.
-// The caller's identity is its verified client certificate's URI SAN, or else its subject CN;
+// The caller's identity is its client certificate's URI SAN, or else its subject CN, once the
+// certificate verified against --client-ca (services/client_certificate.h);
 // the policy (services/authz_policy.h) comes from the --authz file, re-read when it changes.
 // Without client certificates (no --client-ca) nothing is checked and the author recorded is
 // "insecure:PEER".
@@ -64,10 +65,6 @@ struct CallPrincipal {
   std::shared_ptr<const AuthzPolicy> policy;  // null when nothing is checked
   const PolicyEntry* entry = nullptr;         // in `policy`; null when nothing is checked
 };
-
-// The identity a verified client certificate carries: its first URI SAN, or else its subject
-// CN; nullopt when the connection has no verified certificate.
-std::optional<std::string> CertificateIdentity(const grpc::AuthContext& auth);
 
 // The check every handler makes first, for its `method` ("Service/Method"): UNAUTHENTICATED
 // without a verified certificate, PERMISSION_DENIED outside the role (the caller logs and

@@ -10,6 +10,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "services/append_stream_reactor.h"
+#include "services/client_certificate_gate.h"
 #include "services/server_log.h"
 
 namespace grantledger {
@@ -64,10 +65,22 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
     if (!loaded.ok()) return loaded.status();
     policy = *std::move(loaded);
   }
+  std::shared_ptr<ClientCertificateVerifier> client_certificates;
+  if (options.tls.mutual()) {
+    absl::StatusOr<std::unique_ptr<ClientCertificateVerifier>> loaded =
+        ClientCertificateVerifier::Load(options.tls.client_ca_path);
+    if (!loaded.ok()) return loaded.status();
+    client_certificates = *std::move(loaded);
+    // Every call but health passes the gate before any handler sees it.
+    (*credentials)
+        ->SetAuthMetadataProcessor(std::make_shared<ClientCertificateGate>(client_certificates));
+  }
 
   std::unique_ptr<GrantLedgerServer> out(new GrantLedgerServer(store, options));
   out->policy_ = std::move(policy);
   out->service_.policy = out->policy_.get();
+  out->client_certificates_ = std::move(client_certificates);
+  out->service_.client_certificates = out->client_certificates_.get();
   // A process-wide switch read when a builder is made.
   grpc::EnableDefaultHealthCheckService(true);
 

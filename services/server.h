@@ -18,6 +18,7 @@
 #include "ledger/store/store_types.h"
 #include "services/audit_service.h"
 #include "services/authorization.h"
+#include "services/client_certificate.h"
 #include "services/ledger_service.h"
 #include "services/query_service.h"
 #include "services/reflection_service.h"
@@ -88,6 +89,9 @@ class GrantLedgerServer {
 
   ServiceContext service_;
   std::unique_ptr<PolicyFile> policy_;
+  // Shared with the credentials' gate (services/client_certificate_gate.h), which gRPC may
+  // keep a little longer than the server.
+  std::shared_ptr<ClientCertificateVerifier> client_certificates_;
   WorkPool pool_;
   LedgerServiceImpl ledger_service_;
   QueryServiceImpl query_service_;

@@ -27,6 +27,7 @@ class EventStore;
 
 class AppendStreamReactor;
 class LogSigner;
+class ClientCertificateVerifier;
 class PolicyFile;
 
 struct ServiceContext {
@@ -39,6 +40,8 @@ struct ServiceContext {
   // The authorization policy when clients present certificates (--client-ca and --authz);
   // null: nothing is checked (services/authorization.h).
   PolicyFile* policy = nullptr;
+  // Verifies the callers' client certificates against --client-ca; set with `policy`.
+  ClientCertificateVerifier* client_certificates = nullptr;
   // Open AppendStream calls, so a shutdown can end them without waiting for their clients.
   absl::Mutex append_streams_mu;
   absl::flat_hash_set<AppendStreamReactor*> append_streams ABSL_GUARDED_BY(append_streams_mu);

@@ -108,16 +108,18 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   }
   // The watcher re-reads the files every interval and swaps them in when they changed (and
   // only when the key and certificate it read match, so a half-written pair is not served).
+  // The client CA is not its business: the server verifies client certificates itself.
   auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-      tls.key_path, tls.cert_path, tls.client_ca_path, tls.refresh_interval_seconds);
+      tls.key_path, tls.cert_path, tls.refresh_interval_seconds);
   grpc::experimental::TlsServerCredentialsOptions options(provider);
   options.watch_identity_key_cert_pairs();
-  if (tls.mutual()) {
-    options.watch_root_certs();
-    options.set_cert_request_type(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
-  } else {
-    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  }
+  // With a client CA the certificate is requested but not checked in the handshake (which
+  // still proves the client holds the certificate's key): the call then reaches the server,
+  // whose gate (services/client_certificate_gate.h) verifies the chain against the CA and
+  // refuses it UNAUTHENTICATED with the reason, rather than a handshake failure the client
+  // sees as UNAVAILABLE with none.
+  options.set_cert_request_type(tls.mutual() ? GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_BUT_DONT_VERIFY
+                                             : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   return grpc::experimental::TlsServerCredentials(options);
 }
 

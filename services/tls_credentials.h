@@ -1,5 +1,6 @@
-// The server's transport security: TLS from a certificate and key file, client certificates
-// verified against a CA file (mutual TLS), all three reloaded by gRPC when the files change;
+// The server's transport security: TLS from a certificate and key file, reloaded by gRPC when
+// the files change, with client certificates requested (the server verifies them against the
+// CA file itself: services/client_certificate.h);
 // the rule that keeps a server without them on loopback; and the key file's permission check.
 #ifndef GRANTLEDGER_SERVICES_TLS_CREDENTIALS_H_
 #define GRANTLEDGER_SERVICES_TLS_CREDENTIALS_H_
@@ -29,10 +30,10 @@ struct ServerTlsOptions {
 
 // Checks the files (they parse, the key belongs to the certificate) and builds the
 // credentials: insecure when no certificate is given; otherwise TLS, with client certificates
-// requested and, when presented, verified against the CA (a call without one reaches the
-// server and is refused UNAUTHENTICATED there; a certificate that does not verify fails the
-// handshake). Warnings (a key file readable by others, a certificate past its end date) are
-// appended to `warnings`. InvalidArgument naming the flag when a file is missing or wrong.
+// requested but not verified in the handshake when a CA is given (the caller must add the
+// gate of services/client_certificate_gate.h, which does). Warnings (a key file readable by others,
+// a certificate past its end date) are appended to `warnings`. InvalidArgument naming the flag when
+// a file is missing or wrong.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerTlsOptions& tls, std::vector<std::string>& warnings);
 

@@ -1,7 +1,16 @@
 // Mutual TLS and roles over a real server on loopback, with certificates made by
 // scripts/dev-pki.sh: every RPC for every role, every event kind for every role, calls with
-// no certificate, another CA's or an expired one, a poster limited to a cost object, a poster
+// no certificate, another CA's, an expired, a not yet valid or a server's one (and every
+// registered method without one), a poster limited to a cost object, a poster
 // reversing someone else's event, the author in the stored records, and the policy reloaded.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -12,9 +21,13 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "grantledger/v1/year_end_service.grpc.pb.h"
+#include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
@@ -383,34 +396,136 @@ TEST_F(ServicesTlsTest, ARefusedEventRefusesItsWholeBatchAndIsNamedByIndex) {
   EXPECT_EQ(server.store().Head().sequence, 5u);
 }
 
-TEST_F(ServicesTlsTest, ACallWithoutAClientCertificateIsUnauthenticated) {
+// Each way a certificate can fail, and what the refusal says. The handshake lets each of them
+// through (it proves only that the client holds the key of what it sent); the server's gate
+// verifies the chain and refuses every RPC, before any handler, saying why.
+struct BadCertificate {
+  std::string who;  // the .pem/.key pair presented; empty: none
+  std::vector<std::string> reason;
+};
+
+std::vector<BadCertificate> BadCertificates() {
+  return {
+      {"", {"the connection presented no client certificate"}},
+      // Claims the poster's identity, but another CA signed it.
+      {"stranger",
+       {"the client certificate \"spiffe://region.example/poster\" was not issued by the "
+        "server's client CA (--client-ca)",
+        "its issuer is \"CN=some other CA,O=grantledger dev\""}},
+      {"expired",
+       {"the client certificate \"spiffe://region.example/expired\" expired on 2020-12-31 "
+        "23:59:59 UTC"}},
+      {"future",
+       {"the client certificate \"spiffe://region.example/future\" is not valid before "
+        "2099-01-01 00:00:00 UTC"}},
+      // Issued by the right CA, but for servers (extendedKeyUsage serverAuth only).
+      {"server", {"the client certificate \"localhost\" is not for client authentication"}},
+  };
+}
+
+TEST_F(ServicesTlsTest, ACallWithoutAGoodClientCertificateIsUnauthenticatedSayingWhy) {
   TestServer server(TlsOptions());
-  auto channel = Channel(server.address(), "");
-  for (const Rpc& rpc : AllRpcs()) {
-    SCOPED_TRACE(rpc.method);
-    EXPECT_THAT(rpc.call(channel), GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED,
-                                                AllOf(HasSubstr("no verified client certificate"),
-                                                      HasSubstr(rpc.method))));
+  for (const BadCertificate& bad : BadCertificates()) {
+    SCOPED_TRACE(bad.who.empty() ? "no certificate" : bad.who);
+    auto channel = Channel(server.address(), bad.who);
+    for (const Rpc& rpc : AllRpcs()) {
+      SCOPED_TRACE(rpc.method);
+      const grpc::Status s = rpc.call(channel);
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+      EXPECT_THAT(s.error_message(), HasSubstr("no verified client certificate: "));
+      for (const std::string& part : bad.reason) EXPECT_THAT(s.error_message(), HasSubstr(part));
+      EXPECT_THAT(s.error_message(), HasSubstr(absl::StrCat(rpc.method,
+                                                            " needs a certificate issued by the "
+                                                            "server's client CA")));
+    }
   }
   EXPECT_EQ(server.store().Head().sequence, 0u);
 }
 
-TEST_F(ServicesTlsTest, ACertificateFromAnotherCaOrAnExpiredOneNeverGetsIn) {
+TEST_F(ServicesTlsTest, ARefusedCertificateIsLoggedWithTheMethodAndTheReason) {
   TestServer server(TlsOptions());
-  // "stranger" claims the poster's identity, but another CA signed it; "expired" is signed
-  // by the right CA but its validity ended in 2020. The handshake fails: no call reaches the
-  // server, and the client sees UNAVAILABLE.
-  for (const char* who : {"stranger", "expired"}) {
-    SCOPED_TRACE(who);
-    auto ledger = v1::LedgerService::NewStub(Channel(server.address(), who));
-    v1::AppendResponse response;
-    const grpc::Status s = AppendEvents(*ledger, {RegisterGrant("r", kGrant, 1)}, &response);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
-    auto audit = v1::AuditService::NewStub(Channel(server.address(), who));
-    grpc::Status read;
-    ReadAll(*audit, v1::ReadEventsRequest(), &read);
-    EXPECT_EQ(read.error_code(), grpc::StatusCode::UNAVAILABLE) << read.error_message();
+  ::testing::internal::CaptureStderr();
+  auto ledger = v1::LedgerService::NewStub(Channel(server.address(), "expired"));
+  v1::AppendResponse response;
+  const grpc::Status s = AppendEvents(*ledger, {RegisterGrant("r", kGrant, 1)}, &response);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(log, HasSubstr("rejected LedgerService/Append from a TLS client: UNAUTHENTICATED: "
+                             "no verified client certificate: the client certificate "
+                             "\"spiffe://region.example/expired\" expired on 2020-12-31"));
+}
+
+// Unary calls of `path` with an empty message through a generic stub, so that any method can
+// be called whatever its types and streaming.
+grpc::Status GenericCall(const std::shared_ptr<grpc::Channel>& channel, const std::string& path) {
+  grpc::GenericStub stub(channel);
+  auto context = ContextWithDeadline(absl::Seconds(10));
+  const std::string nothing;
+  grpc::Slice empty(nothing);
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(context.get(), path, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  return status;
+}
+
+TEST_F(ServicesTlsTest, NoRegisteredMethodOfAnyServiceCanBeCalledWithoutACertificateButHealth) {
+  TestServer server(TlsOptions());
+  // The services the server has registered, as its reflection (asked by the admin) lists them.
+  auto reflection =
+      ::grpc::reflection::v1::ServerReflection::NewStub(Channel(server.address(), "admin"));
+  auto context = ContextWithDeadline();
+  auto stream = reflection->ServerReflectionInfo(context.get());
+  ::grpc::reflection::v1::ServerReflectionRequest list;
+  list.set_list_services("");
+  ASSERT_TRUE(stream->Write(list));
+  ::grpc::reflection::v1::ServerReflectionResponse listed;
+  ASSERT_TRUE(stream->Read(&listed));
+  stream->WritesDone();
+  ASSERT_TRUE(stream->Finish().ok());
+  std::set<std::string> services;
+  for (const auto& service : listed.list_services_response().service()) {
+    services.insert(service.name());
   }
+  EXPECT_THAT(services, ::testing::IsSupersetOf(
+                            {"grantledger.v1.LedgerService", "grantledger.v1.QueryService",
+                             "grantledger.v1.AuditService", "grantledger.v1.YearEndService",
+                             "grpc.reflection.v1.ServerReflection",
+                             "grpc.reflection.v1alpha.ServerReflection", "grpc.health.v1.Health"}));
+  auto anonymous = Channel(server.address(), "");
+  int methods = 0;
+  for (const std::string& name : services) {
+    SCOPED_TRACE(name);
+    if (name == "grpc.health.v1.Health") {
+      // Open to load balancers' probes: an empty request asks about the whole server.
+      EXPECT_TRUE(GenericCall(anonymous, "/grpc.health.v1.Health/Check").ok());
+      continue;
+    }
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    ASSERT_NE(service, nullptr);
+    for (int i = 0; i < service->method_count(); ++i) {
+      const std::string method = service->method(i)->name();
+      SCOPED_TRACE(method);
+      const std::string short_service = name.substr(name.rfind('.') + 1);
+      EXPECT_THAT(
+          GenericCall(anonymous, absl::StrCat("/", name, "/", method)),
+          GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED,
+                       AllOf(HasSubstr("the connection presented no client certificate"),
+                             HasSubstr(absl::StrCat(short_service, "/", method, " needs")))));
+      ++methods;
+    }
+  }
+  EXPECT_GE(methods, 19);
+  // A path no service has is refused the same way, before gRPC looks for it.
+  EXPECT_EQ(GenericCall(anonymous, "/grantledger.v1.NoSuchService/Anything").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(server.store().Head().sequence, 0u);
 }
 
@@ -545,6 +660,114 @@ TEST_F(ServicesTlsTest, AChangedPolicyFileIsReadAgainWithoutARestart) {
   WriteText(Pki("authz-reload.json"), "{not json");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_THAT(list(), GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("has no role")));
+}
+
+// The serial number of the certificate a new TLS connection to 127.0.0.1:`port` is served
+// (OpenSSL directly, so nothing is cached between connections); -1 when the handshake fails.
+int64_t ServedCertificateSerial(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int64_t serial = -1;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    static const unsigned char kAlpn[] = {2, 'h', '2'};
+    SSL_set_alpn_protos(ssl, kAlpn, sizeof(kAlpn));
+    if (SSL_connect(ssl) == 1) {
+      X509* cert = SSL_get1_peer_certificate(ssl);
+      if (cert != nullptr) {
+        serial = ASN1_INTEGER_get(X509_get_serialNumber(cert));
+        X509_free(cert);
+      }
+      SSL_shutdown(ssl);
+    }
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+  }
+  close(fd);
+  return serial;
+}
+
+TEST_F(ServicesTlsTest, ANewServerCertificateAndKeyAreServedWithoutARestart) {
+  TempDir dir;
+  const std::string cert = dir.Sub("server.pem");
+  const std::string key = dir.Sub("server.key");
+  WriteText(cert, ReadText(Pki("server.pem")));
+  WriteText(key, ReadText(Pki("server.key")));
+  ASSERT_EQ(chmod(key.c_str(), 0600), 0);
+  ServerOptions options = TlsOptions();
+  options.tls.cert_path = cert;
+  options.tls.key_path = key;
+  ASSERT_EQ(options.tls.refresh_interval_seconds, 1u);
+  TestServer server(options);
+  const int64_t first = ServedCertificateSerial(server.server().port());
+  ASSERT_GT(first, 0);
+  // A new key and certificate for the same names, serial 424242, signed by the same CA.
+  const std::string make = absl::StrCat(
+      "cd ", dir.path(), " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+      "extendedKeyUsage=serverAuth\n' > ext && ",
+      "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ",
+      "-keyout new.key -subj '/O=grantledger dev/CN=localhost' -out new.csr 2>/dev/null && ",
+      "openssl x509 -req -in new.csr -CA ", Pki("ca.pem"), " -CAkey ", Pki("ca.key"),
+      " -set_serial 424242 -days 30 -extfile ext -out new.pem 2>/dev/null && chmod 600 new.key");
+  ASSERT_EQ(std::system(make.c_str()), 0) << make;
+  // The key first, then the certificate, each by rename: the watcher serves a pair only once
+  // the key matches the certificate.
+  ASSERT_EQ(rename(dir.Sub("new.key").c_str(), key.c_str()), 0);
+  ASSERT_EQ(rename(dir.Sub("new.pem").c_str(), cert.c_str()), 0);
+  const auto replaced = std::chrono::steady_clock::now();
+  int64_t served = first;
+  while (served != 424242 &&
+         std::chrono::steady_clock::now() - replaced < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    served = ServedCertificateSerial(server.server().port());
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - replaced).count();
+  EXPECT_EQ(served, 424242);
+  // The watcher looks once per interval (1 s); allow one more for a slow machine.
+  EXPECT_LE(seconds, 2.5);
+  // Clients verifying the server against the CA go on working over new connections.
+  auto context = ContextWithDeadline();
+  v1::ListGrantsResponse response;
+  EXPECT_TRUE(v1::QueryService::NewStub(Channel(server.address(), "poster"))
+                  ->ListGrants(context.get(), v1::ListGrantsRequest(), &response)
+                  .ok());
+}
+
+TEST_F(ServicesTlsTest, AChangedClientCaFileIsReadAgainWithoutARestart) {
+  TempDir dir;
+  const std::string ca = dir.Sub("client-ca.pem");
+  WriteText(ca, ReadText(Pki("ca.pem")));
+  ServerOptions options = TlsOptions();
+  options.tls.client_ca_path = ca;
+  TestServer server(options);
+  auto list_as = [&](const std::string& who) {
+    auto context = ContextWithDeadline();
+    v1::ListGrantsResponse response;
+    return v1::QueryService::NewStub(Channel(server.address(), who))
+        ->ListGrants(context.get(), v1::ListGrantsRequest(), &response);
+  };
+  ASSERT_TRUE(list_as("poster").ok());
+  EXPECT_THAT(list_as("stranger"), GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED,
+                                                HasSubstr("was not issued by the server's")));
+  // The other CA replaces ours (looked at no more than once a second).
+  WriteText(ca, ReadText(Pki("other-ca.pem")));
+  grpc::Status s;
+  for (int i = 0; i < 100 && (s = list_as("poster")).ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_THAT(s, GrpcStatusIs(grpc::StatusCode::UNAUTHENTICATED,
+                              HasSubstr("was not issued by the server's client CA")));
+  EXPECT_TRUE(list_as("stranger").ok());
+  // A broken file leaves the last good CA in force.
+  WriteText(ca, "not a certificate");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_TRUE(list_as("stranger").ok());
 }
 
 TEST_F(ServicesTlsTest, TheServerRefusesToStartWithUnusableTlsSettings) {

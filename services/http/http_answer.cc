@@ -40,6 +40,35 @@ HttpAnswer ErrorAnswer(const absl::Status& status) {
   return out;
 }
 
+HttpAnswer ErrorPage(const absl::Status& status) {
+  HttpAnswer out = ErrorAnswer(status);
+  std::string message;
+  for (char c : status.message()) {
+    switch (c) {
+      case '&':
+        message += "&amp;";
+        break;
+      case '<':
+        message += "&lt;";
+        break;
+      case '>':
+        message += "&gt;";
+        break;
+      case '"':
+        message += "&quot;";
+        break;
+      default:
+        message += c;
+    }
+  }
+  out.content_type = "text/html; charset=utf-8";
+  out.body = absl::StrCat(
+      "<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\"><title>", out.status, " ",
+      absl::StatusCodeToString(status.code()), "</title>\n<h1>", out.status, " ",
+      absl::StatusCodeToString(status.code()), "</h1>\n<p>", message, "</p>\n</html>\n");
+  return out;
+}
+
 std::string QueryValue(const HttpQuery& query, const std::string& name) {
   auto it = query.find(name);
   return it == query.end() ? std::string() : it->second;

@@ -28,6 +28,9 @@ HttpAnswer Ok(std::string body, std::string content_type = "application/json; ch
 // 400 InvalidArgument/OutOfRange, 401 Unauthenticated, 403 PermissionDenied, 404 NotFound,
 // 503 Unavailable, 500 otherwise; the body is {"error":"CODE","message":"..."}.
 HttpAnswer ErrorAnswer(const absl::Status& status);
+// The same status as a short HTML page for a browser that asked for a page (a refused client
+// certificate, a role that may not read): the code and the message, escaped.
+HttpAnswer ErrorPage(const absl::Status& status);
 
 // The parameter's value, or "" when absent.
 std::string QueryValue(const HttpQuery& query, const std::string& name);

@@ -99,12 +99,19 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const EventStore& 
     absl::StatusOr<std::unique_ptr<PolicyFile>> policy = PolicyFile::Load(options.authz_path);
     if (!policy.ok()) return policy.status();
     out->policy_ = *std::move(policy);
+    absl::StatusOr<std::unique_ptr<ClientCertificateVerifier>> verifier =
+        ClientCertificateVerifier::Load(options.tls.client_ca_path);
+    if (!verifier.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--http: ", verifier.status().message()));
+    }
+    out->client_certificates_ = *std::move(verifier);
   }
   if (options.tls.tls()) {
-    // Client certificates, when a CA is given, are required and verified in the handshake.
+    // Client certificates, when a CA is given, are requested and verified per request (a
+    // browser without a good one gets a 401 page saying why, not a failed handshake).
+    const ServerTlsOptions tls = options.tls;
     out->server_ = std::make_unique<httplib::SSLServer>(
-        options.tls.cert_path.c_str(), options.tls.key_path.c_str(),
-        options.tls.mutual() ? options.tls.client_ca_path.c_str() : nullptr);
+        [tls](SSL_CTX& ctx) { return SetUpDashboardTls(ctx, tls); });
   } else {
     out->server_ = std::make_unique<httplib::Server>();
   }
@@ -178,12 +185,13 @@ void HttpServer::Route(const EventStore& store) {
     return [this, kind, method, handler](const httplib::Request& request,
                                          httplib::Response& response) {
       if (policy_ != nullptr) {
-        absl::Status allowed = AuthorizeHttp(request.ssl, *policy_, method);
+        absl::Status allowed = AuthorizeHttp(request.ssl, *client_certificates_, *policy_, method);
         if (!allowed.ok()) {
           LogLine(absl::StrCat("rejected HTTP ", request.path, " from ", request.remote_addr, ": ",
                                absl::StatusCodeToString(allowed.code()), ": ", allowed.message()));
           ServerMetrics::Global().RecordRejection(allowed.code());
-          Send(ErrorAnswer(allowed), response);
+          const bool page = absl::string_view(kind) == "http:/page";
+          Send(page ? ErrorPage(allowed) : ErrorAnswer(allowed), response);
           return;
         }
       }

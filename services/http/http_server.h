@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "services/client_certificate.h"
 #include "services/tls_credentials.h"
 
 namespace httplib {
@@ -59,6 +60,7 @@ class HttpServer {
   HttpOptions options_;
   std::unique_ptr<LedgerBackend> backend_;
   std::unique_ptr<PolicyFile> policy_;
+  std::unique_ptr<ClientCertificateVerifier> client_certificates_;  // with policy_
   std::string chart_js_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

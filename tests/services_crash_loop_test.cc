@@ -176,10 +176,14 @@ uint64_t CheckLedger(const std::string& data_dir, const std::vector<SentBatch>& 
   EXPECT_EQ((*store)->Head().sequence, events.size()) << "the log has gaps";
   auto verified = (*store)->Verify(0, 0);
   EXPECT_TRUE(verified.ok()) << verified.status();
-  if (verified.ok()) EXPECT_TRUE(verified->ok) << verified->problem;
+  if (verified.ok()) {
+    EXPECT_TRUE(verified->ok) << verified->problem;
+  }
   auto replayed = (*store)->Replay(0);
   EXPECT_TRUE(replayed.ok()) << replayed.status();
-  if (replayed.ok()) EXPECT_TRUE(*replayed == (*store)->State()) << "replay disagrees";
+  if (replayed.ok()) {
+    EXPECT_TRUE(*replayed == (*store)->State()) << "replay disagrees";
+  }
   return checked;
 }
 

@@ -1,6 +1,7 @@
 // See json_output.h.
 #include "cli/json_output.h"
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "grantledger/v1/dashboard.pb.h"

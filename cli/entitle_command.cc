@@ -13,7 +13,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "cli/csv_writer.h"
-#include "cli/report.h"
+#include "cli/json_output.h"
+#include "grantledger/v1/cli_output.pb.h"
 #include "ledger/entitlement_csv.h"
 #include "ledger/entitlement_monthly_pots.h"
 #include "ledger/entitlement_per_unit.h"
@@ -78,8 +79,6 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-std::string JsonString(absl::string_view text) { return JsonQuote(std::string(text)); }
-
 int Rejected(std::ostream& err, const absl::Status& status) {
   err << "grantledger: " << status.message() << "\n";
   return kEntitleExitInputRejected;
@@ -101,9 +100,10 @@ std::optional<int64_t> KronorFlag(absl::string_view flag, absl::string_view text
   return *value;
 }
 
-std::string FractionJson(const ExactFraction& f) {
-  return absl::StrCat("{\"numerator\": ", f.numerator, ", \"denominator\": ", f.denominator,
-                      ", \"text\": ", JsonString(FormatFraction(f)), "}");
+void SetFraction(const ExactFraction& f, v1::Fraction* out) {
+  out->set_numerator(f.numerator);
+  out->set_denominator(f.denominator);
+  out->set_text(FormatFraction(f));
 }
 
 // `csv_columns`: the columns `--format csv` writes, for its help.
@@ -147,15 +147,19 @@ int RunPopulationShare(const PopulationShareOptions& options, std::ostream& out,
       break;
     }
     case EntitleFormat::kJson: {
-      out << "{\"model\": \"population-share\", \"method\": \"largest remainder\", \"pot_kr\": "
-          << *pot_kr << ", \"total_weight\": " << total_weight << ", \"shares\": [";
-      for (size_t i = 0; i < shares->size(); ++i) {
-        const RecipientShare& s = (*shares)[i];
-        out << (i ? ", " : "") << "{\"name\": " << JsonString(s.name)
-            << ", \"weight\": " << s.weight << ", \"amount_kr\": " << s.amount_kr
-            << ", \"remainder_krona\": " << (s.got_remainder_krona ? "true" : "false") << "}";
+      v1::PopulationShareOutput json;
+      json.set_model("population-share");
+      json.set_method("largest remainder");
+      json.set_pot_kr(*pot_kr);
+      json.set_total_weight(total_weight);
+      for (const RecipientShare& s : *shares) {
+        v1::PopulationShareOutput::Share* x = json.add_shares();
+        x->set_name(s.name);
+        x->set_weight(s.weight);
+        x->set_amount_kr(s.amount_kr);
+        x->set_remainder_krona(s.got_remainder_krona);
       }
-      out << "]}\n";
+      PrintJson(json, out);
       break;
     }
     case EntitleFormat::kTable: {
@@ -207,25 +211,25 @@ int RunPerUnit(const PerUnitOptions& options, std::ostream& out, std::ostream& e
       break;
     }
     case EntitleFormat::kJson: {
-      out << "{\"model\": \"per-unit\", \"unit_rule\": " << JsonString(rule_name)
-          << ", \"reference_years\": [";
-      for (size_t i = 0; i < input->reference_labels.size(); ++i) {
-        out << (i ? ", " : "") << JsonString(input->reference_labels[i]);
+      v1::PerUnitOutput json;
+      json.set_model("per-unit");
+      json.set_unit_rule(rule_name);
+      for (const std::string& label : input->reference_labels) json.add_reference_years(label);
+      for (const CategoryEntitlement& c : e->categories) {
+        v1::PerUnitOutput::Category* x = json.add_categories();
+        x->set_name(c.name);
+        x->set_rate_kr(c.rate_kr);
+        x->set_actual(c.actual_count);
+        SetFraction(c.baseline_count, x->mutable_baseline());
+        SetFraction(c.units_paid, x->mutable_units_paid());
+        SetFraction(c.exact_amount_kr, x->mutable_exact_amount_kr());
+        x->set_amount_kr(c.amount_kr);
       }
-      out << "], \"categories\": [";
-      for (size_t i = 0; i < e->categories.size(); ++i) {
-        const CategoryEntitlement& c = e->categories[i];
-        out << (i ? ", " : "") << "{\"name\": " << JsonString(c.name)
-            << ", \"rate_kr\": " << c.rate_kr << ", \"actual\": " << c.actual_count
-            << ", \"baseline\": " << FractionJson(c.baseline_count)
-            << ", \"units_paid\": " << FractionJson(c.units_paid)
-            << ", \"exact_amount_kr\": " << FractionJson(c.exact_amount_kr)
-            << ", \"amount_kr\": " << c.amount_kr << "}";
-      }
-      out << "], \"total_before_cap_kr\": " << e->total_before_cap_kr
-          << ", \"cap_kr\": " << (e->cap_kr ? absl::StrCat(*e->cap_kr) : "null")
-          << ", \"cap_reached\": " << (e->cap_reached ? "true" : "false")
-          << ", \"total_after_cap_kr\": " << e->total_after_cap_kr << "}\n";
+      json.set_total_before_cap_kr(e->total_before_cap_kr);
+      if (e->cap_kr) json.set_cap_kr(*e->cap_kr);
+      json.set_cap_reached(e->cap_reached);
+      json.set_total_after_cap_kr(e->total_after_cap_kr);
+      PrintJson(json, out);
       break;
     }
     case EntitleFormat::kTable: {
@@ -323,56 +327,55 @@ int RunMonthlyPots(const MonthlyPotsOptions& options, std::ostream& out, std::os
       break;
     }
     case EntitleFormat::kJson: {
-      out << "{\"model\": \"monthly-pots\", \"total_kr\": " << terms.total_kr
-          << ", \"period\": {\"year\": " << terms.period.year
-          << ", \"first_month\": " << terms.period.first_month
-          << ", \"last_month\": " << terms.period.last_month << "}, \"criteria\": [";
+      v1::MonthlyPotsOutput json;
+      json.set_model("monthly-pots");
+      json.set_total_kr(terms.total_kr);
+      json.mutable_period()->set_year(terms.period.year);
+      json.mutable_period()->set_first_month(terms.period.first_month);
+      json.mutable_period()->set_last_month(terms.period.last_month);
       for (size_t c = 0; c < terms.criteria.size(); ++c) {
-        out << (c ? ", " : "") << "{\"name\": " << JsonString(terms.criteria[c])
-            << ", \"pot_kr\": " << r->criterion_pot_kr[c] << "}";
+        v1::MonthlyPotsOutput::Criterion* x = json.add_criteria();
+        x->set_name(terms.criteria[c]);
+        x->set_pot_kr(r->criterion_pot_kr[c]);
       }
-      out << "], \"regions\": [";
-      for (size_t i = 0; i < r->regions.size(); ++i) {
-        const RegionMonthlyPotsResult& region = r->regions[i];
-        out << (i ? ", " : "") << "{\"name\": " << JsonString(region.name)
-            << ", \"earned_by_criterion_kr\": {";
+      for (const RegionMonthlyPotsResult& region : r->regions) {
+        v1::MonthlyPotsOutput::Region* x = json.add_regions();
+        x->set_name(region.name);
         for (size_t c = 0; c < terms.criteria.size(); ++c) {
-          out << (c ? ", " : "") << JsonString(terms.criteria[c]) << ": "
-              << region.earned_by_criterion_kr[c];
+          (*x->mutable_earned_by_criterion_kr())[terms.criteria[c]] =
+              region.earned_by_criterion_kr[c];
         }
-        out << "}, \"earned_kr\": " << region.earned_kr << ", \"bonus_kr\": " << region.bonus_kr
-            << ", \"total_kr\": " << region.total_kr << "}";
+        x->set_earned_kr(region.earned_kr);
+        x->set_bonus_kr(region.bonus_kr);
+        x->set_total_kr(region.total_kr);
       }
-      out << "], \"months\": [";
-      for (size_t i = 0; i < r->months.size(); ++i) {
-        const MonthCriterionResult& m = r->months[i];
-        out << (i ? ", " : "")
-            << "{\"month\": " << JsonString(FormatYearMonth(terms.period.year, m.month))
-            << ", \"criterion\": " << JsonString(terms.criteria[m.criterion_index])
-            << ", \"pot_kr\": " << m.pot_kr << ", \"earned_kr\": " << m.earned_kr
-            << ", \"to_bonus_pot_kr\": " << m.to_bonus_pot_kr
-            << ", \"regions_earned\": " << m.regions_earned << ", \"outcomes\": [";
+      for (const MonthCriterionResult& m : r->months) {
+        v1::MonthlyPotsOutput::Month* x = json.add_months();
+        x->set_month(FormatYearMonth(terms.period.year, m.month));
+        x->set_criterion(terms.criteria[m.criterion_index]);
+        x->set_pot_kr(m.pot_kr);
+        x->set_earned_kr(m.earned_kr);
+        x->set_to_bonus_pot_kr(m.to_bonus_pot_kr);
+        x->set_regions_earned(m.regions_earned);
         for (size_t k = 0; k < m.regions.size(); ++k) {
           const RegionMonthOutcome& o = m.regions[k];
-          out << (k ? ", " : "") << "{\"region\": " << JsonString(r->regions[k].name)
-              << ", \"reservation_kr\": " << o.reservation_kr
-              << ", \"earned_by\": " << JsonString(EarnedByName(o.earned_by)) << ", \"value\": "
-              << (o.value_millionths ? JsonString(FormatMeasuredValue(*o.value_millionths))
-                                     : "null")
-              << ", \"last_year_value\": "
-              << (o.last_year_value_millionths
-                      ? JsonString(FormatMeasuredValue(*o.last_year_value_millionths))
-                      : "null")
-              << "}";
+          v1::MonthlyPotsOutput::Outcome* y = x->add_outcomes();
+          y->set_region(r->regions[k].name);
+          y->set_reservation_kr(o.reservation_kr);
+          y->set_earned_by(EarnedByName(o.earned_by));
+          if (o.value_millionths) y->set_value(FormatMeasuredValue(*o.value_millionths));
+          if (o.last_year_value_millionths) {
+            y->set_last_year_value(FormatMeasuredValue(*o.last_year_value_millionths));
+          }
         }
-        out << "]}";
       }
-      out << "], \"earned_kr\": " << r->earned_kr << ", \"bonus_pot_kr\": " << r->bonus_pot_kr
-          << ", \"bonus_paid\": " << (r->bonus_paid ? "true" : "false")
-          << ", \"paid_kr\": " << r->paid_kr << ", \"unpaid_kr\": " << r->unpaid_kr
-          << ", \"notes\": [";
-      for (size_t i = 0; i < notes.size(); ++i) out << (i ? ", " : "") << JsonString(notes[i]);
-      out << "]}\n";
+      json.set_earned_kr(r->earned_kr);
+      json.set_bonus_pot_kr(r->bonus_pot_kr);
+      json.set_bonus_paid(r->bonus_paid);
+      json.set_paid_kr(r->paid_kr);
+      json.set_unpaid_kr(r->unpaid_kr);
+      for (const std::string& note : notes) json.add_notes(note);
+      PrintJson(json, out);
       break;
     }
     case EntitleFormat::kTable: {

@@ -5,9 +5,10 @@
 
 #include "cli/as_of_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/json_output.h"
 #include "cli/ledger_backend.h"
-#include "cli/report.h"
 #include "cli/table.h"
+#include "grantledger/v1/cli_output.pb.h"
 #include "ledger/civil_date.h"
 #include "ledger/entitlement_link.h"
 #include "ledger/money.h"
@@ -62,14 +63,16 @@ void AddEntitleShowCommand(CLI::App& app, int* exit_code) {
     }
     const Ore difference_ore = *difference;
     if (o->json) {
-      std::cout << "{\"grant_id\":" << JsonQuote(o->grant)
-                << ",\"as_of\":" << JsonQuote(FormatCivilDay(as_of->date))
-                << ",\"model\":" << JsonQuote(expected->model)
-                << ",\"basis\":" << JsonQuote(expected->basis)
-                << ",\"expected_ore\":" << expected_ore
-                << ",\"decided_ore\":" << position->terms.decided_amount_ore
-                << ",\"received_ore\":" << received_ore << ",\"difference_ore\":" << difference_ore
-                << "}\n";
+      v1::EntitlementComparison comparison;
+      comparison.set_grant_id(o->grant);
+      comparison.set_as_of_date(FormatCivilDay(as_of->date));
+      comparison.set_model(expected->model);
+      comparison.set_basis(expected->basis);
+      comparison.set_expected_ore(expected_ore.value());
+      comparison.set_decided_ore(position->terms.decided_amount_ore);
+      comparison.set_received_ore(received_ore.value());
+      comparison.set_difference_ore(difference_ore.value());
+      PrintJson(comparison, std::cout);
     } else {
       std::cout << o->grant << "  " << position->terms.title << "\n"
                 << "model: " << expected->model << " (" << expected->basis << ")\n\n";

@@ -2,6 +2,7 @@
 #include "cli/format_count.h"
 
 #include "absl/strings/str_cat.h"
+#include "cli/messages.h"
 
 namespace grantledger {
 
@@ -16,7 +17,7 @@ std::string GroupDigits(uint64_t n) {
 }
 
 std::string CountOf(uint64_t n, const char* singular, const char* plural) {
-  return absl::StrCat(GroupDigits(n), " ", n == 1 ? singular : plural);
+  return absl::StrCat(GroupDigits(n), " ", Tr(n == 1 ? singular : plural));
 }
 
 }  // namespace grantledger

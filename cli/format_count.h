@@ -11,7 +11,7 @@ namespace grantledger {
 // "1 000 245".
 std::string GroupDigits(uint64_t n);
 
-// "1 record", "1 000 245 records".
+// "1 record", "1 000 245 records" (in the current language, cli/messages.h).
 std::string CountOf(uint64_t n, const char* singular, const char* plural);
 
 }  // namespace grantledger

@@ -12,6 +12,7 @@
 #include "cli/deadline_report.h"
 #include "cli/event_file.h"
 #include "cli/exit_codes.h"
+#include "cli/json_output.h"
 #include "cli/messages.h"
 #include "cli/post_events.h"
 #include "cli/report.h"
@@ -20,6 +21,7 @@
 #include "cli/sample_grants.h"
 #include "cli/table.h"
 #include "cli/year_end_report.h"
+#include "grantledger/v1/cli_output.pb.h"
 #include "ledger/civil_date.h"
 #include "ledger/money.h"
 #include "ledger/obligations.h"
@@ -170,17 +172,17 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         }
         grants.push_back(GrantView{p.terms, p.balance, *version});
       }
-      *exit_code =
-          EmitReport(*output, {.table =
-                                   [&](std::ostream& out) {
-                                     PrintGrantList(grants, out);
-                                     std::vector<Obligation> obligations;
-                                     for (const GrantPosition& p : *positions)
-                                       obligations.push_back(ObligationOf(p));
-                                     PrintDeadlineWarnings(obligations, out);
-                                   },
-                               .json = [&](std::ostream& out) { PrintGrantListJson(grants, out); },
-                               .sheets = [&] { return GrantListSheets(grants); }});
+      *exit_code = EmitReport(
+          *output,
+          {.table =
+               [&](std::ostream& out) {
+                 PrintGrantList(grants, out);
+                 std::vector<Obligation> obligations;
+                 for (const GrantPosition& p : *positions) obligations.push_back(ObligationOf(p));
+                 PrintDeadlineWarnings(obligations, out);
+               },
+           .json = [&](std::ostream& out) { PrintGrantListJson(grants, as_of->sequence, out); },
+           .sheets = [&] { return GrantListSheets(grants); }});
     });
   }
   // balance
@@ -219,7 +221,7 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
                               << "\n";
                           PrintGrant(view, out);
                         },
-                    .json = [&](std::ostream& out) { PrintGrantJson(view, out); },
+                    .json = [&](std::ostream& out) { PrintGrantJson(view, as_of->sequence, out); },
                     .sheets = [&] { return GrantSheets(view); }});
     });
   }
@@ -254,17 +256,18 @@ void AddLedgerCommands(CLI::App& app, int* exit_code) {
         const std::optional<SealRef> after_seal =
             seals.Observe(r.record().event(), r.record().sequence());
         if (common->json) {
-          std::cout << "{\"sequence\":" << r.record().sequence()
-                    << ",\"recorded_time_unix_micros\":" << r.record().recorded_time_unix_micros()
-                    << ",\"prev_hash\":" << JsonQuote(HexOf(r.record().prev_hash()))
-                    << ",\"hash\":" << JsonQuote(HexOf(r.hash()))
-                    << ",\"author\":" << JsonQuote(r.record().author())
-                    << ",\"event\":" << EventToJson(r.record().event());
+          v1::HistoryRecord line;
+          line.set_sequence(r.record().sequence());
+          line.set_recorded_time_unix_micros(r.record().recorded_time_unix_micros());
+          line.set_prev_hash(HexOf(r.record().prev_hash()));
+          line.set_hash(HexOf(r.hash()));
+          line.set_author(r.record().author());
+          *line.mutable_event() = r.record().event();
           if (after_seal) {
-            std::cout << ",\"recorded_after_seal\":{\"year\":" << after_seal->year
-                      << ",\"seal_sequence\":" << after_seal->sequence << "}";
+            line.mutable_recorded_after_seal()->set_year(after_seal->year);
+            line.mutable_recorded_after_seal()->set_seal_sequence(after_seal->sequence);
           }
-          std::cout << "}\n";
+          PrintJson(line, std::cout);
         } else {
           std::vector<std::string> row = HistoryRow(r);
           if (after_seal) {

@@ -110,6 +110,67 @@ const absl::flat_hash_map<std::string, std::string>& Swedish() {
       {"above the decided amount by", "högre än beslutat belopp till"},
       {"the financial account was due", "den ekonomiska redovisningen skulle ha lämnats"},
       {"days late) and no report is recorded", "dagar sent) och ingen redovisning är registrerad"},
+      // Counted things (cli/format_count.h).
+      {"event", "händelse"},
+      {"events", "händelser"},
+      {"record", "post"},
+      {"records", "poster"},
+      {"row", "rad"},
+      {"rows", "rader"},
+      {"sheet", "blad"},
+      {"sheets", "blad"},
+      {"voucher", "verifikation"},
+      {"vouchers", "verifikationer"},
+      {"expenses", "kostnader"},
+      // Progress lines (cli/progress.h).
+      {"events checked", "händelser kontrollerade"},
+      {"events posted", "händelser bokförda"},
+      {"events read", "händelser lästa"},
+      {"records verified", "poster verifierade"},
+      {"records re-derived", "poster omräknade"},
+      {"records replayed", "poster återspelade"},
+      {"records exported", "poster exporterade"},
+      {"records restored", "poster återställda"},
+      // Summaries and the frames around errors ($0, $1, ...: absl::Substitute).
+      {"nothing was written", "inget skrevs"},
+      {"nothing was restored", "inget återställdes"},
+      {"nothing to post", "inget att bokföra"},
+      {"the $0 events before this batch were valid; nothing of this batch was written",
+       "de $0 händelserna före denna omgång var giltiga; inget av denna omgång skrevs"},
+      {"the $0 events before this batch were written; nothing of this batch was written",
+       "de $0 händelserna före denna omgång skrevs; inget av denna omgång skrevs"},
+      {"valid: $0 ($1 new, $2 already in the ledger); nothing was written",
+       "giltigt: $0 ($1 nya, $2 redan i huvudboken); inget skrevs"},
+      {"posted $0", "bokförde $0"},
+      {" (sequences $0–$1)", " (löpnummer $0–$1)"},
+      {", $0 already in the ledger; head $1 $2", ", $0 redan i huvudboken; huvud $1 $2"},
+      {"wrote $0: $1, $2", "skrev $0: $1, $2"},
+      {"wrote $0: $1 and a header", "skrev $0: $1 och en rubrikrad"},
+      {"wrote $0", "skrev $0"},
+      {"exported $0 to $1", "exporterade $0 till $1"},
+      {"standard output", "standard ut"},
+      {"restored $0 records into $1; head $2 $3", "återställde $0 poster till $1; huvud $2 $3"},
+      {"$0: SIE $1 from $2, $3$4; $5, $6 ($7 removed rows not counted): $8 on grants ($9 "
+       "credits), ",
+       "$0: SIE $1 från $2, $3$4; $5, $6 ($7 borttagna rader ej räknade): $8 på bidrag ($9 "
+       "krediteringar), "},
+      {"$0 dated outside the usage period (ineligible), $1 rows not on a grant's cost object or "
+       "not on a cost account",
+       "$0 daterade utanför användningsperioden (ej bidragsgrundande), $1 rader inte på ett "
+       "bidrags objekt eller inte på ett kostnadskonto"},
+      {"an unnamed program", "ett namnlöst program"},
+      {", #KSUMMA verified", ", #KSUMMA kontrollerad"},
+      {"if the store says an event id exists with other content, this file corrects vouchers "
+       "imported before: post reversals of the old rows, or correct the vouchers in a new voucher",
+       "om huvudboken säger att ett händelse-id finns med annat innehåll rättar denna fil "
+       "verifikationer som importerats tidigare: bokför rättelser av de gamla raderna, eller rätta "
+       "verifikationerna i en ny verifikation"},
+      {"$0 grant has a repayment or a report due or overdue within $1 days",
+       "$0 bidrag har en återbetalning eller redovisning som förfaller eller har förfallit inom "
+       "$1 dagar"},
+      {"$0 grants have a repayment or a report due or overdue within $1 days",
+       "$0 bidrag har en återbetalning eller redovisning som förfaller eller har förfallit inom "
+       "$1 dagar"},
   };
   return *catalogue;
 }

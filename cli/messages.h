@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/substitute.h"
+
 namespace grantledger {
 
 enum class Language { kEnglish, kSwedish };
@@ -19,6 +21,12 @@ Language LanguageFromEnvironment();
 
 // `english` in the current language; itself when the catalogue has no translation.
 std::string Tr(const std::string& english);
+// A sentence with numbers or names: `english` is a template with $0, $1, ... (absl::Substitute),
+// translated whole (so that Swedish may order the words its own way), then filled in.
+template <typename... Args>
+std::string TrSub(const std::string& english, const Args&... args) {
+  return absl::Substitute(Tr(english), args...);
+}
 // Each of `english` translated (table headings).
 std::vector<std::string> TrAll(std::vector<std::string> english);
 

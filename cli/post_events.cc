@@ -12,6 +12,7 @@
 #include "cli/event_spool.h"
 #include "cli/exit_codes.h"
 #include "cli/format_count.h"
+#include "cli/messages.h"
 #include "cli/progress.h"
 #include "ledger/limits.h"
 #include "ledger/store/log_format.h"
@@ -43,10 +44,15 @@ std::string WhereRejected(const absl::Status& status, const std::vector<int>& li
 // Says what a failure at the batch starting after `start` events left written.
 void SayWhatWasWritten(size_t start, bool dry_run, std::ostream& err) {
   if (start > 0) {
-    err << "grantledger: the " << start << " events before this batch were "
-        << (dry_run ? "valid" : "written") << "; nothing of this batch was written\n";
+    err << "grantledger: "
+        << TrSub(dry_run ? "the $0 events before this batch were valid; nothing of this batch "
+                           "was written"
+                         : "the $0 events before this batch were written; nothing of this batch "
+                           "was written",
+                 GroupDigits(start))
+        << "\n";
   } else {
-    err << "grantledger: nothing was written\n";
+    err << "grantledger: " << Tr("nothing was written") << "\n";
   }
 }
 
@@ -92,14 +98,16 @@ int PostBatches(LedgerBackend& backend, uint64_t total, const NextBatch& next,
   }
   progress.Finish();
   if (dry_run) {
-    out << "valid: " << CountOf(total, "event", "events") << " (" << GroupDigits(written)
-        << " new, " << GroupDigits(duplicates) << " already in the ledger); nothing was written\n";
+    out << TrSub("valid: $0 ($1 new, $2 already in the ledger); nothing was written",
+                 CountOf(total, "event", "events"), GroupDigits(written), GroupDigits(duplicates))
+        << "\n";
     return kExitOk;
   }
-  out << "posted " << CountOf(written, "event", "events");
-  if (written > 0) out << " (sequences " << first << "–" << last << ")";
-  out << ", " << GroupDigits(duplicates) << " already in the ledger; head " << head.sequence << " "
-      << HexOf(head.head_hash) << "\n";
+  out << TrSub("posted $0", CountOf(written, "event", "events"));
+  if (written > 0) out << TrSub(" (sequences $0–$1)", first, last);
+  out << TrSub(", $0 already in the ledger; head $1 $2", GroupDigits(duplicates), head.sequence,
+               HexOf(head.head_hash))
+      << "\n";
   return kExitOk;
 }
 

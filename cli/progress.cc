@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_format.h"
+#include "cli/messages.h"
 #include "ledger/money.h"
 
 namespace grantledger {
@@ -17,7 +18,7 @@ std::string Count(uint64_t n) {
 }  // namespace
 
 Progress::Progress(std::string what, uint64_t total)
-    : what_(std::move(what)),
+    : what_(Tr(what)),
       total_(total),
       enabled_(isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()),

@@ -2,12 +2,13 @@
 #include "cli/report.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "cli/json_output.h"
 #include "cli/messages.h"
 #include "cli/table.h"
 #include "ledger/civil_date.h"
 #include "ledger/money.h"
+#include "services/codec.h"
 
 namespace grantledger {
 namespace {
@@ -29,35 +30,6 @@ std::string KindName(v1::GrantKind kind) {
 
 }  // namespace
 
-std::string JsonQuote(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20)
-          out += absl::StrFormat("\\u%04x", c);
-        else
-          out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 void PrintGrantList(const std::vector<GrantView>& grants, std::ostream& out) {
   Table table(TrAll({"grant", "grantor", "kind", "decided", "received", "spent", "remaining",
                      "usage period", "repay by"}),
@@ -74,52 +46,26 @@ void PrintGrantList(const std::vector<GrantView>& grants, std::ostream& out) {
   out << grants.size() << " " << Tr(grants.size() == 1 ? "grant" : "grants") << "\n";
 }
 
-namespace {
-std::string GrantJson(const GrantView& g) {
-  const GrantBalance& b = g.balance;
-  std::string out = absl::StrCat(
-      "{\"grant_id\":", JsonQuote(b.grant_id), ",\"title\":", JsonQuote(g.terms.title),
-      ",\"grantor\":", JsonQuote(g.terms.grantor), ",\"kind\":", JsonQuote(KindName(g.terms.kind)),
-      ",\"cost_object\":", JsonQuote(g.terms.cost_object),
-      ",\"usage_period_start\":", JsonQuote(FormatCivilDay(g.terms.usage_period_start)),
-      ",\"usage_period_end\":", JsonQuote(FormatCivilDay(g.terms.usage_period_end)),
-      ",\"repayment_deadline\":", JsonQuote(FormatCivilDay(g.terms.repayment_deadline)),
-      ",\"reporting_deadline\":", JsonQuote(FormatCivilDay(g.terms.reporting_deadline)),
-      ",\"version\":", g.version, ",\"decided_ore\":", b.decided_ore.value(),
-      ",\"received_ore\":", b.received_ore.value(), ",\"allocated_ore\":", b.allocated_ore.value(),
-      ",\"unallocated_ore\":", b.unallocated_ore.value(), ",\"spent_ore\":", b.spent_ore.value(),
-      ",\"unassigned_spent_ore\":", b.unassigned_spent_ore.value(),
-      ",\"repaid_ore\":", b.repaid_ore.value(), ",\"remaining_ore\":", b.remaining_ore.value(),
-      ",\"overspent_ore\":", b.overspent_ore.value(), ",\"activities\":[");
-  for (size_t i = 0; i < b.activities.size(); ++i) {
-    const ActivityBalance& a = b.activities[i];
-    absl::StrAppend(
-        &out, i ? "," : "", "{\"activity\":", JsonQuote(a.activity),
-        ",\"division\":", JsonQuote(a.division), ",\"allocated_ore\":", a.allocated_ore.value(),
-        ",\"spent_ore\":", a.spent_ore.value(), ",\"remaining_ore\":", a.remaining_ore.value(),
-        ",\"overspent_ore\":", a.overspent_ore.value(), "}");
+void PrintGrantListJson(const std::vector<GrantView>& grants, uint64_t as_of_sequence,
+                        std::ostream& out) {
+  v1::ListGrantsResponse response;
+  for (const GrantView& g : grants) {
+    EncodeGrantView(g.terms, g.balance, g.version, response.add_grants(), /*with_lines=*/false);
   }
-  absl::StrAppend(&out, "],\"divisions\":[");
-  for (size_t i = 0; i < b.divisions.size(); ++i) {
-    const DivisionBalance& d = b.divisions[i];
-    absl::StrAppend(&out, i ? "," : "", "{\"division\":", JsonQuote(d.division),
-                    ",\"allocated_ore\":", d.allocated_ore.value(),
-                    ",\"spent_ore\":", d.spent_ore.value(),
-                    ",\"remaining_ore\":", d.remaining_ore.value(),
-                    ",\"overspent_ore\":", d.overspent_ore.value(), "}");
-  }
-  absl::StrAppend(&out, "]}");
-  return out;
-}
-}  // namespace
-
-void PrintGrantListJson(const std::vector<GrantView>& grants, std::ostream& out) {
-  out << "[";
-  for (size_t i = 0; i < grants.size(); ++i) out << (i ? "," : "") << GrantJson(grants[i]);
-  out << "]\n";
+  response.set_as_of_sequence(as_of_sequence);
+  PrintJson(response, out);
 }
 
-void PrintGrantJson(const GrantView& grant, std::ostream& out) { out << GrantJson(grant) << "\n"; }
+v1::GetGrantResponse GrantMessage(const GrantView& grant, uint64_t as_of_sequence) {
+  v1::GetGrantResponse response;
+  EncodeGrantView(grant.terms, grant.balance, grant.version, response.mutable_grant());
+  response.set_as_of_sequence(as_of_sequence);
+  return response;
+}
+
+void PrintGrantJson(const GrantView& grant, uint64_t as_of_sequence, std::ostream& out) {
+  PrintJson(GrantMessage(grant, as_of_sequence), out);
+}
 
 void PrintGrant(const GrantView& g, std::ostream& out) {
   const GrantBalance& b = g.balance;

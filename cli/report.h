@@ -1,5 +1,5 @@
 // How the command line shows ledger answers: aligned tables in Swedish amount form for people,
-// JSON (amounts in öre) for machines.
+// JSON (amounts in öre; cli/json_output.h) for machines.
 #ifndef GRANTLEDGER_CLI_REPORT_H_
 #define GRANTLEDGER_CLI_REPORT_H_
 
@@ -9,18 +9,20 @@
 
 #include "cli/ledger_backend.h"
 #include "grantledger/v1/events.pb.h"
+#include "grantledger/v1/query_service.pb.h"
 
 namespace grantledger {
 
-// A JSON string literal with escapes.
-std::string JsonQuote(const std::string& text);
-
 void PrintGrantList(const std::vector<GrantView>& grants, std::ostream& out);
-void PrintGrantListJson(const std::vector<GrantView>& grants, std::ostream& out);
+// `grants --json`: the query service's ListGrantsResponse (balance totals, no lines).
+void PrintGrantListJson(const std::vector<GrantView>& grants, uint64_t as_of_sequence,
+                        std::ostream& out);
 
 // Summary, activity lines and divisions of one grant.
 void PrintGrant(const GrantView& grant, std::ostream& out);
-void PrintGrantJson(const GrantView& grant, std::ostream& out);
+// `balance --json`: the query service's GetGrantResponse, with activity and division lines.
+v1::GetGrantResponse GrantMessage(const GrantView& grant, uint64_t as_of_sequence);
+void PrintGrantJson(const GrantView& grant, uint64_t as_of_sequence, std::ostream& out);
 
 // "expense", "receipt", ...
 std::string EventKind(const v1::Event& event);

@@ -9,6 +9,7 @@
 #include "cli/error_output.h"
 #include "cli/exit_codes.h"
 #include "cli/format_count.h"
+#include "cli/messages.h"
 #include "cli/xlsx_writer.h"
 #include "ledger/civil_date.h"
 
@@ -62,8 +63,9 @@ int EmitReport(const ReportOutputFlags& flags, const ReportPrinters& printers) {
     if (!s.ok()) return FailWith(s);
     size_t rows = 0;
     for (const Sheet& sheet : sheets) rows += sheet.rows.size();
-    std::cout << "wrote " << flags.out << ": " << CountOf(sheets.size(), "sheet", "sheets") << ", "
-              << CountOf(rows, "row", "rows") << "\n";
+    std::cout << TrSub("wrote $0: $1, $2", flags.out, CountOf(sheets.size(), "sheet", "sheets"),
+                       CountOf(rows, "row", "rows"))
+              << "\n";
     return kExitOk;
   }
   std::ofstream file;
@@ -93,9 +95,10 @@ int EmitReport(const ReportOutputFlags& flags, const ReportPrinters& printers) {
         "writing ", flags.out.empty() ? "standard output" : flags.out, " failed (disk full?)")));
   }
   if (!flags.out.empty()) {
-    std::cout << "wrote " << flags.out;
-    if (format == "csv") std::cout << ": " << CountOf(rows, "row", "rows") << " and a header";
-    std::cout << "\n";
+    std::cout << (format == "csv"
+                      ? TrSub("wrote $0: $1 and a header", flags.out, CountOf(rows, "row", "rows"))
+                      : TrSub("wrote $0", flags.out))
+              << "\n";
   }
   return kExitOk;
 }

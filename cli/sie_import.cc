@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/error_output.h"
 #include "cli/format_count.h"
+#include "cli/messages.h"
 #include "cli/post_events.h"
 #include "cli/table.h"
 #include "ledger/civil_date.h"
@@ -232,7 +233,7 @@ void AddSieImportCommand(CLI::App& app, int* exit_code) {
     auto sie = ParseSie4(*bytes, *file, parse);
     if (!sie.ok()) {
       *exit_code = FailWith(sie.status());
-      std::cerr << kErrorPrefix << "nothing was written\n";
+      std::cerr << kErrorPrefix << Tr("nothing was written") << "\n";
       return;
     }
     auto backend = OpenBackend(*db, *server, /*writable=*/true);
@@ -248,22 +249,26 @@ void AddSieImportCommand(CLI::App& app, int* exit_code) {
     auto plan = ExpensesFromSie(*sie, *file, *grants, *options);
     if (!plan.ok()) {
       *exit_code = FailWith(plan.status());
-      std::cerr << kErrorPrefix << "nothing was written\n";
+      std::cerr << kErrorPrefix << Tr("nothing was written") << "\n";
       return;
     }
-    std::cout << *file << ": SIE " << (sie->sie_type ? sie->sie_type : 4) << " from "
-              << (sie->program.empty() ? "an unnamed program" : sie->program) << ", "
-              << TextEncodingName(sie->encoding)
-              << (sie->checksum_verified ? ", #KSUMMA verified" : "") << "; "
-              << CountOf(plan->vouchers, "voucher", "vouchers") << ", "
-              << CountOf(plan->rows, "row", "rows") << " (" << GroupDigits(plan->removed_rows)
-              << " removed rows not counted): "
-              << CountOf(plan->lines.size(), "expense", "expenses") << " on grants ("
-              << GroupDigits(plan->credits) << " credits), " << GroupDigits(plan->ineligible)
-              << " dated outside the usage period (ineligible), " << GroupDigits(plan->skipped)
-              << " rows not on a grant's cost object or not on a cost account\n";
+    std::cout << TrSub(
+                     "$0: SIE $1 from $2, $3$4; $5, $6 ($7 removed rows not counted): $8 on "
+                     "grants ($9 credits), ",
+                     *file, sie->sie_type ? sie->sie_type : 4,
+                     sie->program.empty() ? Tr("an unnamed program") : sie->program,
+                     TextEncodingName(sie->encoding),
+                     sie->checksum_verified ? Tr(", #KSUMMA verified") : "",
+                     CountOf(plan->vouchers, "voucher", "vouchers"),
+                     CountOf(plan->rows, "row", "rows"), GroupDigits(plan->removed_rows),
+                     CountOf(plan->lines.size(), "expense", "expenses"), GroupDigits(plan->credits))
+              << TrSub(
+                     "$0 dated outside the usage period (ineligible), $1 rows not on a grant's "
+                     "cost object or not on a cost account",
+                     GroupDigits(plan->ineligible), GroupDigits(plan->skipped))
+              << "\n";
     if (plan->lines.empty()) {
-      std::cout << "nothing to post\n";
+      std::cout << Tr("nothing to post") << "\n";
       *exit_code = kExitOk;
       return;
     }
@@ -283,9 +288,10 @@ void AddSieImportCommand(CLI::App& app, int* exit_code) {
                                 std::cout, std::cerr);
     if (*exit_code == kExitRejected) {
       std::cerr << kErrorPrefix
-                << "if the store says an event id exists with other content, this file corrects "
-                   "vouchers imported before: post reversals of the old rows, or correct the "
-                   "vouchers in a new voucher\n";
+                << Tr("if the store says an event id exists with other content, this file "
+                      "corrects vouchers imported before: post reversals of the old rows, or "
+                      "correct the vouchers in a new voucher")
+                << "\n";
     }
   });
 }

@@ -14,6 +14,7 @@
 #include "cli/csv_writer.h"
 #include "cli/exit_codes.h"
 #include "cli/format_count.h"
+#include "cli/messages.h"
 #include "cli/post_events.h"
 #include "cli/progress.h"
 #include "cli/report.h"
@@ -267,7 +268,7 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
       auto lines = ExpensesFromCsv(*text, *file, *grants, *options);
       if (!lines.ok()) {
         *exit_code = Fail(lines.status());
-        std::cerr << "grantledger: nothing was written\n";
+        std::cerr << "grantledger: " << Tr("nothing was written") << "\n";
         return;
       }
       *exit_code =
@@ -379,9 +380,11 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
       progress.Finish();
       // Standard output may be the export itself: the summary then goes to standard error.
       (out_path->empty() ? std::cerr : std::cout)
-          << "exported "
-          << CountOf(count, csv->empty() ? "record" : "row", csv->empty() ? "records" : "rows")
-          << " to " << (out_path->empty() ? "standard output" : *out_path) << "\n";
+          << TrSub(
+                 "exported $0 to $1",
+                 CountOf(count, csv->empty() ? "record" : "row", csv->empty() ? "records" : "rows"),
+                 out_path->empty() ? Tr("standard output") : *out_path)
+          << "\n";
       *exit_code = kExitOk;
     });
   }
@@ -411,7 +414,8 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
       const std::string scratch = *db + ".restoring";
       std::filesystem::remove_all(scratch);
       auto fail = [&](const std::string& message, int code) {
-        std::cerr << "grantledger: restore: " << message << "\ngrantledger: nothing was restored\n";
+        std::cerr << "grantledger: restore: " << message
+                  << "\ngrantledger: " << Tr("nothing was restored") << "\n";
         std::filesystem::remove_all(scratch);
         *exit_code = code;
       };
@@ -479,8 +483,9 @@ void AddTransferCommands(CLI::App& app, int* exit_code) {
         fail(StrCat("cannot move the copy into ", *db, ": ", ec.message()), kExitUnavailable);
         return;
       }
-      std::cout << "restored " << head.sequence << " records into " << *db << "; head "
-                << head.sequence << " " << HexOf(head.head_hash) << "\n";
+      std::cout << TrSub("restored $0 records into $1; head $2 $3", head.sequence, *db,
+                         head.sequence, HexOf(head.head_hash))
+                << "\n";
       *exit_code = kExitOk;
     });
   }

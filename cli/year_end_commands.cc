@@ -103,45 +103,24 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
       }
       const AsOf& as_of = answer->as_of;
       const ObligationList& list = answer->unused.list;
-      if (answer->unused.nothing_due) {
-        if (o->output.json)
-          std::cout << "{\"obligations\":[]}\n";
-        else
-          std::cout << Tr("nothing is unused, outstanding or overdue as of") << " "
-                    << FormatCivilDay(as_of.date) << "\n";
+      if (o->output.json) {
+        PrintUnusedJson(answer->unused, as_of, std::cout);
         *exit_code = kExitOk;
         return;
       }
-      const absl::CivilDay first = list.deadline_from, last = list.deadline_to;
-      if (o->output.json) {
-        std::cout << "{\"as_of\":" << JsonQuote(FormatCivilDay(as_of.date))
-                  << ",\"recorded_as_of_sequence\":" << as_of.sequence
-                  << ",\"deadline_from\":" << JsonQuote(FormatCivilDay(first))
-                  << ",\"deadline_to\":" << JsonQuote(FormatCivilDay(last))
-                  << ",\"unused_ore\":" << list.unused_ore
-                  << ",\"repayable_ore\":" << list.repayable_ore
-                  << ",\"outstanding_ore\":" << list.outstanding_ore << ",\"per_grantor\":[";
-        for (size_t i = 0; i < list.per_grantor.size(); ++i) {
-          const GrantorTotals& g = list.per_grantor[i];
-          std::cout << (i ? "," : "") << "{\"grantor\":" << JsonQuote(g.grantor)
-                    << ",\"grants\":" << g.grants << ",\"unused_ore\":" << g.unused_ore
-                    << ",\"repayable_ore\":" << g.repayable_ore
-                    << ",\"outstanding_ore\":" << g.outstanding_ore << "}";
-        }
-        std::cout << "],\"obligations\":[";
-        for (size_t i = 0; i < list.obligations.size(); ++i) {
-          std::cout << (i ? "," : "") << ObligationJson(list.obligations[i]);
-        }
-        std::cout << "]}\n";
-      } else {
-        std::cout << Tr("as of") << " " << FormatCivilDay(as_of.date)
-                  << (as_of.sequence ? absl::StrCat(", ", Tr("as recorded up to sequence"), " ",
-                                                    as_of.sequence)
-                                     : "")
-                  << "\n";
-        PrintObligationList(list, std::cout);
-        PrintDeadlineWarnings(list.obligations, std::cout);
+      if (answer->unused.nothing_due) {
+        std::cout << Tr("nothing is unused, outstanding or overdue as of") << " "
+                  << FormatCivilDay(as_of.date) << "\n";
+        *exit_code = kExitOk;
+        return;
       }
+      std::cout << Tr("as of") << " " << FormatCivilDay(as_of.date)
+                << (as_of.sequence
+                        ? absl::StrCat(", ", Tr("as recorded up to sequence"), " ", as_of.sequence)
+                        : "")
+                << "\n";
+      PrintObligationList(list, std::cout);
+      PrintDeadlineWarnings(list.obligations, std::cout);
       *exit_code = kExitOk;
     });
   }
@@ -163,26 +142,30 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
       const AsOf& as_of = answer->as_of;
       const std::vector<Obligation>& obligations = answer->obligations;
       *exit_code = EmitReport(
-          o->output, {.table =
-                          [&](std::ostream& out) {
-                            out << Tr("as of") << " " << FormatCivilDay(as_of.date)
-                                << (as_of.sequence
-                                        ? absl::StrCat(", ", Tr("as recorded up to sequence"), " ",
+          o->output,
+          {.table =
+               [&](std::ostream& out) {
+                 out << Tr("as of") << " " << FormatCivilDay(as_of.date)
+                     << (as_of.sequence ? absl::StrCat(", ", Tr("as recorded up to sequence"), " ",
                                                        as_of.sequence)
                                         : "")
-                                << "\n";
-                            PrintObligations(obligations, out);
-                            PrintDeadlineWarnings(obligations, out);
-                          },
-                      .json = [&](std::ostream& out) { PrintObligationsJson(obligations, out); },
-                      .sheets = [&] { return ObligationSheets(obligations); }});
+                     << "\n";
+                 PrintObligations(obligations, out);
+                 PrintDeadlineWarnings(obligations, out);
+               },
+           .json = [&](std::ostream& out) { PrintObligationsJson(obligations, as_of, out); },
+           .sheets = [&] { return ObligationSheets(obligations); }});
       if (*exit_code == kExitOk && *due_within >= 0) {
         size_t due = 0;
         for (const Obligation& ob : obligations) due += DueWithin(ob, *due_within) ? 1 : 0;
         if (due > 0) {
-          std::cerr << "grantledger: " << due << (due == 1 ? " grant has" : " grants have")
-                    << " a repayment or a report due or overdue within " << *due_within
-                    << " days\n";
+          std::cerr << "grantledger: "
+                    << TrSub(due == 1 ? "$0 grant has a repayment or a report due or overdue "
+                                        "within $1 days"
+                                      : "$0 grants have a repayment or a report due or overdue "
+                                        "within $1 days",
+                             due, *due_within)
+                    << "\n";
           *exit_code = kExitAttention;
         }
       }
@@ -204,25 +187,14 @@ void AddYearEndCommands(CLI::App& app, int* exit_code) {
       const AsOf& as_of = answer->as_of;
       YearOverview overview = OverviewOfYear(answer->obligations, *year);
       *exit_code = EmitReport(
-          o->output, {.table =
-                          [&](std::ostream& out) {
-                            out << Tr("as of") << " " << FormatCivilDay(as_of.date) << "\n";
-                            PrintYearOverview(overview, out);
-                          },
-                      .json =
-                          [&](std::ostream& out) {
-                            out << "{\"year\":" << JsonQuote(*year)
-                                << ",\"as_of\":" << JsonQuote(FormatCivilDay(as_of.date))
-                                << ",\"decided_ore\":" << overview.decided_ore
-                                << ",\"received_ore\":" << overview.received_ore
-                                << ",\"spent_ore\":" << overview.spent_ore
-                                << ",\"unused_ore\":" << overview.unused_ore
-                                << ",\"repayable_ore\":" << overview.repayable_ore
-                                << ",\"grants\":";
-                            PrintObligationsJson(overview.grants, out);
-                            out << "}\n";
-                          },
-                      .sheets = [&] { return YearOverviewSheets(overview); }});
+          o->output,
+          {.table =
+               [&](std::ostream& out) {
+                 out << Tr("as of") << " " << FormatCivilDay(as_of.date) << "\n";
+                 PrintYearOverview(overview, out);
+               },
+           .json = [&](std::ostream& out) { PrintYearOverviewJson(overview, as_of.date, out); },
+           .sheets = [&] { return YearOverviewSheets(overview); }});
     });
   }
   {

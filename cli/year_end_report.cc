@@ -4,12 +4,13 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "cli/json_output.h"
 #include "cli/messages.h"
-#include "cli/report.h"
 #include "cli/table.h"
 #include "ledger/civil_date.h"
 #include "ledger/deadlines.h"
 #include "ledger/money.h"
+#include "services/codec.h"
 
 namespace grantledger {
 namespace {
@@ -30,37 +31,29 @@ std::string DaysLeft(const Obligation& o) {
 
 }  // namespace
 
-std::string ObligationJson(const Obligation& o) {
-  return absl::StrCat(
-      "{\"grant_id\":", JsonQuote(o.grant_id), ",\"title\":", JsonQuote(o.title),
-      ",\"grantor\":", JsonQuote(o.grantor), ",\"year\":", JsonQuote(o.year),
-      ",\"as_of\":", JsonQuote(FormatCivilDay(o.as_of_date)),
-      ",\"usage_period_start\":", JsonQuote(FormatCivilDay(o.usage_period_start)),
-      ",\"usage_period_end\":", JsonQuote(FormatCivilDay(o.usage_period_end)),
-      ",\"repayment_deadline\":", JsonQuote(FormatCivilDay(o.repayment_deadline)),
-      ",\"reporting_deadline\":", JsonQuote(FormatCivilDay(o.reporting_deadline)),
-      ",\"period_ended\":", o.period_ended ? "true" : "false",
-      ",\"rejected\":", o.rejected ? "true" : "false", ",\"decided_ore\":", o.decided_ore.value(),
-      ",\"received_ore\":", o.received_ore.value(),
-      ",\"carried_in_ore\":", o.carried_in_ore.value(),
-      ",\"carried_out_ore\":", o.carried_out_ore.value(),
-      ",\"eligible_spent_ore\":", o.eligible_spent_ore.value(),
-      ",\"ineligible_spent_ore\":", o.ineligible_spent_ore.value(),
-      ",\"repaid_ore\":", o.repaid_ore.value(), ",\"unused_ore\":", o.unused_ore.value(),
-      ",\"condition_repayable_ore\":", o.condition_repayable_ore.value(),
-      ",\"repayable_ore\":", o.repayable_ore.value(),
-      ",\"outstanding_ore\":", o.outstanding_ore.value(), ",\"days_left\":", o.days_left,
-      ",\"status\":", JsonQuote(StatusWord(o)),
-      ",\"reporting_status\":", JsonQuote(ReportingStatusName(ReportingStatusOf(o))),
-      ",\"burn_rate_ore_per_day\":", o.burn_rate_ore_per_day.value(),
-      ",\"forecast_unused_at_end_ore\":", o.forecast_unused_at_end_ore.value(), "}");
+void PrintObligationsJson(const std::vector<Obligation>& obligations, const AsOf& as_of,
+                          std::ostream& out) {
+  v1::ObligationsResponse response;
+  response.set_as_of_date(FormatCivilDay(as_of.date));
+  response.set_as_of_sequence(as_of.sequence);
+  for (const Obligation& o : obligations) EncodeObligation(o, response.add_obligations());
+  PrintJson(response, out);
 }
 
-void PrintObligationsJson(const std::vector<Obligation>& obligations, std::ostream& out) {
-  out << "[";
-  for (size_t i = 0; i < obligations.size(); ++i)
-    out << (i ? "," : "") << ObligationJson(obligations[i]);
-  out << "]\n";
+void PrintUnusedJson(const UnusedList& unused, const AsOf& as_of, std::ostream& out) {
+  v1::UnusedResponse response;
+  response.set_as_of_date(FormatCivilDay(as_of.date));
+  response.set_as_of_sequence(as_of.sequence);
+  EncodeUnusedList(unused, &response);
+  PrintJson(response, out);
+}
+
+void PrintYearOverviewJson(const YearOverview& overview, absl::CivilDay as_of_date,
+                           std::ostream& out) {
+  v1::YearOverviewResponse response;
+  EncodeYearOverview(overview, &response);
+  response.set_as_of_date(FormatCivilDay(as_of_date));
+  PrintJson(response, out);
 }
 
 void PrintObligations(const std::vector<Obligation>& obligations, std::ostream& out) {
@@ -173,18 +166,10 @@ void PrintFinancialAccount(const FinancialAccount& a, std::ostream& out) {
   lines.Print(out);
 }
 
-void PrintFinancialAccountJson(const FinancialAccount& a, std::ostream& out) {
-  out << "{\"grant_id\":" << JsonQuote(a.grant_id)
-      << ",\"as_of\":" << JsonQuote(FormatCivilDay(a.as_of_date))
-      << ",\"disposable_ore\":" << a.disposable_ore.value()
-      << ",\"used_ore\":" << a.used_ore.value() << ",\"remaining_ore\":" << a.remaining_ore.value()
-      << ",\"lines\":[";
-  for (size_t i = 0; i < a.lines.size(); ++i) {
-    out << (i ? "," : "") << "{\"purpose\":" << JsonQuote(a.lines[i].purpose)
-        << ",\"cost_group\":" << JsonQuote(a.lines[i].cost_group)
-        << ",\"amount_ore\":" << a.lines[i].spent_ore.value() << "}";
-  }
-  out << "]}\n";
+void PrintFinancialAccountJson(const FinancialAccount& account, std::ostream& out) {
+  v1::FinancialAccountResponse response;
+  EncodeFinancialAccount(account, &response);
+  PrintJson(response, out);
 }
 
 }  // namespace grantledger

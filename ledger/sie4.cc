@@ -6,6 +6,7 @@
 #include <map>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/amount_text.h"
@@ -27,6 +28,9 @@ struct Record {
   int line = 0;
   std::string label;  // upper case, with '#'; "{" or "}" for a block line
   std::vector<Field> fields;
+  // The line ends with a lone '{' that opens the voucher's block ("#VER A 1 20250101 "" {"), as
+  // some programs write it instead of a '{' on the next line.
+  bool opens_block = false;
 };
 
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
@@ -68,6 +72,11 @@ absl::StatusOr<Record> Tokenize(absl::string_view line, int line_number) {
     while (i < line.size() && IsSpace(line[i])) ++i;
     if (i >= line.size()) break;
     Field f;
+    if (line[i] == '{' && r.label == "#VER" &&
+        absl::StripAsciiWhitespace(line.substr(i + 1)).empty()) {
+      r.opens_block = true;
+      break;
+    }
     if (line[i] == '{') {
       f.is_list = true;
       ++i;
@@ -110,6 +119,7 @@ std::string ChecksumBytes(const Record& r, bool with_braces) {
     for (const std::string& item : f.items) out += item;
     if (with_braces) out += '}';
   }
+  if (with_braces && r.opens_block) out += '{';
   return out;
 }
 
@@ -127,6 +137,13 @@ TextEncoding ChooseEncoding(absl::string_view bytes, const SieParseOptions& opti
       ++cp1252;
   }
   return cp1252 > cp437 ? TextEncoding::kWindows1252 : TextEncoding::kCp437;
+}
+
+// An amount as SIE writes it ("12345.67", no thousands separators), or with a decimal comma
+// ("12345,67"), as some exports do: a ',' with no '.' is the decimal separator.
+absl::StatusOr<int64_t> SieAmount(absl::string_view text) {
+  const bool comma = absl::StrContains(text, ',') && !absl::StrContains(text, '.');
+  return ParseAmountText(text, comma ? DecimalMark::kComma : DecimalMark::kPoint);
 }
 
 absl::StatusOr<absl::CivilDay> SieDate(const std::string& text, absl::string_view what) {
@@ -333,6 +350,7 @@ absl::StatusOr<SieFile> ParseSie4(absl::string_view bytes, absl::string_view sou
       v.date = *date;
       file.vouchers.push_back(std::move(v));
       voucher = &file.vouchers.back();
+      in_block = r.opens_block;
     } else if (r.label == "#TRANS" || r.label == "#RTRANS" || r.label == "#BTRANS") {
       if (voucher == nullptr || !in_block) {
         return at(r.line, StrCat(r.label, " outside a voucher: put it between the { } after #VER"));
@@ -362,7 +380,7 @@ absl::StatusOr<SieFile> ParseSie4(absl::string_view bytes, absl::string_view sou
         }
         ++n;
       }
-      auto amount = ParseAmountText(field(n), DecimalMark::kPoint);
+      auto amount = SieAmount(field(n));
       if (!amount.ok()) return at(r.line, amount.status().message());
       row.amount_ore = *amount;
       ++n;

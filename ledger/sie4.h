@@ -3,7 +3,12 @@
 // error naming the line. Reads #FLAGGA, #FORMAT (PC8 = CP437), #SIETYP, #FNAMN, #KONTO, #DIM,
 // #UNDERDIM, #OBJEKT, #VER with #TRANS, #RTRANS and #BTRANS rows, and #KSUMMA; other records
 // are skipped. Quoted and unquoted fields, object lists {dim "obj" ...} (also empty), rows
-// without a date or text, long texts and CR LF line ends are accepted.
+// without a date or text, long texts, CR LF line ends, a '{' at the end of the #VER line opening
+// its block, and amounts with a decimal comma ("12345,67") are accepted. #KSUMMA: CRC-32 (the
+// table algorithm of the SIE 4B specification, polynomial 0xEDB88320, as zlib's crc32) over the
+// raw bytes of every record between the two #KSUMMA records, each record's label and field
+// contents without separators, quotes and line ends; a sum that also counts braces is accepted
+// too, since exporting programs differ; a signed 32-bit value is the same sum.
 #ifndef GRANTLEDGER_LEDGER_SIE4_H_
 #define GRANTLEDGER_LEDGER_SIE4_H_
 

@@ -2,6 +2,7 @@
 #include "services/codec.h"
 
 #include "ledger/civil_date.h"
+#include "ledger/deadlines.h"
 
 namespace grantledger {
 namespace {
@@ -134,6 +135,14 @@ GrantPosition DecodePosition(const v1::PositionResponse& in) {
   return p;
 }
 
+void EncodeGrantView(const GrantTerms& terms, const GrantBalance& balance, uint64_t version,
+                     v1::GrantView* out, bool with_lines) {
+  out->set_grant_id(balance.grant_id);
+  EncodeTerms(terms, out->mutable_terms());
+  out->set_version(version);
+  EncodeBalance(balance, out->mutable_balance(), with_lines);
+}
+
 void EncodeObligation(const Obligation& o, v1::Obligation* out) {
   out->set_grant_id(o.grant_id);
   out->set_title(o.title);
@@ -165,6 +174,7 @@ void EncodeObligation(const Obligation& o, v1::Obligation* out) {
   out->set_report_submitted(o.report_submitted);
   out->set_days_elapsed(o.days_elapsed);
   out->set_days_in_period(o.days_in_period);
+  out->set_reporting_status(ReportingStatusName(ReportingStatusOf(o)));
 }
 
 Obligation DecodeObligation(const v1::Obligation& in) {
@@ -249,6 +259,30 @@ UnusedList DecodeUnusedList(const v1::UnusedResponse& in) {
   list.repayable_ore = Ore(in.repayable_ore());
   list.outstanding_ore = Ore(in.outstanding_ore());
   return out;
+}
+
+void EncodeYearOverview(const YearOverview& overview, v1::YearOverviewResponse* out) {
+  out->set_year(overview.year);
+  for (const Obligation& o : overview.grants) EncodeObligation(o, out->add_grants());
+  out->set_decided_ore(overview.decided_ore.value());
+  out->set_received_ore(overview.received_ore.value());
+  out->set_spent_ore(overview.spent_ore.value());
+  out->set_unused_ore(overview.unused_ore.value());
+  out->set_repayable_ore(overview.repayable_ore.value());
+}
+
+void EncodeFinancialAccount(const FinancialAccount& account, v1::FinancialAccountResponse* out) {
+  out->set_grant_id(account.grant_id);
+  out->set_as_of_date(FormatCivilDay(account.as_of_date));
+  out->set_disposable_ore(account.disposable_ore.value());
+  out->set_used_ore(account.used_ore.value());
+  out->set_remaining_ore(account.remaining_ore.value());
+  for (const PurposeSpending& s : account.lines) {
+    v1::PurposeSpending* x = out->add_lines();
+    x->set_purpose(s.purpose);
+    x->set_cost_group(s.cost_group);
+    x->set_spent_ore(s.spent_ore.value());
+  }
 }
 
 }  // namespace grantledger

@@ -18,12 +18,18 @@ void EncodeBalance(const GrantBalance& balance, v1::GrantBalance* out, bool with
 GrantBalance DecodeBalance(const v1::GrantBalance& in);
 void EncodePosition(const GrantPosition& position, v1::PositionResponse* out);
 GrantPosition DecodePosition(const v1::PositionResponse& in);
+// The grant view the query service's GetGrant and ListGrants answer with.
+void EncodeGrantView(const GrantTerms& terms, const GrantBalance& balance, uint64_t version,
+                     v1::GrantView* out, bool with_lines = true);
 void EncodeObligation(const Obligation& obligation, v1::Obligation* out);
 Obligation DecodeObligation(const v1::Obligation& in);
 // The list part of a ListUnused answer (not as_of_date and as_of_sequence). A list with
 // nothing_due leaves deadline_from empty, and decodes from it.
 void EncodeUnusedList(const UnusedList& unused, v1::UnusedResponse* out);
 UnusedList DecodeUnusedList(const v1::UnusedResponse& in);
+// A year overview and a financial account as GetYearOverview and GetFinancialAccount answer.
+void EncodeYearOverview(const YearOverview& overview, v1::YearOverviewResponse* out);
+void EncodeFinancialAccount(const FinancialAccount& account, v1::FinancialAccountResponse* out);
 
 }  // namespace grantledger
 

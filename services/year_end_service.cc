@@ -132,14 +132,8 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::GetYearOverview(grpc::CallbackServ
                                                                absl::CivilDay(year, 12, 31)));
         YearOverview overview =
             OverviewOfYear(ObligationsAt(*service_.store, as_of), request.year());
-        response.set_year(overview.year);
+        EncodeYearOverview(overview, &response);
         response.set_as_of_date(FormatCivilDay(as_of ? as_of->date : absl::CivilDay(year, 12, 31)));
-        for (const Obligation& o : overview.grants) EncodeObligation(o, response.add_grants());
-        response.set_decided_ore(overview.decided_ore.value());
-        response.set_received_ore(overview.received_ore.value());
-        response.set_spent_ore(overview.spent_ore.value());
-        response.set_unused_ore(overview.unused_ore.value());
-        response.set_repayable_ore(overview.repayable_ore.value());
         return absl::OkStatus();
       });
 }
@@ -153,18 +147,7 @@ grpc::ServerUnaryReactor* YearEndServiceImpl::GetFinancialAccount(
              v1::FinancialAccountResponse& response) -> absl::Status {
         GL_ASSIGN_OR_RETURN(GrantPosition position,
                             PositionFor(*service_.store, request.grant_id(), request.as_of()));
-        FinancialAccount account = FinancialAccountOf(position);
-        response.set_grant_id(account.grant_id);
-        response.set_as_of_date(FormatCivilDay(account.as_of_date));
-        response.set_disposable_ore(account.disposable_ore.value());
-        response.set_used_ore(account.used_ore.value());
-        response.set_remaining_ore(account.remaining_ore.value());
-        for (const PurposeSpending& s : account.lines) {
-          v1::PurposeSpending* x = response.add_lines();
-          x->set_purpose(s.purpose);
-          x->set_cost_group(s.cost_group);
-          x->set_spent_ore(s.spent_ore.value());
-        }
+        EncodeFinancialAccount(FinancialAccountOf(position), &response);
         return absl::OkStatus();
       });
 }

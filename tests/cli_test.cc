@@ -75,9 +75,9 @@ TEST_F(CliTest, EntitleShowSetsTheModelBesideWhatWasReceived) {
   PostSamples();
   Result show = Run("entitle show RS/211/2025 --as-of 2025-12-31 --json --db " + Db());
   ASSERT_EQ(show.exit_code, 0) << show.err;
-  EXPECT_THAT(show.out, HasSubstr("\"expected_ore\":698600000"));
-  EXPECT_THAT(show.out, HasSubstr("\"received_ore\":520000000"));
-  EXPECT_THAT(show.out, HasSubstr("\"difference_ore\":-178600000"));
+  EXPECT_THAT(show.out, HasSubstr("\"expected_ore\":\"698600000\""));
+  EXPECT_THAT(show.out, HasSubstr("\"received_ore\":\"520000000\""));
+  EXPECT_THAT(show.out, HasSubstr("\"difference_ore\":\"-178600000\""));
   Result none = Run("entitle show RS/229/2025 --db " + Db());
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_THAT(none.err, HasSubstr("no entitlement model"));
@@ -232,7 +232,7 @@ TEST_F(CliTest, AgainstARunningServer) {
   EXPECT_THAT(unused.out, HasSubstr("3 930 961,50 kr"));
   Result balance = Run("balance RS/229/2025 --as-of 2025-12-31 --json" + at);
   EXPECT_EQ(balance.exit_code, 0) << balance.err;
-  EXPECT_THAT(balance.out, HasSubstr("\"received_ore\":14746300000"));
+  EXPECT_THAT(balance.out, HasSubstr("\"received_ore\":\"14746300000\""));
   Result account = Run("account RS/285/2019 --as-of 2019-12-31" + at);
   EXPECT_THAT(account.out, HasSubstr("234 054 kr"));
   // A rejected batch names file:line through the server too, and nothing is written.

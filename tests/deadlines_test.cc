@@ -178,6 +178,38 @@ TEST_F(DeadlinesCliTest, DueWithinExitsFiveAndReportsGetTheirStatus) {
   EXPECT_EQ(replay.exit_code, 0) << replay.err;
 }
 
+// Summaries and the frames around errors are Swedish too (issue 16); the core's own messages
+// stay English (docs/decisions.md).
+TEST_F(DeadlinesCliTest, SummariesAndErrorFramesInSwedish) {
+  const std::string samples = absl::StrCat(GRANTLEDGER_SOURCE_DIR, "/examples/sample-grants.jsonl");
+  Result again = Run(absl::StrCat("post ", samples, " --lang sv --db ", Db()));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("bokförde 0 händelser, 245 redan i huvudboken; huvud "));
+  Result dry = Run(absl::StrCat("post ", samples, " --dry-run --lang sv --db ", Db()));
+  EXPECT_THAT(dry.out, HasSubstr("giltigt: 245 händelser (0 nya, 245 redan i huvudboken); "
+                                 "inget skrevs"));
+  Result due = Run("obligations --lang sv --as-of 2026-03-10 --due-within 30 --db " + Db());
+  EXPECT_EQ(due.exit_code, 5);
+  EXPECT_THAT(due.err, HasSubstr("har en återbetalning eller redovisning som förfaller"));
+  const std::string csv = dir_.Sub("balans.csv");
+  Result file = Run("balance RS/229/2025 --format csv --out " + csv + " --lang sv --db " + Db());
+  ASSERT_EQ(file.exit_code, 0) << file.err;
+  EXPECT_THAT(file.out, HasSubstr("skrev " + csv + ": "));
+  EXPECT_THAT(file.out, HasSubstr("rader och en rubrikrad"));
+  // A rejected file: the frame is Swedish, the rule's own message English, the prefix one.
+  const std::string bad = dir_.Sub("bad.jsonl");
+  std::ofstream(bad)
+      << R"({"event_id":"sv-1","grant_id":"RS/404/2025","effective_date":"2025-06-30","source":"t","receipt":{"amount_ore":"100"}})"
+      << "\n";
+  Result rejected = Run(absl::StrCat("post ", bad, " --lang sv --db ", Db()));
+  EXPECT_NE(rejected.exit_code, 0);
+  EXPECT_THAT(rejected.err, HasSubstr("grantledger: " + bad + ":1: "));
+  EXPECT_THAT(rejected.err, HasSubstr("grantledger: inget skrevs"));
+  // English stays available.
+  Result english = Run(absl::StrCat("post ", samples, " --lang en --db ", Db()));
+  EXPECT_THAT(english.out, HasSubstr("posted 0 events, 245 already in the ledger"));
+}
+
 TEST_F(DeadlinesCliTest, GrantsWarnAndSwedishIsAvailable) {
   Result r = Run("grants --as-of 2026-03-10 --db " + Db());
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -16,6 +16,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "grantledger/v1/query_service.pb.h"
+#include "grantledger/v1/year_end_service.pb.h"
 #include "gtest/gtest.h"
 #include "tests/test_support.h"
 
@@ -251,17 +253,15 @@ TEST_F(ReportFilesTest, AccountXlsxGivesTheLedgersFiguresInTheGrantorsLayout) {
   // Every purpose and cost-group line equals the ledger's figure (the JSON, in öre).
   Result json = Run(absl::StrCat("account RS/285/2019 --as-of 2019-12-31 --json --db ", Db()));
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  google::protobuf::Struct account;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &account).ok());
-  const auto& lines = account.fields().at("lines").list_value().values();
-  ASSERT_GT(lines.size(), 2);
+  v1::FinancialAccountResponse account;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &account).ok()) << json.out;
+  ASSERT_GT(account.lines_size(), 2);
   int matched = 0;
   std::map<std::string, int64_t> per_group;
-  for (const auto& line : lines) {
-    const auto& f = line.struct_value().fields();
-    const std::string purpose = f.at("purpose").string_value();
-    const std::string group = f.at("cost_group").string_value();
-    const int64_t amount = static_cast<int64_t>(f.at("amount_ore").number_value());
+  for (const v1::PurposeSpending& line : account.lines()) {
+    const std::string& purpose = line.purpose();
+    const std::string& group = line.cost_group();
+    const int64_t amount = line.spent_ore();
     per_group[group] += amount;
     for (const auto& c : cells) {
       if (Str(c, "value") != "Använt per ändamål" || Num(c, "col") != 1) continue;
@@ -337,19 +337,17 @@ TEST_F(ReportFilesTest, EveryReportWritesCsvAndXlsxWithTheSameFigures) {
   // The grant list: each decided amount in the workbook equals the JSON's öre.
   Result json = Run(absl::StrCat("grants --as-of 2025-12-31 --json --db ", Db()));
   ASSERT_EQ(json.exit_code, 0);
-  google::protobuf::ListValue grants;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &grants).ok());
+  v1::ListGrantsResponse grants;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &grants).ok()) << json.out;
   Result x = Run(absl::StrCat("grants --as-of 2025-12-31 --db ", Db(), " --format xlsx --out ",
                               Out("g.xlsx")));
   ASSERT_EQ(x.exit_code, 0) << x.err;
   const auto cells = ReadXlsx(Out("g.xlsx"));
-  ASSERT_EQ(grants.values_size(), 7);
-  for (int i = 0; i < grants.values_size(); ++i) {
-    const auto& f = grants.values(i).struct_value().fields();
-    EXPECT_EQ(AmountAt(cells, "Grants", i + 2, 6),
-              static_cast<int64_t>(f.at("decided_ore").number_value()));
-    EXPECT_EQ(AmountAt(cells, "Grants", i + 2, 11),
-              static_cast<int64_t>(f.at("remaining_ore").number_value()));
+  ASSERT_EQ(grants.grants_size(), 7);
+  for (int i = 0; i < grants.grants_size(); ++i) {
+    const v1::GrantBalance& b = grants.grants(i).balance();
+    EXPECT_EQ(AmountAt(cells, "Grants", i + 2, 6), b.decided_ore());
+    EXPECT_EQ(AmountAt(cells, "Grants", i + 2, 11), b.remaining_ore());
   }
 }
 

@@ -113,15 +113,15 @@ TEST_F(CliParityTest, GrantsAndBalanceJsonCarryTheVersionGetGrantReports) {
   EXPECT_EQ(grants.exit_code, 0) << grants.err;
   const size_t at = grants.out.find(expect_now);
   ASSERT_NE(at, std::string::npos);
-  EXPECT_THAT(grants.out.substr(at, 2000), HasSubstr(absl::StrCat("\"version\":", now, ",")));
+  EXPECT_THAT(grants.out.substr(at, 2000), HasSubstr(absl::StrCat("\"version\":\"", now, "\",")));
   Result balance = RunBoth("balance RS/229/2025 --json --as-of 2025-12-31");
-  EXPECT_THAT(balance.out, HasSubstr(absl::StrCat("\"version\":", now, ",")));
+  EXPECT_THAT(balance.out, HasSubstr(absl::StrCat("\"version\":\"", now, "\",")));
   // As recorded at an earlier point: the version then.
   const uint64_t then = ServerVersion("RS/229/2025", 100);
   ASSERT_GT(then, 0u);
   ASSERT_LT(then, now);
   Result earlier = RunBoth("balance RS/229/2025 --json --as-of 2025-12-31 --recorded-as-of 100");
-  EXPECT_THAT(earlier.out, HasSubstr(absl::StrCat("\"version\":", then, ",")));
+  EXPECT_THAT(earlier.out, HasSubstr(absl::StrCat("\"version\":\"", then, "\",")));
   RunBoth("grants --json --as-of 2025-12-31 --recorded-as-of 100");
 }
 

@@ -115,7 +115,7 @@ TEST_F(SealServerTest, SealRefusesLateEventsFlagsCorrectionsAndReproducesTheAcco
   EXPECT_THAT(history.out, HasSubstr("seal"));
   const CliResult history_json = Cli(absl::StrCat("history ", kGrant, " --json"));
   EXPECT_THAT(history_json.out,
-              HasSubstr("\"recorded_after_seal\":{\"year\":2025,\"seal_sequence\":6}"));
+              HasSubstr("\"recorded_after_seal\":{\"year\":2025,\"seal_sequence\":\"6\"}"));
 
   // A second seal of the same year is refused.
   const CliResult again = Cli(absl::StrCat("seal ", kGrant, " --period 2025 --date 2026-04-01"));

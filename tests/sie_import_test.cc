@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "grantledger/v1/query_service.pb.h"
 #include "gtest/gtest.h"
 #include "ledger/sie4.h"
 #include "tests/test_support.h"
@@ -127,6 +127,59 @@ TEST(Sie4Test, LongTextsUnixLineEndsAndUtf8WithoutFormat) {
   EXPECT_EQ(file->vouchers[0].rows[0].text, "N\xC3\xA4ra");
 }
 
+// What some programs write differently: the block's '{' on the #VER line, decimal commas, a
+// #TRANS without a date but with a text, an empty object list, unquoted fields, CR LF, CP437.
+TEST(Sie4Test, ABraceOnTheVerLineAndDecimalCommas) {
+  auto file = ParseSie4(
+      "#FLAGGA 0\r\n#FORMAT PC8\r\n#SIETYP 4\r\n"
+      "#VER A 5 20250610 \"Inv\x84ntarier \x86\x84\x94\" {\r\n"
+      "#TRANS 5410 {6 9929} 1234,50 \"\" \"Sk\x86p\"\r\n"
+      "#TRANS 1930 {} -1234,50\r\n"
+      "}\r\n"
+      "#VER B 6 20250611 Hyra\r\n{\r\n#TRANS 5410 {} 10,5\r\n#TRANS 1930 {} -10.50\r\n}\r\n",
+      "magenta.se");
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_EQ(file->vouchers.size(), 2u);
+  const SieVoucher& a5 = file->vouchers[0];
+  EXPECT_EQ(a5.text, "Inv\xC3\xA4ntarier \xC3\xA5\xC3\xA4\xC3\xB6");
+  ASSERT_EQ(a5.rows.size(), 2u);
+  EXPECT_EQ(a5.rows[0].amount_ore, 123450);
+  EXPECT_FALSE(a5.rows[0].date.has_value());
+  EXPECT_EQ(a5.rows[0].text, "Sk\xC3\xA5p");
+  EXPECT_EQ(a5.rows[0].objects[0].object, "9929");
+  EXPECT_EQ(a5.rows[1].amount_ore, -123450);
+  EXPECT_EQ(file->vouchers[1].text, "Hyra");
+  EXPECT_EQ(file->vouchers[1].rows[0].amount_ore, 1050);
+  // A comma that could only be a thousands separator in SIE's terms is not guessed at.
+  EXPECT_THAT(ParseSie4("#FLAGGA 0\n#VER A 1 20250101 x {\n#TRANS 5410 {} 1,234\n"
+                        "#TRANS 1930 {} -1.234\n}\n",
+                        "three-decimals.se"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("three-decimals.se:3")));
+  // The '{' on the #VER line still needs its '}'.
+  EXPECT_THAT(ParseSie4("#FLAGGA 0\n#VER A 1 20250101 x {\n#TRANS 5410 {} 1\n", "open.se"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no closing }")));
+}
+
+// The specification's CRC-32 is zlib's: the check value of "123456789" is 0xCBF43926.
+TEST(Sie4Test, TheChecksumIsTheSpecificationsCrc32) {
+  EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);
+  EXPECT_EQ(Crc32(""), 0u);
+  // Computed piecewise, record by record, it is the same.
+  EXPECT_EQ(Crc32("6789", Crc32("12345")), 0xCBF43926u);
+  // A voucher whose '{' is on the #VER line: the brace is not counted (nor are quotes, spaces
+  // and line ends), and a wrong sum is refused naming the closing #KSUMMA's line.
+  const std::string records =
+      "#SIETYP 4\r\n#VER A 1 20250101 \"\x94vrigt\" {\r\n#TRANS 5410 {6 \"9929\"} 7,25\r\n"
+      "#TRANS 1930 {} -7,25\r\n}\r\n";
+  const uint32_t crc = Crc32("#SIETYP4#VERA120250101\x94vrigt#TRANS5410699297,25#TRANS1930-7,25");
+  auto good = ParseSie4(WithChecksum(records, absl::StrCat(crc)), "good.se");
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_TRUE(good->checksum_verified);
+  EXPECT_THAT(ParseSie4(WithChecksum(records, absl::StrCat(crc ^ 1)), "wrong.se"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("wrong.se:8"), HasSubstr("does not match"))));
+}
+
 TEST(Sie4Test, VerifiesTheChecksum) {
   const std::string records = absl::StrCat(
       "#SIETYP 4\r\n#VER A 1 20250101 \"\x84ndam\x86l\"\r\n{\r\n#TRANS 5410 {6 \"9929\"} 10.50\r\n"
@@ -203,15 +256,13 @@ class SieImportTest : public ::testing::Test {
         absl::StrCat("post ", GRANTLEDGER_SOURCE_DIR, "/examples/sample-grants.jsonl --db ", Db()));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  google::protobuf::Struct Balance(const std::string& as_of = "2025-12-31") {
+  // `balance --json` read back as the message it prints.
+  v1::GrantBalance Balance(const std::string& as_of = "2025-12-31") {
     Result r = Run(absl::StrCat("balance RS/229/2025 --json --as-of ", as_of, " --db ", Db()));
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    google::protobuf::Struct s;
+    v1::GetGrantResponse s;
     EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &s).ok()) << r.out;
-    return s;
-  }
-  static int64_t Ore(const google::protobuf::Struct& s, const char* key) {
-    return static_cast<int64_t>(s.fields().at(key).number_value());
+    return s.grant().balance();
   }
   TempDir dir_;
 };
@@ -226,7 +277,7 @@ TEST_F(SieImportTest, CostRowsOnTheObjectBecomeExpensesAndCreditsLowerSpending) 
   EXPECT_THAT(dry.out, HasSubstr("sie-A-17-1"));
   EXPECT_THAT(dry.out, HasSubstr("-2 000,50 kr"));
   EXPECT_THAT(dry.out, HasSubstr("nothing was written"));
-  EXPECT_EQ(Ore(Balance(), "spent_ore"), Ore(before, "spent_ore"));
+  EXPECT_EQ(Balance().spent_ore(), before.spent_ore());
 
   Result r =
       Run(absl::StrCat("import-sie ", file, " --activity-dim 20 --division-dim 1 --db ", Db()));
@@ -237,20 +288,18 @@ TEST_F(SieImportTest, CostRowsOnTheObjectBecomeExpensesAndCreditsLowerSpending) 
   EXPECT_THAT(r.out, HasSubstr("posted 4 events"));
   // 2025: 12 345,67 - 2 000,50 + 500 (the supplement once; the removed row not at all).
   const auto after = Balance();
-  EXPECT_EQ(Ore(after, "spent_ore") - Ore(before, "spent_ore"), 1234567 - 200050 + 50000);
+  EXPECT_EQ(after.spent_ore() - before.spent_ore(), 1234567 - 200050 + 50000);
   // The p7 HS Kir line carries the salary row and its credit.
   int64_t p7_before = 0, p7_after = 0;
   for (const auto* s : {&before, &after}) {
-    for (const auto& a : s->fields().at("activities").list_value().values()) {
-      const auto& f = a.struct_value().fields();
-      if (f.at("activity").string_value() == "p7" && f.at("division").string_value() == "HS Kir")
-        (s == &before ? p7_before : p7_after) =
-            static_cast<int64_t>(f.at("spent_ore").number_value());
+    for (const v1::ActivityBalance& a : s->activities()) {
+      if (a.activity() == "p7" && a.division() == "HS Kir")
+        (s == &before ? p7_before : p7_after) = a.spent_ore();
     }
   }
   EXPECT_EQ(p7_after - p7_before, 1234567 - 200050);
   // The row of 2026 is recorded, and ineligible: it does not reduce the obligation.
-  EXPECT_EQ(Ore(Balance("2026-12-31"), "spent_ore") - Ore(before_2026, "spent_ore"),
+  EXPECT_EQ(Balance("2026-12-31").spent_ore() - before_2026.spent_ore(),
             1234567 - 200050 + 50000 + 25000);
   Result replay = Run("replay --db " + Db());
   EXPECT_EQ(replay.exit_code, 0) << replay.err;
@@ -269,7 +318,7 @@ TEST_F(SieImportTest, CostRowsOnTheObjectBecomeExpensesAndCreditsLowerSpending) 
   EXPECT_EQ(conflict.exit_code, 2);
   EXPECT_THAT(conflict.err, HasSubstr("corrected.se:"));
   EXPECT_THAT(conflict.err, HasSubstr("nothing was written"));
-  EXPECT_EQ(Ore(Balance(), "spent_ore"), Ore(after, "spent_ore"));
+  EXPECT_EQ(Balance().spent_ore(), after.spent_ore());
 }
 
 TEST_F(SieImportTest, NegativeCsvAmountsAreExpenseCredits) {
@@ -280,7 +329,7 @@ TEST_F(SieImportTest, NegativeCsvAmountsAreExpenseCredits) {
                                 "2025-10-02;C-2;-400,25;9929;p7;HS Kir\n");
   Result r = Run(absl::StrCat("import-expenses ", csv, " --db ", Db()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Ore(Balance(), "spent_ore") - Ore(before, "spent_ore"), 100000 - 40025);
+  EXPECT_EQ(Balance().spent_ore() - before.spent_ore(), 100000 - 40025);
   Result history = Run("history RS/229/2025 --db " + Db());
   EXPECT_THAT(history.out, HasSubstr("expense credit"));
   EXPECT_THAT(history.out, HasSubstr("-400,25 kr"));

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -14,11 +15,14 @@
 #include "absl/strings/str_split.h"
 #include "cli/as_of_flags.h"
 #include "cli/deadline_report.h"
+#include "cli/json_output.h"
 #include "cli/messages.h"
 #include "cli/report.h"
 #include "cli/year_end_report.h"
+#include "grantledger/v1/dashboard.pb.h"
 #include "ledger/civil_date.h"
 #include "ledger/status_macros.h"
+#include "services/codec.h"
 
 namespace grantledger {
 namespace {
@@ -28,46 +32,27 @@ constexpr int64_t kMaxBurndownPoints = 60;
 // Most history rows one answer carries (the newest; limit= asks for fewer).
 constexpr uint64_t kMaxHistoryRows = 5000;
 
-std::string JsonList(const std::vector<std::string>& texts) {
-  std::string out = "[";
-  for (size_t i = 0; i < texts.size(); ++i)
-    absl::StrAppend(&out, i ? "," : "", JsonQuote(texts[i]));
-  return out + "]";
-}
-
-std::string AsOfJson(const AsOf& as_of, LedgerBackend& backend) {
+v1::DashboardPoint PointOf(const AsOf& as_of, LedgerBackend& backend) {
   absl::StatusOr<Digest> head = backend.Head();
-  return absl::StrCat("\"as_of\":", JsonQuote(FormatCivilDay(as_of.date)),
-                      ",\"as_of_sequence\":", as_of.sequence,
-                      ",\"head_sequence\":", head.ok() ? head->sequence : 0);
+  v1::DashboardPoint point;
+  point.set_as_of_date(FormatCivilDay(as_of.date));
+  point.set_as_of_sequence(as_of.sequence);
+  point.set_head_sequence(head.ok() ? head->sequence : 0);
+  return point;
 }
 
-// ObligationJson with more fields appended inside its braces.
-std::string ObligationWith(const Obligation& o, const std::string& more) {
-  std::string json = ObligationJson(o);
-  json.pop_back();  // the closing brace
-  return absl::StrCat(json, more, "}");
+void AddTo(const Obligation& o, v1::DashboardTotals* totals) {
+  totals->set_grants(totals->grants() + 1);
+  totals->set_decided_ore(totals->decided_ore() + o.decided_ore.value());
+  totals->set_received_ore(totals->received_ore() + o.received_ore.value());
+  totals->set_eligible_spent_ore(totals->eligible_spent_ore() + o.eligible_spent_ore.value());
+  totals->set_unused_ore(totals->unused_ore() + o.unused_ore.value());
+  totals->set_outstanding_ore(totals->outstanding_ore() + o.outstanding_ore.value());
 }
 
-struct Totals {
-  int grants = 0;
-  int64_t decided_ore = 0, received_ore = 0, eligible_spent_ore = 0, unused_ore = 0,
-          outstanding_ore = 0;
-  void Add(const Obligation& o) {
-    ++grants;
-    decided_ore += o.decided_ore.value();
-    received_ore += o.received_ore.value();
-    eligible_spent_ore += o.eligible_spent_ore.value();
-    unused_ore += o.unused_ore.value();
-    outstanding_ore += o.outstanding_ore.value();
-  }
-  std::string Json() const {
-    return absl::StrCat("\"grants\":", grants, ",\"decided_ore\":", decided_ore,
-                        ",\"received_ore\":", received_ore,
-                        ",\"eligible_spent_ore\":", eligible_spent_ore,
-                        ",\"unused_ore\":", unused_ore, ",\"outstanding_ore\":", outstanding_ore);
-  }
-};
+HttpAnswer JsonAnswer(const google::protobuf::Message& message) {
+  return Ok(absl::StrCat(MessageJson(message), "\n"));
+}
 
 }  // namespace
 
@@ -122,31 +107,24 @@ HttpAnswer ApiOverview(LedgerBackend& backend, const HttpQuery& query) {
     if (!grantor.empty() && p.terms.grantor != grantor) continue;
     shown.push_back(ObligationOf(p));
   }
-  std::map<std::string, Totals> per_grantor;
-  Totals all;
-  std::string grants_json = "[";
-  for (size_t i = 0; i < shown.size(); ++i) {
-    const Obligation& o = shown[i];
-    per_grantor[o.grantor].Add(o);
-    all.Add(o);
-    absl::StrAppend(&grants_json, i ? "," : "",
-                    ObligationWith(o, absl::StrCat(",\"warnings\":", JsonList(WarningTexts(o)))));
+  v1::DashboardOverview answer;
+  *answer.mutable_point() = PointOf(*as_of, backend);
+  for (const std::string& y : years) answer.add_years(y);
+  for (const std::string& g : grantors) answer.add_grantors(g);
+  std::map<std::string, v1::DashboardTotals> per_grantor;
+  for (const Obligation& o : shown) {
+    v1::DashboardObligation* x = answer.add_grants();
+    EncodeObligation(o, x->mutable_obligation());
+    for (std::string& w : WarningTexts(o)) x->add_warnings(std::move(w));
+    AddTo(o, &per_grantor[o.grantor]);
+    AddTo(o, answer.mutable_totals());
   }
-  grants_json += "]";
-  std::string grantors_json = "[";
-  bool first = true;
-  for (const auto& [name, totals] : per_grantor) {
-    absl::StrAppend(&grantors_json, first ? "" : ",", "{\"grantor\":", JsonQuote(name), ",",
-                    totals.Json(), "}");
-    first = false;
+  for (auto& [name, totals] : per_grantor) {
+    v1::GrantorDashboardTotals* x = answer.add_per_grantor();
+    x->set_grantor(name);
+    *x->mutable_totals() = std::move(totals);
   }
-  grantors_json += "]";
-  return Ok(absl::StrCat(
-      "{", AsOfJson(*as_of, backend),
-      ",\"years\":", JsonList(std::vector<std::string>(years.begin(), years.end())),
-      ",\"grantors\":", JsonList(std::vector<std::string>(grantors.begin(), grantors.end())),
-      ",\"grants\":", grants_json, ",\"per_grantor\":", grantors_json, ",\"totals\":{", all.Json(),
-      "}}\n"));
+  return JsonAnswer(answer);
 }
 
 HttpAnswer ApiGrant(LedgerBackend& backend, const HttpQuery& query) {
@@ -158,15 +136,15 @@ HttpAnswer ApiGrant(LedgerBackend& backend, const HttpQuery& query) {
   if (!position.ok()) return ErrorAnswer(position.status());
   absl::StatusOr<uint64_t> version = backend.GrantVersion(*id, as_of->sequence);
   if (!version.ok()) return ErrorAnswer(version.status());
-  std::ostringstream grant_json, account_json;
-  PrintGrantJson(GrantView{position->terms, position->balance, *version}, grant_json);
-  PrintFinancialAccountJson(FinancialAccountOf(*position), account_json);
   const Obligation obligation = ObligationOf(*position);
-  return Ok(
-      absl::StrCat("{", AsOfJson(*as_of, backend), ",\"title\":", JsonQuote(position->terms.title),
-                   ",\"grant\":", grant_json.str(), ",\"obligation\":", ObligationJson(obligation),
-                   ",\"account\":", account_json.str(),
-                   ",\"warnings\":", JsonList(WarningTexts(obligation)), "}\n"));
+  v1::DashboardGrant answer;
+  *answer.mutable_point() = PointOf(*as_of, backend);
+  *answer.mutable_grant() =
+      GrantMessage(GrantView{position->terms, position->balance, *version}, as_of->sequence);
+  EncodeObligation(obligation, answer.mutable_obligation());
+  EncodeFinancialAccount(FinancialAccountOf(*position), answer.mutable_account());
+  for (std::string& w : WarningTexts(obligation)) answer.add_warnings(std::move(w));
+  return JsonAnswer(answer);
 }
 
 HttpAnswer ApiBurndown(LedgerBackend& backend, const HttpQuery& query) {
@@ -191,32 +169,31 @@ HttpAnswer ApiBurndown(LedgerBackend& backend, const HttpQuery& query) {
   // One call for every point: the store reads the grant's history as of the point once.
   absl::StatusOr<std::vector<GrantPosition>> on = backend.PositionsOn(*id, days, as_of->sequence);
   if (!on.ok()) return ErrorAnswer(on.status());
-  std::string points = "[";
+  v1::Burndown answer;
+  *answer.mutable_point() = PointOf(*as_of, backend);
+  answer.set_grant_id(*id);
+  answer.set_usage_period_start(FormatCivilDay(terms.usage_period_start));
+  answer.set_usage_period_end(FormatCivilDay(terms.usage_period_end));
+  answer.set_repayment_deadline(FormatCivilDay(terms.repayment_deadline));
+  answer.set_decided_ore(terms.decided_amount_ore);
   for (size_t i = 0; i < days.size(); ++i) {
-    const GrantPosition* p = &(*on)[i];
-    absl::StrAppend(&points, i ? "," : "", "{\"date\":", JsonQuote(FormatCivilDay(days[i])),
-                    ",\"eligible_spent_ore\":", p->eligible_spent_ore.value(),
-                    ",\"received_ore\":", p->balance.received_ore.value(),
-                    ",\"allocated_ore\":", p->balance.allocated_ore.value(), "}");
+    const GrantPosition& p = (*on)[i];
+    v1::BurndownPoint* x = answer.add_points();
+    x->set_date(FormatCivilDay(days[i]));
+    x->set_eligible_spent_ore(p.eligible_spent_ore.value());
+    x->set_received_ore(p.balance.received_ore.value());
+    x->set_allocated_ore(p.balance.allocated_ore.value());
   }
-  points += "]";
   // The ledger's own forecast (ledger/obligations.h): spending at the burn rate so far, to the
   // period's end; what it leaves unused is forecast_unused_at_end.
-  std::string forecast = "null";
   if (!obligation.period_ended && obligation.days_elapsed > 0) {
     const int64_t disposable_ore =
         obligation.received_ore.value() - obligation.carried_out_ore.value();
-    forecast = absl::StrCat("{\"date\":", JsonQuote(FormatCivilDay(terms.usage_period_end)),
-                            ",\"eligible_spent_ore\":",
-                            disposable_ore - obligation.forecast_unused_at_end_ore.value(), "}");
+    answer.mutable_forecast()->set_date(FormatCivilDay(terms.usage_period_end));
+    answer.mutable_forecast()->set_eligible_spent_ore(
+        disposable_ore - obligation.forecast_unused_at_end_ore.value());
   }
-  return Ok(
-      absl::StrCat("{", AsOfJson(*as_of, backend), ",\"grant_id\":", JsonQuote(*id),
-                   ",\"usage_period_start\":", JsonQuote(FormatCivilDay(terms.usage_period_start)),
-                   ",\"usage_period_end\":", JsonQuote(FormatCivilDay(terms.usage_period_end)),
-                   ",\"repayment_deadline\":", JsonQuote(FormatCivilDay(terms.repayment_deadline)),
-                   ",\"decided_ore\":", terms.decided_amount_ore, ",\"points\":", points,
-                   ",\"forecast\":", forecast, "}\n"));
+  return JsonAnswer(answer);
 }
 
 HttpAnswer ApiHistory(LedgerBackend& backend, const HttpQuery& query) {
@@ -240,29 +217,28 @@ HttpAnswer ApiHistory(LedgerBackend& backend, const HttpQuery& query) {
   // `limit`, read through the grant's index (the cost is the page's, not the grant's size).
   absl::StatusOr<uint64_t> total = backend.GrantVersion(*id, as_of->sequence);
   if (!total.ok()) return ErrorAnswer(total.status());
-  std::vector<std::string> rows;
+  v1::HistoryPage answer;
   uint64_t next = 0;
   absl::Status read = backend.ReadEvents(from, *id, [&](const v1::RecordedEvent& recorded) {
     const uint64_t sequence = recorded.record().sequence();
     if (as_of->sequence != 0 && sequence > as_of->sequence) return false;
-    if (rows.size() == limit) {
+    if (static_cast<uint64_t>(answer.rows_size()) == limit) {
       next = sequence;
       return false;
     }
-    std::vector<std::string> cells = HistoryRow(recorded);
-    cells.push_back(absl::BytesToHexString(recorded.hash()));
-    rows.push_back(JsonList(cells));
+    v1::HistoryPage::Row* row = answer.add_rows();
+    for (std::string& cell : HistoryRow(recorded)) row->add_cells(std::move(cell));
+    row->add_cells(absl::BytesToHexString(recorded.hash()));
     return true;
   });
   if (!read.ok()) return ErrorAnswer(read);
-  std::vector<std::string> columns = TrAll(HistoryHeader());
-  columns.push_back("hash");
-  std::string out = absl::StrCat("{", AsOfJson(*as_of, backend), ",\"grant_id\":", JsonQuote(*id),
-                                 ",\"total\":", *total, ",\"next_from\":", next,
-                                 ",\"columns\":", JsonList(columns), ",\"rows\":[");
-  for (size_t i = 0; i < rows.size(); ++i) absl::StrAppend(&out, i ? "," : "", rows[i]);
-  absl::StrAppend(&out, "]}\n");
-  return Ok(std::move(out));
+  *answer.mutable_point() = PointOf(*as_of, backend);
+  answer.set_grant_id(*id);
+  answer.set_total(*total);
+  answer.set_next_from(next);
+  for (std::string& column : TrAll(HistoryHeader())) answer.add_columns(std::move(column));
+  answer.add_columns("hash");
+  return JsonAnswer(answer);
 }
 
 }  // namespace grantledger

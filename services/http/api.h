@@ -1,7 +1,9 @@
 // The dashboard's JSON under /api/: what the pages draw, computed by the calls the command
-// line makes (a LedgerBackend's positions, ledger/obligations.h, ledger/deadlines.h) and written
-// by the command line's own JSON printers, so that an answer here equals `grantledger ... --json`
-// for the same as-of point. Query parameters: as_of=YYYY-MM-DD (effective; default today in
+// line makes (a LedgerBackend's positions, ledger/obligations.h, ledger/deadlines.h). Each answer
+// is a message of proto/grantledger/v1/dashboard.proto holding the services' messages (the
+// obligation, GetGrantResponse, FinancialAccountResponse), printed by cli/json_output.h as the
+// command line prints `--json`, so that its parts equal `grantledger ... --json` for the same
+// as-of point. Query parameters: as_of=YYYY-MM-DD (effective; default today in
 // Sweden) and recorded_as_of=SEQ|YYYY-MM-DD|RFC 3339 (what the ledger knew then), read as the
 // CLI reads --as-of and --recorded-as-of.
 //

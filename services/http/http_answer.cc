@@ -2,7 +2,8 @@
 #include "services/http/http_answer.h"
 
 #include "absl/strings/str_cat.h"
-#include "cli/report.h"
+#include "cli/json_output.h"
+#include "grantledger/v1/dashboard.pb.h"
 
 namespace grantledger {
 
@@ -35,8 +36,10 @@ HttpAnswer ErrorAnswer(const absl::Status& status) {
     default:
       out.status = 500;
   }
-  out.body = absl::StrCat("{\"error\":", JsonQuote(absl::StatusCodeToString(status.code())),
-                          ",\"message\":", JsonQuote(std::string(status.message())), "}\n");
+  v1::ApiError error;
+  error.set_error(absl::StatusCodeToString(status.code()));
+  error.set_message(std::string(status.message()));
+  out.body = absl::StrCat(MessageJson(error), "\n");
   return out;
 }
 

@@ -52,9 +52,18 @@ function pointQuery(extra) {
   return q.toString();
 }
 
+// The API prints protobuf messages with the proto3 JSON mapping, which writes int64 and uint64
+// as strings ("14746300000"); these fields (öre, sequences, day counts) are read back as
+// numbers. Öre stay far below 2^53, where a JavaScript number is exact.
+const INT64_FIELD = /(_ore|_ore_per_day|_sequence)$|^(days_left|days_elapsed|days_in_period|version|total|next_from)$/;
+function readInt64(key, value) {
+  return typeof value === 'string' && INT64_FIELD.test(key) && /^-?\d+$/.test(value)
+      ? Number(value) : value;
+}
+
 async function getJson(path) {
   const response = await fetch(path, {headers: {'Accept': 'application/json'}});
-  const body = await response.json();
+  const body = JSON.parse(await response.text(), readInt64);
   if (!response.ok) throw new Error(body.message || response.statusText);
   return body;
 }
@@ -65,13 +74,13 @@ function showError(error) {
   p.textContent = 'Fel: ' + error.message;
 }
 
-function describePoint(data) {
-  const recorded = data.as_of_sequence
-      ? 'som registrerat till och med sekvens ' + data.as_of_sequence
-      : 'allt registrerat (huvud: sekvens ' + data.head_sequence + ')';
+function describePoint(point) {
+  const recorded = point.as_of_sequence
+      ? 'som registrerat till och med sekvens ' + point.as_of_sequence
+      : 'allt registrerat (huvud: sekvens ' + point.head_sequence + ')';
   document.getElementById('point').textContent =
-      'Per ' + data.as_of + ', ' + recorded + '.';
-  document.getElementById('as_of').value = data.as_of;
+      'Per ' + point.as_of_date + ', ' + recorded + '.';
+  document.getElementById('as_of').value = point.as_of_date;
 }
 
 function fillForm() {
@@ -88,10 +97,18 @@ function linkDownloads(extra) {
   }
 }
 
+// The command line's status word: a rejected grant, a grant still in its usage period, or the
+// obligation's status.
+function statusWord(o) {
+  if (o.rejected) return 'rejected';
+  if (!o.period_ended) return 'in period';
+  return o.status;
+}
+
 function statusCell(o) {
-  const slug = o.status.replace(/ /g, '-');
-  return el('td', {class: 'status-' + slug, 'data-field': 'status', 'data-status': o.status},
-            STATUS_SV[o.status] || o.status);
+  const word = statusWord(o);
+  return el('td', {class: 'status-' + word.replace(/ /g, '-'), 'data-field': 'status',
+                   'data-status': word}, STATUS_SV[word] || word);
 }
 
 // ---- Overview ----
@@ -112,7 +129,7 @@ function renderGrantRows(rows) {
     const link = el('a', {href: '/grant?' + pointQuery({id: o.grant_id})}, o.grant_id);
     const warnings = el('td', {'data-field': 'warnings'});
     for (const w of o.warnings) warnings.append(el('span', {class: 'warning'}, w));
-    const days = o.outstanding_ore === 0 || o.status === 'settled' ? '' : String(o.days_left);
+    const days = o.outstanding_ore === 0 || statusWord(o) === 'settled' ? '' : String(o.days_left);
     body.append(el('tr', {'data-grant': o.grant_id},
         el('td', {'data-field': 'grant_id'}, link),
         el('td', {'data-field': 'title'}, o.title),
@@ -145,13 +162,13 @@ async function overviewPage() {
   fillForm();
   const data = await getJson('/api/overview?' +
       pointQuery({year: params.get('year'), grantor: params.get('grantor')}));
-  describePoint(data);
+  describePoint(data.point);
   for (const [id, values] of [['year', data.years], ['grantor', data.grantors]]) {
     const select = document.getElementById(id);
     for (const v of values) select.append(el('option', {value: v}, v));
     select.value = params.get(id) || '';
   }
-  const rows = data.grants.slice();
+  const rows = data.grants.map((g) => ({...g.obligation, warnings: g.warnings}));
   renderGrantRows(rows);
   for (const th of document.querySelectorAll('#grants th[data-key]')) {
     th.addEventListener('click', () => {
@@ -166,7 +183,7 @@ async function overviewPage() {
   }
   const body = document.querySelector('#per-grantor tbody');
   for (const g of data.per_grantor) {
-    body.append(totalsRow([el('td', {'data-grantor': g.grantor}, g.grantor)], g));
+    body.append(totalsRow([el('td', {'data-grantor': g.grantor}, g.grantor)], g.totals));
   }
   document.querySelector('#per-grantor tfoot').append(totalsRow([el('td', {}, 'Summa')], data.totals));
   linkDownloads({});
@@ -242,14 +259,15 @@ async function grantPage() {
   if (!id) throw new Error('ange bidragets diarienummer: /grant?id=RS/229/2025');
   document.getElementById('back').href = '/?' + pointQuery({});
   const data = await getJson('/api/grant?' + pointQuery({id}));
-  describePoint(data);
-  const g = data.grant, o = data.obligation, a = data.account;
-  document.title = id + ' – ' + data.title;
-  document.getElementById('title').textContent = id + ' ' + data.title;
+  describePoint(data.point);
+  const t = data.grant.grant.terms, g = data.grant.grant.balance;
+  const o = data.obligation, a = data.account;
+  document.title = id + ' – ' + t.title;
+  document.getElementById('title').textContent = id + ' ' + t.title;
   document.getElementById('terms').textContent =
-      g.grantor + ' · nyttjandeperiod ' + g.usage_period_start + ' – ' + g.usage_period_end +
-      ' · återbetalas senast ' + g.repayment_deadline + ' · redovisas senast ' +
-      g.reporting_deadline + (g.cost_object ? ' · objekt ' + g.cost_object : '');
+      t.grantor + ' · nyttjandeperiod ' + t.usage_period_start + ' – ' + t.usage_period_end +
+      ' · återbetalas senast ' + t.repayment_deadline + ' · redovisas senast ' +
+      t.reporting_deadline + (t.cost_object ? ' · objekt ' + t.cost_object : '');
   const warnings = document.getElementById('warnings');
   for (const w of data.warnings) warnings.append(el('li', {}, w));
   document.getElementById('summary').append(
@@ -262,7 +280,7 @@ async function grantPage() {
       card('Att återbetala', kr(o.outstanding_ore), 'outstanding_ore', o.outstanding_ore),
       card('Återbetalas senast', o.repayment_deadline, 'repayment_deadline'),
       card('Dagar kvar', String(o.days_left), 'days_left'),
-      card('Status', STATUS_SV[o.status] || o.status, 'status'));
+      card('Status', STATUS_SV[statusWord(o)] || statusWord(o), 'status'));
 
   const activities = document.querySelector('#activities tbody');
   for (const line of g.activities) {
@@ -303,7 +321,7 @@ async function grantPage() {
   const account = document.querySelector('#account tbody');
   for (const line of a.lines) {
     account.append(el('tr', {}, el('td', {}, line.purpose), el('td', {}, line.cost_group),
-                      amountCell(line.amount_ore, 'amount_ore')));
+                      amountCell(line.spent_ore, 'amount_ore')));
   }
   document.querySelector('#account tfoot').append(
       el('tr', {}, el('td', {colspan: '2'}, 'Disponibelt'), amountCell(a.disposable_ore, 'disposable_ore')),
@@ -324,7 +342,7 @@ function renderHistory(h) {
   const head = document.querySelector('#history thead');
   if (!head.firstChild) head.append(el('tr', {}, ...h.columns.map((c) => el('th', {}, c))));
   const body = document.querySelector('#history tbody');
-  for (const row of h.rows) {
+  for (const {cells: row} of h.rows) {
     const cells = row.map((text, i) => {
       if (i === row.length - 1) {
         return el('td', {title: text}, el('code', {class: 'hash'}, text.slice(0, 16) + '…'));

@@ -362,7 +362,7 @@ int RunMonthlyPots(const MonthlyPotsOptions& options, std::ostream& out, std::os
           v1::MonthlyPotsOutput::Outcome* y = x->add_outcomes();
           y->set_region(r->regions[k].name);
           y->set_reservation_kr(o.reservation_kr);
-          y->set_earned_by(EarnedByName(o.earned_by));
+          y->set_earned_by(std::string(EarnedByName(o.earned_by)));
           if (o.value_millionths) y->set_value(FormatMeasuredValue(*o.value_millionths));
           if (o.last_year_value_millionths) {
             y->set_last_year_value(FormatMeasuredValue(*o.last_year_value_millionths));

@@ -155,7 +155,7 @@ TEST_F(PostStreamTest, ARejectedEventIsNamedByItsLineAndEarlierBatchesStay) {
   Posted posted = Post(*db, EventsText(3000, /*zero_at=*/2345), 1000);
   EXPECT_EQ(posted.exit_code, 2);
   EXPECT_THAT(posted.err, HasSubstr(absl::StrCat("events.jsonl:", LineOfExpense(2345), ": ")));
-  EXPECT_THAT(posted.err, HasSubstr("the 2000 events before this batch were written; nothing of "
+  EXPECT_THAT(posted.err, HasSubstr("the 2 000 events before this batch were written; nothing of "
                                     "this batch was written"));
   EXPECT_THAT(db->batches, ElementsAre(1000, 1000, 1000));
   EXPECT_EQ(db->Head()->sequence, 2000u);

@@ -278,7 +278,7 @@ TEST_F(ReportFilesTest, AccountXlsxGivesTheLedgersFiguresInTheGrantorsLayout) {
       }
     }
   }
-  EXPECT_EQ(matched, lines.size());
+  EXPECT_EQ(matched, account.lines_size());
   for (const auto& [group, amount] : per_group) {
     bool seen = false;
     for (const auto& c : cells) {

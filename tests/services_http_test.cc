@@ -198,7 +198,8 @@ TEST_F(HttpTest, BurndownEndsAtTheGrantsPositionAndForecastsInThePeriod) {
   std::string cli;
   ASSERT_EQ(Cli("obligations --json --as-of 2025-09-30", &cli), 0);
   bool found = false;
-  for (const v1::Obligation& o : Parse<v1::ObligationsResponse>(cli).obligations()) {
+  const auto obligations = Parse<v1::ObligationsResponse>(cli);  // kept: the loop reads into it
+  for (const v1::Obligation& o : obligations.obligations()) {
     if (o.grant_id() != "RS/229/2025") continue;
     found = true;
     EXPECT_EQ(last.eligible_spent_ore(), o.eligible_spent_ore());

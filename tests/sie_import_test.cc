@@ -338,7 +338,7 @@ TEST_F(SieImportTest, NegativeCsvAmountsAreExpenseCredits) {
 // Event ids are built from series and number, so "A-1" 2 and "A" "1-2" meet in one id: the
 // import refuses the file, naming both rows, and posts nothing.
 TEST_F(SieImportTest, RefusesTwoVouchersWhoseIdsMeet) {
-  const int64_t spent_before = Ore(Balance(), "spent_ore");
+  const int64_t spent_before = Balance().spent_ore();
   const std::string file =
       Write("meet.se",
             "#FLAGGA 0\n#SIETYP 4\n"
@@ -347,7 +347,7 @@ TEST_F(SieImportTest, RefusesTwoVouchersWhoseIdsMeet) {
   Result r = Run(absl::StrCat("import-sie ", file, " --db ", Db()));
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_THAT(r.err, AllOf(HasSubstr("meet.se:10"), HasSubstr("sie-A-1-2-1"), HasSubstr("line 5")));
-  EXPECT_EQ(Ore(Balance(), "spent_ore"), spent_before);
+  EXPECT_EQ(Balance().spent_ore(), spent_before);
 }
 
 }  // namespace

@@ -17,15 +17,11 @@
 namespace grantledger {
 
 absl::StatusOr<PolicyFile::Stamp> PolicyFile::StampOf(const std::string& path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
+  std::optional<FileStamp> stamp = StampOfFile(path);
+  if (!stamp) {
     return absl::InvalidArgumentError(absl::StrCat("--authz: cannot read ", path));
   }
-  Stamp out;
-  out.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  out.size = st.st_size;
-  out.inode = st.st_ino;
-  return out;
+  return *stamp;
 }
 
 absl::StatusOr<AuthzPolicy> PolicyFile::Read(const std::string& path) {

@@ -22,6 +22,7 @@
 #include "grpcpp/server_context.h"
 #include "ledger/store/store_types.h"
 #include "services/authz_policy.h"
+#include "services/file_stamp.h"
 
 namespace grantledger {
 
@@ -40,12 +41,7 @@ class PolicyFile {
   void ReloadIfChanged() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  struct Stamp {
-    int64_t mtime_ns = 0;
-    int64_t size = 0;
-    uint64_t inode = 0;
-    bool operator==(const Stamp&) const = default;
-  };
+  using Stamp = FileStamp;
   explicit PolicyFile(std::string path) : path_(std::move(path)) {}
   static absl::StatusOr<Stamp> StampOf(const std::string& path);
   static absl::StatusOr<AuthzPolicy> Read(const std::string& path);

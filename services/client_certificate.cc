@@ -111,16 +111,12 @@ std::optional<std::string> CertificateIdentityOf(X509* cert) {
 
 absl::StatusOr<ClientCertificateVerifier::Stamp> ClientCertificateVerifier::StampOf(
     const std::string& path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
+  std::optional<FileStamp> stamp = StampOfFile(path);
+  if (!stamp) {
     return absl::InvalidArgumentError(
         absl::StrCat("--client-ca: cannot read ", path, "; give a readable PEM file"));
   }
-  Stamp out;
-  out.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  out.size = st.st_size;
-  out.inode = st.st_ino;
-  return out;
+  return *stamp;
 }
 
 absl::StatusOr<ClientCertificateVerifier::StorePtr> ClientCertificateVerifier::ReadStore(

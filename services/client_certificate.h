@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/file_stamp.h"
 
 namespace grantledger {
 
@@ -55,12 +56,7 @@ class ClientCertificateVerifier {
   void ReloadIfChanged() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  struct Stamp {
-    int64_t mtime_ns = 0;
-    int64_t size = 0;
-    uint64_t inode = 0;
-    bool operator==(const Stamp&) const = default;
-  };
+  using Stamp = FileStamp;
   struct Verified {
     std::string identity;
     time_t not_before = 0;

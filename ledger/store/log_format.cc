@@ -1,10 +1,7 @@
 // Key encodings, log values and the chain hash; see log_format.h.
 #include "ledger/store/log_format.h"
 
-#include <openssl/evp.h>
-
-#include <cstdlib>
-#include <memory>
+#include "ledger/tlog/sha256.h"
 
 namespace grantledger {
 
@@ -124,22 +121,7 @@ void AppendLogRecord(std::string& entry, absl::string_view record_bytes, absl::s
 }
 
 void ChainHashInto(absl::string_view prev_hash, absl::string_view record_bytes, char* out) {
-  // One digest context per thread, reused (appends hash on the hot path), freed with the thread.
-  struct ContextDeleter {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-  };
-  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> owned(EVP_MD_CTX_new());
-  // Fetched once: EVP_sha256() looks the algorithm up (under a lock) at every init.
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  EVP_MD_CTX* ctx = owned.get();
-  unsigned int length = 0;
-  if (ctx == nullptr || sha256 == nullptr || EVP_DigestInit_ex(ctx, sha256, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, prev_hash.data(), prev_hash.size()) != 1 ||
-      EVP_DigestUpdate(ctx, record_bytes.data(), record_bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out), &length) != 1 ||
-      length != kHashBytes) {
-    std::abort();  // OpenSSL cannot hash: nothing can be appended safely
-  }
+  Sha256Into({prev_hash, record_bytes}, out);
 }
 
 std::string ChainHash(absl::string_view prev_hash, absl::string_view record_bytes) {

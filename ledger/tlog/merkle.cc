@@ -2,35 +2,20 @@
 // every left part is a complete node the source can give directly.
 #include "ledger/tlog/merkle.h"
 
-#include <openssl/evp.h>
-
 #include <bit>
-#include <cstdlib>
-#include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/tlog/sha256.h"
 
 namespace grantledger {
 namespace {
 
 using absl::StrCat;
 
-// SHA-256(prefix || a || b) into out, with one digest context per thread.
+// SHA-256(prefix || a || b) into out.
 void HashInto(unsigned char prefix, absl::string_view a, absl::string_view b, char* out) {
-  struct ContextDeleter {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-  };
-  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> owned(EVP_MD_CTX_new());
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  EVP_MD_CTX* ctx = owned.get();
-  unsigned int length = 0;
-  if (ctx == nullptr || sha256 == nullptr || EVP_DigestInit_ex(ctx, sha256, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, &prefix, 1) != 1 || EVP_DigestUpdate(ctx, a.data(), a.size()) != 1 ||
-      EVP_DigestUpdate(ctx, b.data(), b.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out), &length) != 1 ||
-      length != kMerkleHashBytes) {
-    std::abort();  // the SHA-256 of OpenSSL is not usable: nothing can be proved
-  }
+  const char p = static_cast<char>(prefix);
+  Sha256Into({absl::string_view(&p, 1), a, b}, out);
 }
 
 // The largest power of two below n. REQUIRES: n >= 2.
@@ -102,9 +87,7 @@ std::string MerkleNodeHash(absl::string_view left, absl::string_view right) {
 std::string MerkleEmptyRoot() {
   static const std::string* const empty = [] {
     auto* out = new std::string(kMerkleHashBytes, '\0');
-    unsigned int length = 0;
-    EVP_Digest("", 0, reinterpret_cast<unsigned char*>(out->data()), &length, EVP_sha256(),
-               nullptr);
+    Sha256Into({}, out->data());
     return out;
   }();
   return *empty;

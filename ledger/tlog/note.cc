@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "ledger/tlog/sha256.h"
 
 namespace grantledger {
 namespace {
@@ -128,11 +129,10 @@ absl::StatusOr<SignedNote> ParseSignedNote(absl::string_view text) {
 }
 
 uint32_t Ed25519KeyId(absl::string_view name, absl::string_view public_key) {
-  const std::string input = StrCat(name, "\n", std::string(1, kEd25519Type), public_key);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr);
-  return BigEndian32(absl::string_view(reinterpret_cast<const char*>(digest), 4));
+  const char type = kEd25519Type;
+  char digest[kSha256Bytes];
+  Sha256Into({name, "\n", absl::string_view(&type, 1), public_key}, digest);
+  return BigEndian32(absl::string_view(digest, 4));
 }
 
 absl::StatusOr<NoteSigner> NoteSigner::FromPrivateKey(absl::string_view name,

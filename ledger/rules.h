@@ -32,6 +32,9 @@ struct SealFacts {
   // The account the seal's year covers as recorded up to last_sequence, or why there is none.
   absl::StatusOr<SealedAccount> account = absl::UnknownError("not computed");
   std::string account_sha256;  // SHA-256 of account->canonical
+  // The root of the log's Merkle tree of last_sequence leaves, for a seal that carries a
+  // signed checkpoint (filled only then), or why it cannot be had.
+  absl::StatusOr<std::string> tree_root = absl::UnknownError("not computed");
 };
 
 // What the rules need besides the grant's state.

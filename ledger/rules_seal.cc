@@ -5,6 +5,7 @@
 #include "ledger/civil_date.h"
 #include "ledger/rules.h"
 #include "ledger/status_macros.h"
+#include "ledger/tlog/note.h"
 
 namespace grantledger {
 namespace {
@@ -16,6 +17,44 @@ std::string PeriodText(absl::CivilDay start, absl::CivilDay end) {
 
 std::string ShortHex(const std::string& bytes) {
   return StrCat(absl::BytesToHexString(bytes).substr(0, 16), "...");
+}
+
+// A seal's checkpoint must be a signed tlog checkpoint of exactly the log the seal closes: the
+// tree of the records before the seal, with the root that tree has. Its signature is the
+// auditor's to check with the log's verifier key (`grantledger tlog verifier-key`): the store
+// checks what the checkpoint says, so that a seal can never carry a checkpoint of another log,
+// of another size or of an altered history.
+absl::Status CheckSealCheckpoint(const std::string& text, const SealFacts& facts) {
+  absl::StatusOr<SignedNote> note = ParseSignedNote(text);
+  if (!note.ok()) {
+    return absl::InvalidArgumentError(
+        StrCat("seal.checkpoint: not a signed note (", note.status().message(),
+               "); send the text AuditService.GetCheckpoint gives, or leave it empty"));
+  }
+  absl::StatusOr<TlogCheckpoint> body = ParseCheckpointBody(note->body);
+  if (!body.ok()) {
+    return absl::InvalidArgumentError(
+        StrCat("seal.checkpoint: not a tlog checkpoint (", body.status().message(), ")"));
+  }
+  if (body->size != facts.last_sequence) {
+    return absl::FailedPreconditionError(
+        StrCat("seal.checkpoint: is the checkpoint of a tree of ", body->size,
+               " records, but the seal follows record ", facts.last_sequence,
+               "; ask for the checkpoint of size ", facts.last_sequence,
+               " (AuditService.GetCheckpoint) and seal again"));
+  }
+  if (!facts.tree_root.ok()) {
+    return absl::FailedPreconditionError(
+        StrCat("seal.checkpoint: cannot be checked: ", facts.tree_root.status().message()));
+  }
+  if (body->root != *facts.tree_root) {
+    return absl::FailedPreconditionError(
+        StrCat("seal.checkpoint: its root ", ShortHex(body->root),
+               " is not the root of this log's tree of ", facts.last_sequence, " records (",
+               ShortHex(*facts.tree_root),
+               "): it is not a checkpoint of this log; ask this server for it"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -78,6 +117,7 @@ absl::Status ApplySeal(const v1::Event& event, const EventContext& context, Gran
           "; a seal covers the account the ledger holds: compute it again (`grantledger seal` "
           "does)"));
     }
+    if (!s.checkpoint().empty()) GL_RETURN_IF_ERROR(CheckSealCheckpoint(s.checkpoint(), *facts));
   }
   grant.seals[s.year()] = SealState{context.sequence, start, end};
   return absl::OkStatus();

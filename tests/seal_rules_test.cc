@@ -12,6 +12,7 @@
 #include "ledger/rules.h"
 #include "ledger/seal.h"
 #include "ledger/status_macros.h"
+#include "ledger/tlog/note.h"
 #include "tests/test_support.h"
 
 namespace grantledger {
@@ -183,6 +184,46 @@ TEST_F(SealRulesTest, ASealThatDoesNotMatchTheLedgerIsRefused) {
   EXPECT_THAT(Apply(with_reason),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("post_close_reason")));
   EXPECT_TRUE(grant_->seals.empty());
+}
+
+// A seal's checkpoint is checked against the log's tree before the record before the seal:
+// a checkpoint of another size, of another root (another log, or an altered history), or not
+// a checkpoint at all is refused, naming the field; the right one is kept.
+TEST_F(SealRulesTest, ASealsCheckpointMustBeTheLogsTreeAtTheRecordBeforeIt) {
+  const std::string root(32, 'r');
+  absl::StatusOr<NoteSigner> signer = NoteSigner::Generate("region.example/grantledger");
+  ASSERT_THAT(signer, IsOk());
+  auto checkpoint = [&](uint64_t size, const std::string& of_root) {
+    absl::StatusOr<std::string> note =
+        signer->Sign(CheckpointBody({"region.example/grantledger", size, of_root}));
+    EXPECT_THAT(note, IsOk());
+    return note.value_or("");
+  };
+  auto sealed_with = [&](const std::string& text) {
+    v1::Event seal = Seal("seal", 2025, "2026-03-20");
+    seal.mutable_seal()->set_checkpoint(text);
+    return seal;
+  };
+  SealFacts facts = Facts();
+  facts.tree_root = root;
+  EXPECT_THAT(Apply(sealed_with(checkpoint(2, root)), &facts),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("seal.checkpoint"), HasSubstr("tree of 2 records"),
+                             HasSubstr("follows record 3"))));
+  EXPECT_THAT(Apply(sealed_with(checkpoint(3, std::string(32, 'x'))), &facts),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("seal.checkpoint"), HasSubstr("not a checkpoint of this "
+                                                                     "log"))));
+  EXPECT_THAT(Apply(sealed_with("region.example/grantledger\n3\nnot a signed note\n"), &facts),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("seal.checkpoint"), HasSubstr("not a signed note"))));
+  SealFacts no_tree = Facts();
+  no_tree.tree_root = absl::FailedPreconditionError("the ledger's Merkle tree is not open");
+  EXPECT_THAT(Apply(sealed_with(checkpoint(3, root)), &no_tree),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cannot be checked")));
+  EXPECT_TRUE(grant_->seals.empty());
+  EXPECT_THAT(Apply(sealed_with(checkpoint(3, root)), &facts), IsOk());
+  EXPECT_EQ(grant_->seals.size(), 1u);
 }
 
 TEST_F(SealRulesTest, ACarryOverIntoASealedYearNeedsAReason) {

@@ -11,6 +11,7 @@
 #include "ledger/store/batch_validator.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "ledger/store/record_chain.h"
 #include "ledger/store/rocks_status.h"
 #include "ledger/store/write_group.h"
@@ -118,6 +119,7 @@ absl::Status EventStore::ProcessWriter(AppendWriter& writer, WriteGroup& group) 
   view.pending_events = &group.events;
   view.first_pending_sequence = group.first_sequence;
   view.next_sequence = group.next_sequence;
+  view.committed_tree_root = [this, size = group.first_sequence - 1] { return tree_->Root(size); };
   // Event i once the caller has encoded it (or its shape error): validation runs while the
   // caller encodes the events after it.
   auto encoded = [&writer](size_t i) -> absl::StatusOr<absl::string_view> {

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -58,6 +59,9 @@ struct LedgerView {
   const std::vector<const v1::Event*>* pending_events = nullptr;
   uint64_t first_pending_sequence = 1;  // the committed head + 1
   uint64_t next_sequence = 1;           // the batch's first sequence if its events are new
+  // The root of the Merkle tree of the committed records (first_pending_sequence - 1 leaves),
+  // asked for only by a seal that carries a checkpoint; unset: no tree to ask.
+  std::function<absl::StatusOr<std::string>()> committed_tree_root;
 
   // The grant's state before the batch; nullptr when it is not registered.
   const GrantState* Grant(const std::string& grant_id) const;

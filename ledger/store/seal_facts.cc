@@ -35,6 +35,11 @@ SealFacts SealFactsFor(const v1::Event& seal, const LedgerView& view, uint64_t s
                                     return PositionAsOf(seal.grant_id(), *history, as_of);
                                   });
   if (facts.account.ok()) facts.account_sha256 = SealedAccountSha256(*facts.account);
+  if (!seal.seal().checkpoint().empty()) {
+    facts.tree_root = view.committed_tree_root
+                          ? view.committed_tree_root()
+                          : absl::FailedPreconditionError("the ledger's Merkle tree is not open");
+  }
   return facts;
 }
 

@@ -93,10 +93,10 @@ summary=()
 for t in "${targets[@]}"; do
   bin="$build_dir/tests/fuzz/$t"
   regressions="tests/fuzz/regressions/$t"
-  # The JSON Lines reader is slow on whole example files (tens of KB per input); its bugs show
-  # on a few lines, so its inputs are kept short.
+  # The JSON Lines and SIE readers are slow on whole files (tens of KB per input); their bugs
+  # show on a few lines or vouchers, so their inputs are kept short.
   max_len=65536
-  [ "$t" = fuzz_event_lines ] && max_len=8192
+  case "$t" in fuzz_event_lines | fuzz_sie_import) max_len=8192 ;; esac
   args=(-artifact_prefix="$build_dir/artifacts/$t-" -print_final_stats=1 -timeout="${FUZZ_TIMEOUT:-20}"
         -rss_limit_mb=2048 -max_len=$max_len)
   if [ "$smoke" -eq 1 ]; then

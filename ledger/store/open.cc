@@ -160,6 +160,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   ids_options.write_buffer_size = 32 << 20;
   ids_options.table_factory.reset(table_options(16 << 10, true));
   ids_options.optimize_filters_for_hits = false;
+  // A filter on the memtable too: the batch's look-ups of new ids (nearly all of them) are
+  // answered without a search of the memtable's skip list.
+  ids_options.memtable_prefix_bloom_size_ratio = 0.05;
+  ids_options.memtable_whole_key_filtering = true;
   rocksdb::ColumnFamilyOptions histories_options;
   histories_options.table_factory.reset(table_options(64 << 10, false));
   // Stored uncompressed: the parts are varints already (Snappy saved little), and at 10M

@@ -7,8 +7,10 @@
 #include "gmock/gmock.h"
 #include "grantledger/v1/ledger_service.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "ledger/store/merkle_store.h"
 #include "ledger/store/record_chain.h"
 #include "ledger/store/seal_digest.h"
+#include "ledger/tlog/note.h"
 #include "tests/grpc_test_support.h"
 #include "tests/test_support.h"
 
@@ -154,8 +156,26 @@ TEST_F(SealServerTest, ASealWhoseDigestOrLogPointIsNotTheLedgersIsRefused) {
   s->set_log_sequence(head.sequence - 1);
   EXPECT_THAT(AppendOverGrpc(seal),
               GrpcStatusIs(grpc::StatusCode::ABORTED, HasSubstr("seal again")));
-  // Right in every field: accepted.
   s->set_log_sequence(head.sequence);
+  // A signed checkpoint that is not this log's tree before the seal: of another root (another
+  // log, or a rewritten history), or of another size. The store checks both against its tree.
+  auto signer = NoteSigner::Generate("region.example/grantledger");
+  ASSERT_THAT(signer, IsOk());
+  auto root = server_.store().Tree().Root(head.sequence);
+  ASSERT_THAT(root, IsOk());
+  auto checkpoint = [&](uint64_t size, const std::string& of_root) {
+    return signer->Sign(CheckpointBody({"region.example/grantledger", size, of_root})).value();
+  };
+  s->set_checkpoint(checkpoint(head.sequence, std::string(32, '\x07')));
+  EXPECT_THAT(AppendOverGrpc(seal), GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION,
+                                                 AllOf(HasSubstr("seal.checkpoint"),
+                                                       HasSubstr("not a checkpoint of this log"))));
+  s->set_checkpoint(checkpoint(head.sequence - 1, *root));
+  EXPECT_THAT(AppendOverGrpc(seal),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("tree of 4 records")));
+  EXPECT_EQ(server_.store().Head().sequence, head.sequence);
+  // Right in every field, the checkpoint of the log's own tree included: accepted.
+  s->set_checkpoint(checkpoint(head.sequence, *root));
   EXPECT_TRUE(AppendOverGrpc(seal).ok());
   EXPECT_EQ(server_.store().Head().sequence, head.sequence + 1);
 }

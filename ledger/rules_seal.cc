@@ -21,7 +21,7 @@ std::string ShortHex(const std::string& bytes) {
 
 // A seal's checkpoint must be a signed tlog checkpoint of exactly the log the seal closes: the
 // tree of the records before the seal, with the root that tree has. Its signature is the
-// auditor's to check with the log's verifier key (`grantledger tlog verifier-key`): the store
+// auditor's to check with the log's verifier key (`grantledger audit public-key`): the store
 // checks what the checkpoint says, so that a seal can never carry a checkpoint of another log,
 // of another size or of an altered history.
 absl::Status CheckSealCheckpoint(const std::string& text, const SealFacts& facts) {

@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/ledger_state.h"
@@ -124,6 +126,66 @@ TEST(HeadNoteTest, EveryAcknowledgedHeadIsNoted) {
   struct stat st;
   ASSERT_EQ(::stat(absl::StrCat(dir.path(), "/", kHeadNoteFileName).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 077, 0u);
+}
+
+// The order under load, where a change to the write path (e.g. syncing the note on another
+// thread) would most easily break it: every callback of AppendAsync, and every synchronous
+// caller among them, finds its head already in the note when it hears of its write.
+TEST(HeadNoteTest, EveryAcknowledgementFromManyCallersFollowsItsNote) {
+  TempDir dir;
+  auto store = Open(dir.path(), false);
+  ASSERT_THAT(store, IsOk());
+  ASSERT_THAT((*store)->Append(GrantSetup()), IsOk());
+  // The noted sequence, or 0 when the note cannot be read.
+  auto noted_sequence = [&] {
+    auto noted = HeadNote::Read(dir.path());
+    return noted.ok() && noted->has_value() ? (*noted)->sequence : 0;
+  };
+  constexpr int kAsync = 300;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  absl::Mutex mu;
+  int answered = 0;
+  std::vector<std::string> behind;
+  for (int i = 0; i < kAsync; ++i) {
+    (*store)->AppendAsync(
+        std::vector<v1::Event>{Spend(absl::StrCat("async", i), kGrant, 1, "p7", "HS Kir")}, {},
+        [&](absl::StatusOr<AppendResult> result) {
+          const uint64_t noted = noted_sequence();
+          absl::MutexLock lock(&mu);
+          ++answered;
+          if (!result.ok()) {
+            behind.push_back(std::string(result.status().message()));
+          } else if (noted < result->head.sequence) {
+            behind.push_back(absl::StrCat("async head ", result->head.sequence, ", noted ", noted));
+          }
+        });
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto appended =
+            (*store)->Append({Spend(absl::StrCat("sync", t, "-", i), kGrant, 1, "p7", "HS Kir")});
+        const uint64_t noted = noted_sequence();
+        absl::MutexLock lock(&mu);
+        if (!appended.ok()) {
+          behind.push_back(std::string(appended.status().message()));
+        } else if (noted < appended->head.sequence) {
+          behind.push_back(absl::StrCat("sync head ", appended->head.sequence, ", noted ", noted));
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  {
+    absl::MutexLock lock(&mu);
+    auto all_answered = [&] { return answered == kAsync; };
+    mu.Await(absl::Condition(&all_answered));
+    EXPECT_THAT(behind, ::testing::IsEmpty());
+  }
+  EXPECT_EQ((*store)->Head().sequence, 3u + kAsync + kThreads * kPerThread);
+  EXPECT_EQ(noted_sequence(), (*store)->Head().sequence);
 }
 
 TEST(HeadNoteTest, WithoutNotingEveryWriteTheCloseNotesTheHead) {

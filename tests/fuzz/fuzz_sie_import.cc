@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "cli/sie_import.h"
 #include "ledger/sie4.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -43,12 +45,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   SieParseOptions lenient;
   lenient.verify_checksum = false;
-  absl::StatusOr<SieFile> strict = ParseSie4(bytes, "fuzz.se");
   absl::StatusOr<SieFile> file = ParseSie4(bytes, "fuzz.se", lenient);
-  if (!strict.ok()) CheckNamesFile(strict.status(), "a SIE error");
+  // The checksum option is read only at a #KSUMMA record (labels are compared in upper case), so
+  // without those letters the checked reading is this same parse: it runs only when they are
+  // there, which halves the parsing (61 % of the target's time) on most inputs.
+  if (absl::StrContains(absl::AsciiStrToUpper(bytes), "KSUMMA")) {
+    absl::StatusOr<SieFile> strict = ParseSie4(bytes, "fuzz.se");
+    if (!strict.ok()) CheckNamesFile(strict.status(), "a SIE error");
+    if (strict.ok() && !file.ok()) {
+      fuzz::Fail("a file read with its checksum checked but not without");
+    }
+  }
   if (!file.ok()) {
     CheckNamesFile(file.status(), "a SIE error");
-    if (strict.ok()) fuzz::Fail("a file read with its checksum checked but not without");
     return 0;
   }
   for (const SieVoucher& v : file->vouchers) {

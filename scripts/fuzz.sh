@@ -103,7 +103,6 @@ for t in "${targets[@]}"; do
   # per core once its inputs reached 6-8 KiB. Their bugs show on a few lines, rows or vouchers,
   # so their inputs are kept short: 2 KiB still holds a text over its 1 KiB limit, several JSON
   # lines, or a SIE header with a voucher or two.
-  max_len=65536
   case "$t" in
     fuzz_event_lines | fuzz_sie_import) max_len=${FUZZ_MAX_LEN:-2048} ;;
     fuzz_csv_import) max_len=${FUZZ_MAX_LEN:-8192} ;;

@@ -271,6 +271,9 @@ class EventStore {
   std::deque<AppendWriter*> writers_ ABSL_GUARDED_BY(queue_mu_);
   absl::CondVar work_cv_;
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // The writer thread is processing a group (or is about to): a synchronous caller then reads
+  // the id index itself before queueing (Append).
+  bool writer_busy_ ABSL_GUARDED_BY(queue_mu_) = false;
   // Set when a write after the log's failed: appends are refused until the ledger is reopened.
   std::string failed_ ABSL_GUARDED_BY(queue_mu_);
   std::thread writer_thread_;

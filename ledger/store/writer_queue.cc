@@ -47,7 +47,14 @@ absl::StatusOr<AppendResult> EventStore::Append(std::vector<v1::Event> events,
   writer.options = &options;
   writer.events.Own(std::move(events));
   GL_RETURN_IF_ERROR(Prepare(writer));
-  Prefetch(writer);
+  // An idle writer thread reads the batch's ids in the index itself while this thread encodes
+  // the events (TopUpPrefetch); a busy one is spared the read (its caller prefetches).
+  bool writer_busy;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    writer_busy = writer_busy_ || !writers_.empty();
+  }
+  if (writer_busy) Prefetch(writer);
   return Submit(writer);
 }
 
@@ -119,8 +126,10 @@ void EventStore::WriterLoop() {
     std::vector<AppendWriter*> group;
     {
       absl::MutexLock lock(&queue_mu_);
+      writer_busy_ = false;
       while (writers_.empty() && !stopping_) work_cv_.Wait(&queue_mu_);
       if (writers_.empty()) return;  // stopping, and everything queued is done
+      writer_busy_ = true;
       // Everything queued while the previous group was syncing, bounded in size.
       size_t group_events = 0;
       while (!writers_.empty()) {
@@ -243,8 +252,15 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
       batch.Put(grant_cf_, GrantIndexKey(grant_id, changes.sequences.front()),
                 EncodeGrantIndexEntry(changes.prior_count, changes.sequences));
     }
-    for (const auto& [id, sequence] : group.new_ids) {
-      batch.Put(ids_cf_, id, EncodeSequence(sequence));
+    // In key order: the memtable's skip list then starts each insert from the place of the one
+    // before it (its sequential splice) instead of from the top.
+    std::vector<const std::pair<std::string, uint64_t>*> ids_in_key_order;
+    ids_in_key_order.reserve(group.new_ids.size());
+    for (const auto& entry : group.new_ids) ids_in_key_order.push_back(&entry);
+    std::stable_sort(ids_in_key_order.begin(), ids_in_key_order.end(),
+                     [](const auto* a, const auto* b) { return a->first < b->first; });
+    for (const auto* entry : ids_in_key_order) {
+      batch.Put(ids_cf_, entry->first, EncodeSequence(entry->second));
     }
     // The Merkle tree's tiles these records complete, in the same write (merkle_store.h).
     TreeEdge tree_edge = tree_->Extend(group.entry, batch);
@@ -267,8 +283,6 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
       return;
     }
     tree_->Publish(std::move(tree_edge));
-    // Readable now: batches prefetched before this point are checked against these ids.
-    recent_ids_.Add(std::move(group.new_ids));
     committed_sequence_.store(group.next_sequence - 1, std::memory_order_release);
     // Durable now: noted before any caller hears of it.
     if (options_.sync && options_.note_every_write) {
@@ -306,6 +320,10 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
       (void)WriteCheckpointLocked();  // a cache: a failure only means a longer replay on open
     }
   }
+  // For the groups after this one (this thread validates them): batches prefetched before this
+  // write are checked against these ids. Added after the callers are answered; readers of the
+  // index need none of it (the write holds these ids).
+  if (wrote) recent_ids_.Add(std::move(group.new_ids));
   buffers_.Give(std::move(group.entry));
   Complete(writers);
 }

@@ -189,7 +189,8 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
   std::vector<CompletedTile> tiles;
   auto check_tiles = [&](uint64_t sequence) -> bool {
     for (const CompletedTile& tile : tiles) {
-      absl::StatusOr<std::string> stored = tree_->ReadStoredTile(tile.level, tile.index);
+      absl::StatusOr<std::string> stored =
+          tree_->ReadStoredTile(tile.level, tile.index, /*fill_cache=*/false);
       if (!stored.ok() || *stored != tile.hashes) {
         failed = absl::DataLossError(
             StrCat("tile (", tile.level, ", ", tile.index,

@@ -51,10 +51,13 @@ std::shared_ptr<const TreeEdge> MerkleStore::Edge() const {
 
 uint64_t MerkleStore::size() const { return Edge()->size; }
 
-absl::StatusOr<std::string> MerkleStore::ReadStoredTile(int level, uint64_t index) const {
+absl::StatusOr<std::string> MerkleStore::ReadStoredTile(int level, uint64_t index,
+                                                        bool fill_cache) const {
   if (tree_ == nullptr) return absl::NotFoundError("no tree");
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), tree_, TileKey(level, index), &value);
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = fill_cache;
+  rocksdb::Status s = db_->Get(read_options, tree_, TileKey(level, index), &value);
   if (s.IsNotFound()) return absl::NotFoundError(StrCat("no tile (", level, ", ", index, ")"));
   GL_RETURN_IF_ERROR(FromRocks(s, "reading the Merkle tree"));
   return value;
@@ -76,7 +79,9 @@ absl::StatusOr<std::string> MerkleStore::ReadTile(int level, uint64_t index) con
 
 absl::Status MerkleStore::ForEachStoredTile(const std::function<void(int, uint64_t)>& visit) const {
   if (tree_ == nullptr) return absl::OkStatus();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), tree_));
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, tree_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const absl::string_view key = View(it->key());
     if (key.size() != 9) {

@@ -64,9 +64,12 @@ class MerkleStore {
   // InvalidArgument for first 0 or first > second.
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t first, uint64_t second) const;
 
-  // The stored tile, as stored; NotFound when there is none.
-  absl::StatusOr<std::string> ReadStoredTile(int level, uint64_t index) const;
-  // Calls `visit` with every stored tile's level and index, in key order (a damaged key: -1).
+  // The stored tile, as stored; NotFound when there is none. `fill_cache` false: a walk over
+  // every tile (`verify`) reads past the block cache instead of filling it.
+  absl::StatusOr<std::string> ReadStoredTile(int level, uint64_t index,
+                                             bool fill_cache = true) const;
+  // Calls `visit` with every stored tile's level and index, in key order (a damaged key: -1),
+  // past the block cache.
   absl::Status ForEachStoredTile(const std::function<void(int, uint64_t)>& visit) const;
 
  private:

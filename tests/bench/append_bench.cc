@@ -158,23 +158,24 @@ int main(int argc, char** argv) {
       }
       return events;
     };
+    // One synced raw write of call `call`'s batch, built first as a library caller must.
+    auto write_raw = [&](RawDb& db, uint64_t call, uint64_t& seq) {
+      std::vector<gl::v1::Event> events = build("b", call);
+      rocksdb::WriteBatch batch;
+      std::string value;
+      for (const gl::v1::Event& event : events) {
+        event.SerializeToString(&value);  // the bytes the ledger encodes
+        batch.Put(gl::EncodeSequence(++seq), value);
+      }
+      if (!db.db->Write(wo, &batch).ok()) std::abort();
+    };
     for (int r = 0; r < kRounds; ++r) {
       lib_time += RunRound(g_lib_only ? g_seconds : round, [&] {
         if (!store->Append(build("b", lib_calls)).ok()) std::abort();
         ++lib_calls;
       });
       if (g_lib_only) break;
-      raw_time += RunRound(round, [&] {
-        std::vector<gl::v1::Event> events = build("b", raw_calls);
-        rocksdb::WriteBatch batch;
-        std::string value;
-        for (const gl::v1::Event& event : events) {
-          event.SerializeToString(&value);  // the bytes the ledger encodes
-          batch.Put(gl::EncodeSequence(++raw_seq), value);
-        }
-        if (!raw.db->Write(wo, &batch).ok()) std::abort();
-        ++raw_calls;
-      });
+      raw_time += RunRound(round, [&] { write_raw(raw, raw_calls++, raw_seq); });
       streamed_time += RunRound(round, [&] {
         rocksdb::WriteBatch batch;
         for (int k = 0; k < kBatch; ++k) {
@@ -187,16 +188,8 @@ int main(int argc, char** argv) {
       });
       if (!with_note) continue;
       noted_time += RunRound(round, [&] {
-        std::vector<gl::v1::Event> events = build("b", noted_calls);
-        rocksdb::WriteBatch batch;
-        std::string value;
-        for (const gl::v1::Event& event : events) {
-          event.SerializeToString(&value);
-          batch.Put(gl::EncodeSequence(++noted_seq), value);
-        }
-        if (!noted.db->Write(wo, &batch).ok()) std::abort();
+        write_raw(noted, noted_calls++, noted_seq);
         if (!(*note)->Update(gl::Digest{noted_seq, std::string(32, '\1')}).ok()) std::abort();
-        ++noted_calls;
       });
     }
     lib_batch = static_cast<double>(lib_calls) * kBatch / lib_time;

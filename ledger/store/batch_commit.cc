@@ -22,20 +22,25 @@ namespace grantledger {
 
 using absl::StrCat;
 
-absl::Status EventStore::ReadCandidates(const AppendWriter& writer, BatchPrefetch& prefetch,
-                                        const std::vector<size_t>& which) const {
+absl::Status EventStore::ReadCandidates(AppendWriter& writer, BatchPrefetch& prefetch) const {
   // Every id's entry in the index, in one MultiGet: the look-ups miss the cache, and
-  // independent misses overlap.
-  const size_t n = which.size();
+  // independent misses overlap. The keys go in sorted, so RocksDB need not sort them again.
+  writer.SortIds();
+  const size_t n = writer.events.size();
+  prefetch.candidates.clear();
+  prefetch.candidates.resize(n);
   std::vector<rocksdb::Slice> keys(n);
-  for (size_t k = 0; k < n; ++k) keys[k] = rocksdb::Slice(writer.events[which[k]].event_id());
+  for (size_t k = 0; k < n; ++k)
+    keys[k] = rocksdb::Slice(writer.events[writer.id_order[k]].event_id());
   std::vector<rocksdb::PinnableSlice> values(n);
   std::vector<rocksdb::Status> statuses(n);
-  db_->MultiGet(rocksdb::ReadOptions(), ids_cf_, n, keys.data(), values.data(), statuses.data());
+  db_->MultiGet(rocksdb::ReadOptions(), ids_cf_, n, keys.data(), values.data(), statuses.data(),
+                /*sorted_input=*/true);
   for (size_t k = 0; k < n; ++k) {
     if (statuses[k].ok() && values[k].size() == 8) {
       const uint64_t sequence = DecodeSequence(View(values[k]));
-      prefetch.candidates[which[k]] = BatchPrefetch::StoredCandidate{sequence, ReadEvent(sequence)};
+      prefetch.candidates[writer.id_order[k]] =
+          BatchPrefetch::StoredCandidate{sequence, ReadEvent(sequence)};
     } else if (!statuses[k].ok() && !statuses[k].IsNotFound()) {
       return FromRocks(statuses[k], "reading the id index");
     }
@@ -48,12 +53,8 @@ void EventStore::Prefetch(AppendWriter& writer) const {
   writer.prefetched_at = committed_sequence_.load(std::memory_order_acquire);
   BatchPrefetch& prefetch = writer.prefetch;
   const size_t n = writer.events.size();
-  prefetch.candidates.clear();
-  prefetch.candidates.resize(n);
-  std::vector<size_t> all(n);
-  for (size_t i = 0; i < n; ++i) all[i] = i;
   // An error here is not final: the writer thread reads the index again (Covers is false).
-  writer.prefetched = ReadCandidates(writer, prefetch, all).ok();
+  writer.prefetched = ReadCandidates(writer, prefetch).ok();
   for (size_t i = 0; i < n; ++i) {
     const v1::Event& event = writer.events[i];
     if (!event.has_reversal()) continue;
@@ -69,11 +70,7 @@ absl::Status EventStore::TopUpPrefetch(AppendWriter& writer, uint64_t first_pend
   const size_t n = writer.events.size();
   if (!writer.prefetched || !recent_ids_.Covers(writer.prefetched_at)) {
     // Not read by the caller, or too much was committed since: read the index here.
-    prefetch.candidates.clear();
-    prefetch.candidates.resize(n);
-    std::vector<size_t> all(n);
-    for (size_t i = 0; i < n; ++i) all[i] = i;
-    GL_RETURN_IF_ERROR(ReadCandidates(writer, prefetch, all));
+    GL_RETURN_IF_ERROR(ReadCandidates(writer, prefetch));
   } else {
     // Only the ids committed since the caller read the index.
     for (size_t i = 0; i < n; ++i) {
@@ -199,10 +196,29 @@ absl::Status EventStore::ProcessWriter(AppendWriter& writer, WriteGroup& group) 
   group.head_hash = std::move(head_hash);
   group.last_recorded_time_unix_micros = last_recorded_time;
   group.next_sequence += plan.records.size();
+  const uint32_t first_new = static_cast<uint32_t>(group.new_ids.size());
   for (const BatchPlan::NewRecord& record : plan.records) {
     const v1::Event& event = writer.events[record.index];
     group.events.push_back(&event);
     group.new_ids.emplace_back(event.event_id(), record.sequence);
+  }
+  // The batch's new ids in key order, from the order its index read used. The plan's records
+  // are in the order of the batch's events: when every event is new, event i is record i.
+  if (!plan.records.empty()) {
+    if (first_new > 0) group.new_ids_runs_merged = false;
+    writer.SortIds();
+    if (plan.records.size() == writer.events.size()) {
+      for (uint32_t i : writer.id_order) group.new_ids_in_key_order.push_back(first_new + i);
+    } else {
+      constexpr uint32_t kNotNew = ~uint32_t{0};
+      std::vector<uint32_t> new_at(writer.events.size(), kNotNew);
+      for (size_t k = 0; k < plan.records.size(); ++k) {
+        new_at[plan.records[k].index] = first_new + static_cast<uint32_t>(k);
+      }
+      for (uint32_t i : writer.id_order) {
+        if (new_at[i] != kNotNew) group.new_ids_in_key_order.push_back(new_at[i]);
+      }
+    }
   }
   if (group.ids.empty()) {
     group.ids = std::move(plan.ids);

@@ -5,6 +5,7 @@
 #ifndef GRANTLEDGER_LEDGER_STORE_WRITER_H_
 #define GRANTLEDGER_LEDGER_STORE_WRITER_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +46,17 @@ struct AppendWriter {
   BatchPrefetch prefetch;
   uint64_t prefetched_at = 0;
   bool prefetched = false;
+  // The events' indices in the order of their ids (bytewise), sorted once (SortIds): the id
+  // index is read in that order, and the new ids go into the WriteBatch in it.
+  std::vector<uint32_t> id_order;
+  void SortIds() {
+    if (id_order.size() == events.size()) return;
+    id_order.resize(events.size());
+    for (uint32_t i = 0; i < id_order.size(); ++i) id_order[i] = i;
+    std::stable_sort(id_order.begin(), id_order.end(), [this](uint32_t a, uint32_t b) {
+      return events[a].event_id() < events[b].event_id();
+    });
+  }
   // Recorded in each new record: options->author, or LocalAuthor() when that is empty (set by
   // Prepare; both outlive the writer).
   absl::string_view author;

@@ -253,14 +253,16 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
                 EncodeGrantIndexEntry(changes.prior_count, changes.sequences));
     }
     // In key order: the memtable's skip list then starts each insert from the place of the one
-    // before it (its sequential splice) instead of from the top.
-    std::vector<const std::pair<std::string, uint64_t>*> ids_in_key_order;
-    ids_in_key_order.reserve(group.new_ids.size());
-    for (const auto& entry : group.new_ids) ids_in_key_order.push_back(&entry);
-    std::stable_sort(ids_in_key_order.begin(), ids_in_key_order.end(),
-                     [](const auto* a, const auto* b) { return a->first < b->first; });
-    for (const auto* entry : ids_in_key_order) {
-      batch.Put(ids_cf_, entry->first, EncodeSequence(entry->second));
+    // before it (its sequential splice) instead of from the top. Each batch's run is in key
+    // order already (the order its index read used); runs of several batches are merged.
+    std::vector<uint32_t>& in_key_order = group.new_ids_in_key_order;
+    if (!group.new_ids_runs_merged) {
+      std::stable_sort(in_key_order.begin(), in_key_order.end(), [&group](uint32_t a, uint32_t b) {
+        return group.new_ids[a].first < group.new_ids[b].first;
+      });
+    }
+    for (uint32_t at : in_key_order) {
+      batch.Put(ids_cf_, group.new_ids[at].first, EncodeSequence(group.new_ids[at].second));
     }
     // The Merkle tree's tiles these records complete, in the same write (merkle_store.h).
     TreeEdge tree_edge = tree_->Extend(group.entry, batch);

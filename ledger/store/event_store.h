@@ -170,6 +170,12 @@ class EventStore {
   const MerkleStore& Tree() const { return *tree_; }
 
   const EventStoreOptions& options() const { return options_; }
+  // Bytes held in the store's block cache (RocksDB's rocksdb.block-cache-usage): what a
+  // one-pass walk such as `verify` must not fill.
+  uint64_t BlockCacheBytes() const;
+  // Writes every family's memtable to table files (what closing does), so that reads come
+  // from the files through the block cache.
+  absl::Status FlushToTables();
   // Batches whose records the appending caller built and hashed while the writer thread
   // validated them (the rest were chained by the writer thread).
   uint64_t batches_chained_ahead() const {
@@ -228,9 +234,9 @@ class EventStore {
   // On the writer thread: what was committed since the prefetch (ids from recent_ids_, or the
   // index read again; reversal targets below `first_pending`, the group's first sequence).
   absl::Status TopUpPrefetch(AppendWriter& writer, uint64_t first_pending);
-  // The id index's entries for events `which` of the batch, with the stored events they name.
-  absl::Status ReadCandidates(const AppendWriter& writer, BatchPrefetch& prefetch,
-                              const std::vector<size_t>& which) const;
+  // The id index's entries for every event of the batch, read in the order of their ids, with
+  // the stored events they name.
+  absl::Status ReadCandidates(AppendWriter& writer, BatchPrefetch& prefetch) const;
   absl::StatusOr<std::unique_ptr<v1::Event>> ReadEvent(uint64_t sequence) const;
   // A stored record without its prev_hash filled in (one RocksDB read instead of two).
   absl::StatusOr<v1::RecordedEvent> ReadStored(uint64_t sequence) const;

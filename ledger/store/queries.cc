@@ -416,4 +416,14 @@ absl::StatusOr<LedgerState> EventStore::Replay(
   return state;
 }
 
+absl::Status EventStore::FlushToTables() {
+  return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "writing the memtables to disk");
+}
+
+uint64_t EventStore::BlockCacheBytes() const {
+  uint64_t bytes = 0;
+  if (!db_->GetIntProperty(log_cf_, rocksdb::DB::Properties::kBlockCacheUsage, &bytes)) return 0;
+  return bytes;
+}
+
 }  // namespace grantledger

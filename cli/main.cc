@@ -1,4 +1,6 @@
 // grantledger: the command line for the grant ledger. See README.md for the tour.
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/audit_commands.h"
@@ -14,6 +16,10 @@
 #include "cli/year_end_commands.h"
 
 int main(int argc, char** argv) {
+  // Freed memory goes back to the system once more than 1 MiB is free at the heap's top. By
+  // default glibc raises that threshold (up to 64 MiB) as large blocks are freed, so a `post` or
+  // `restore` of a million events kept about 40 MiB it no longer used (docs/decisions.md).
+  mallopt(M_TRIM_THRESHOLD, 1 << 20);
   CLI::App app{"grantledger: an event-sourced audit ledger for targeted state grants"};
   app.require_subcommand(1);
   // --lang anywhere on the line (before or after the subcommand); LANG=sv... by default.

@@ -343,6 +343,76 @@ TEST_F(DerivedDataTest, AnAlteredIdIndexIsDetectedAndNeverAdmitsByItself) {
   ExpectReindexRepairs(pointing);
 }
 
+// The id index and the Merkle tree's tiles are written one write after the log, once the
+// callers have their answer. A crash between the two leaves the index mark at the record before
+// the answered write, and that write's ids and tiles absent. A read-only copy then verifies as
+// intact (they are pending, not wrong); the next writable open completes them from the log, so a
+// retry of the answered batch is recognised instead of posted twice.
+TEST_F(DerivedDataTest, AWriteAnsweredBeforeItsIndexesAreWrittenIsCompletedOnOpen) {
+  const std::string path = dir_.Sub("crashed");
+  std::vector<v1::Event> last;
+  uint64_t first = 0;
+  uint64_t head = 0;
+  {
+    auto store = EventStore::Open(Options(path));
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT(
+        (*store)->Append({RegisterGrant("reg", kGrant, kDecided), Receipt("rec", kGrant, kDecided),
+                          Allocate("a1", kGrant, 600'000'00, "p7", "HS Kir")}),
+        IsOk());
+    // 260 events: this write completes the tree's first tile (records 1..256).
+    for (int i = 0; i < 260; ++i) {
+      last.push_back(Spend(absl::StrCat("t", i), kGrant, 100 + i, "p7", "HS Kir", "2025-05-02"));
+    }
+    auto appended = (*store)->Append(last);
+    ASSERT_THAT(appended, IsOk());
+    first = appended->sequences.front();
+    head = appended->head.sequence;
+    ASSERT_EQ(head, 263u);
+  }
+  {
+    Raw raw(path);
+    ASSERT_EQ(raw.Get(Raw::kCheckpoints, kIndexedThroughKey), EncodeSequence(head));
+    for (const v1::Event& e : last) raw.Delete(Raw::kIds, e.event_id());
+    raw.Delete(Raw::kTree, TileKey(0, 0));
+    raw.Put(Raw::kCheckpoints, kIndexedThroughKey, EncodeSequence(first - 1));
+  }
+  ExpectDerivedIntact(path);
+  {
+    auto store = EventStore::Open(Options(path));
+    ASSERT_THAT(store, IsOk());
+    auto retried = (*store)->Append(last);
+    ASSERT_THAT(retried, IsOk());
+    EXPECT_EQ(retried->head.sequence, head) << "the answered batch was posted a second time";
+    EXPECT_EQ(retried->sequences.front(), first);
+    EXPECT_TRUE(retried->duplicates.front());
+    EXPECT_EQ(retried->sequences.back(), head);
+    EXPECT_TRUE(retried->duplicates.back());
+  }
+  {
+    Raw raw(path);
+    EXPECT_EQ(raw.Get(Raw::kCheckpoints, kIndexedThroughKey), EncodeSequence(head));
+    EXPECT_EQ(raw.Get(Raw::kIds, "t259"), EncodeSequence(head));
+    EXPECT_EQ(raw.Get(Raw::kTree, TileKey(0, 0)).size(), kTileBytes);
+  }
+  ExpectDerivedIntact(path);
+}
+
+// The index mark is derived too: one further back than the log's last write, or damaged, is
+// found by verify; a damaged one stops a writable open (which would trust it) until reindex.
+TEST_F(DerivedDataTest, AnAlteredIndexMarkIsDetected) {
+  const std::string behind = Copy();
+  { Raw(behind).Put(Raw::kCheckpoints, kIndexedThroughKey, EncodeSequence(head_ - 10)); }
+  ExpectVerifyFinds(behind, "reach only record");
+
+  const std::string damaged = Copy();
+  { Raw(damaged).Put(Raw::kCheckpoints, kIndexedThroughKey, "x"); }
+  ExpectVerifyFinds(damaged, "mark");
+  EXPECT_THAT(EventStore::Open(Options(damaged)),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("grantledger reindex")));
+  ExpectReindexRepairs(damaged);
+}
+
 // A stored history part altered, or deleted: an as-of question falls back to the log and
 // answers as before; verify finds it; reindex repairs it.
 TEST_F(DerivedDataTest, AnAlteredOrDeletedHistoryPartChangesNoAnswer) {

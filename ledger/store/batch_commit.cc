@@ -49,8 +49,8 @@ absl::Status EventStore::ReadCandidates(AppendWriter& writer, BatchPrefetch& pre
 }
 
 void EventStore::Prefetch(AppendWriter& writer) const {
-  // Every record up to `committed` is in the database before the reads below begin.
-  writer.prefetched_at = committed_sequence_.load(std::memory_order_acquire);
+  // Every record up to `indexed`, and its id, is in the database before the reads below begin.
+  writer.prefetched_at = indexed_sequence_.load(std::memory_order_acquire);
   BatchPrefetch& prefetch = writer.prefetch;
   const size_t n = writer.events.size();
   // An error here is not final: the writer thread reads the index again (Covers is false).

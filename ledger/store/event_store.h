@@ -166,8 +166,10 @@ class EventStore {
   // Writes a checkpoint of the current state now.
   absl::Status WriteCheckpoint();
 
-  // The Merkle tree over the log (RFC 9162): roots and proofs at any size up to its own.
-  const MerkleStore& Tree() const { return *tree_; }
+  // The Merkle tree over the log (RFC 9162): roots and proofs at any size up to its own, which
+  // includes every record acknowledged before the call (the tree is written just after the
+  // log, WriteIndexes: this waits for that write when it is under way).
+  const MerkleStore& Tree() const;
 
   const EventStoreOptions& options() const { return options_; }
   // Bytes held in the store's block cache (RocksDB's rocksdb.block-cache-usage): what a
@@ -222,6 +224,12 @@ class EventStore {
   void CompletionLoop();
   // Validates, writes and applies a group of writers, and completes each.
   void ProcessGroup(std::vector<AppendWriter*>& group);
+  // The group's new ids into the id index and its records into the Merkle tree, with the mark
+  // of how far they reach (kIndexedThroughKey), in a write after the group's: see ProcessGroup.
+  absl::Status WriteIndexes(WriteGroup& group);
+  // On a writable open: the ids of the records after the index's mark (the last write's, when
+  // a crash came between it and its index write), from the log.
+  absl::Status CompleteIdIndex();
   // Completes the writers (all, or only the synchronous ones) and clears them from `writers`.
   void Complete(std::vector<AppendWriter*>& writers, bool synchronous_only = false);
   // Tops up the writer's prefetch, validates (batch_validator.h), chains and adds one
@@ -284,15 +292,18 @@ class EventStore {
   std::string failed_ ABSL_GUARDED_BY(queue_mu_);
   std::thread writer_thread_;
   std::atomic<uint64_t> batches_chained_ahead_{0};
-  // The last sequence whose write has completed (its ids are readable in ids_cf_); set by the
-  // writer thread after each write, read by callers before they prefetch.
-  std::atomic<uint64_t> committed_sequence_{0};
+  // The last sequence whose id is readable in ids_cf_ (the id index is written after the log,
+  // WriteIndexes); set by the writer thread after each index write, read by callers before
+  // they prefetch.
+  std::atomic<uint64_t> indexed_sequence_{0};
   // The ids of the last groups committed, for re-checking prefetched batches (writer thread).
   RecentIds recent_ids_{options_.recent_ids_capacity};
   // Batch-sized buffers (encodings, log entries), kept from one write to the next.
   BufferPool buffers_;
-  // The writer thread's WriteBatch, kept for its memory likewise.
+  // The writer thread's WriteBatches (the group's, and its indexes'), kept for their memory
+  // likewise.
   std::unique_ptr<rocksdb::WriteBatch> write_batch_;
+  std::unique_ptr<rocksdb::WriteBatch> index_batch_;
   absl::Mutex completions_mu_;
   std::deque<AppendWriter*> completions_ ABSL_GUARDED_BY(completions_mu_);
   bool completions_closed_ ABSL_GUARDED_BY(completions_mu_) = false;

@@ -14,6 +14,9 @@
 //                                                       ProjectionCheckpoint bytes
 //                key: "format"                          value: kLogFormat
 //                key: "derived"                         value: kDerivedFormat
+//                key: "indexed_through"                 value: the last sequence whose id is
+//                                                       in `ids` and leaf in `tree` (8 BE);
+//                                                       absent: every record's is
 //
 // Only `log` is the record: every other family is derived from it, checked when used and by
 // `verify`, and rebuilt from the log when a check fails or its format is older.
@@ -42,6 +45,10 @@ inline constexpr char kIdsColumnFamily[] = "ids";
 inline constexpr char kHistoriesColumnFamily[] = "histories";
 inline constexpr char kDerivedFormatKey[] = "derived";
 inline constexpr char kDerivedFormat[] = "grantledger-derived-2";
+// The id index and the Merkle tree's tiles are written after the log (one write later): how far
+// they reach. Every write of the log sets it to the sequence before its first record, every
+// write of the indexes to its last.
+inline constexpr char kIndexedThroughKey[] = "indexed_through";
 inline constexpr size_t kHashBytes = 32;
 
 std::string EncodeSequence(uint64_t sequence);

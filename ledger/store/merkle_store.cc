@@ -51,6 +51,20 @@ std::shared_ptr<const TreeEdge> MerkleStore::Edge() const {
 
 uint64_t MerkleStore::size() const { return Edge()->size; }
 
+namespace {
+struct SizeWanted {
+  const std::shared_ptr<const TreeEdge>* edge;
+  uint64_t size;
+};
+bool SizeReached(SizeWanted* wanted) { return (*wanted->edge)->size >= wanted->size; }
+}  // namespace
+
+void MerkleStore::AwaitSize(uint64_t size, absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  SizeWanted wanted{&edge_, size};
+  (void)mu_.AwaitWithTimeout(absl::Condition(&SizeReached, &wanted), timeout);
+}
+
 absl::StatusOr<std::string> MerkleStore::ReadStoredTile(int level, uint64_t index,
                                                         bool fill_cache) const {
   if (tree_ == nullptr) return absl::NotFoundError("no tree");
@@ -95,7 +109,8 @@ absl::Status MerkleStore::ForEachStoredTile(const std::function<void(int, uint64
 
 absl::Status MerkleStore::Open(uint64_t size, uint64_t trusted) {
   if (tree_ == nullptr) return absl::OkStatus();
-  // The level-0 tiles stored (a crash never leaves a gap: each is written with its records).
+  // The level-0 tiles stored (a crash never leaves a gap: the tiles are written in order, in
+  // the write after their records', EventStore::WriteIndexes).
   uint64_t stored = 0;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), tree_));

@@ -1,9 +1,10 @@
 // The Merkle tree over the log (ledger/tlog/merkle.h) in RocksDB: its full tiles
-// (ledger/tlog/tiles.h) in the `tree` column family, each written once, in the same WriteBatch
-// as the records that complete it; the right edge in memory, rebuilt on open from the last
-// tiles and the log's last records. The root at any size and any proof then take one tile read
-// per 8 levels. Derived data: checked on open against the root the projection checkpoint
-// records, by VerifyDerived against a rebuild, and rebuilt by `grantledger reindex`.
+// (ledger/tlog/tiles.h) in the `tree` column family, each written once, in the write that
+// follows the records that complete it (with their ids: EventStore::WriteIndexes); the right
+// edge in memory, rebuilt on open from the last tiles and the log's records after them. The root at
+// any size and any proof then take one tile read per 8 levels. Derived data: checked on open
+// against the root the projection checkpoint records, by VerifyDerived against a rebuild, and
+// rebuilt by `grantledger reindex`.
 //
 //   tree   key: the tile's level (1 byte), its index (8 bytes big-endian)
 //          value: the tile's 256 hashes (8 KiB)
@@ -21,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "ledger/tlog/tiles.h"
 
 namespace rocksdb {
@@ -57,6 +59,8 @@ class MerkleStore {
   void Publish(TreeEdge edge);
 
   uint64_t size() const;
+  // Waits until the published tree has at least `size` records, or `timeout` has passed.
+  void AwaitSize(uint64_t size, absl::Duration timeout) const;
   // OutOfRange for a size beyond size(); DataLoss for a damaged tile.
   absl::StatusOr<std::string> Root(uint64_t size) const;
   // InvalidArgument for leaf >= size.

@@ -250,7 +250,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   GL_RETURN_IF_ERROR(store->AdoptHeadNote(noted));
   GL_RETURN_IF_ERROR(store->OpenTree());
   if (!store->options_.read_only) {
-    store->committed_sequence_.store(store->Head().sequence, std::memory_order_release);
+    GL_RETURN_IF_ERROR(store->CompleteIdIndex());
+    store->indexed_sequence_.store(store->Head().sequence, std::memory_order_release);
     EventStore* raw = store.get();
     store->writer_thread_ = std::thread([raw] { raw->WriterLoop(); });
     store->completion_thread_ = std::thread([raw] { raw->CompletionLoop(); });

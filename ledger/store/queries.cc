@@ -10,6 +10,7 @@
 #include "ledger/store/history_store.h"
 #include "ledger/store/log_cursor.h"
 #include "ledger/store/log_format.h"
+#include "ledger/store/merkle_store.h"
 #include "ledger/store/rocks_status.h"
 #include "rocksdb/db.h"
 
@@ -165,6 +166,13 @@ Digest EventStore::WaitForHeadAfter(uint64_t sequence, absl::Duration timeout) c
                     ABSL_SHARED_LOCKS_REQUIRED(state_mu_) { return state_.sequence > sequence; };
   state_mu_.AwaitWithTimeout(absl::Condition(&passed), timeout);
   return Digest{state_.sequence, state_.head_hash};
+}
+
+const MerkleStore& EventStore::Tree() const {
+  // At most one index write behind the head, for a moment; a ledger whose index write failed
+  // (appends refused until it is reopened) answers at the tree's own size after the wait.
+  tree_->AwaitSize(Head().sequence, absl::Seconds(5));
+  return *tree_;
 }
 
 Digest EventStore::Head() const {

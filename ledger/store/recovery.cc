@@ -1,5 +1,6 @@
 // Recovery on open: the projections from the last checkpoint plus the log's tail, the
-// histories and the id index from the whole log, then the head note (head_note.h) checked
+// histories and the id index from the whole log (or, when only the last write's ids are
+// missing, those: CompleteIdIndex), then the head note (head_note.h) checked
 // against the recovered head and kept for updates. Warnings about the data directory go
 // through Warn.
 #include <cstdio>
@@ -163,6 +164,7 @@ absl::Status EventStore::ClearDerived() {
   rocksdb::WriteBatch batch;
   batch.Put(checkpoint_cf_, kDerivedFormatKey, "rebuilding");
   batch.Delete(checkpoint_cf_, kCheckpointKey);
+  batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(0));
   // Keys are UTF-8 text (ids, grant ids) first: no key starts with 0xff.
   for (rocksdb::ColumnFamilyHandle* family : {grant_cf_, ids_cf_, histories_cf_, tree_cf_}) {
     batch.DeleteRange(family, rocksdb::Slice(), rocksdb::Slice("\xff\xff\xff\xff", 4));
@@ -256,6 +258,7 @@ absl::Status EventStore::ReplayTail(bool rebuild) {
                     EncodeGrantIndexEntry(entry.first, entry.second));
       }
       if (state_.sequence - checkpoint_sequence_ >= options_.checkpoint_interval_events) {
+        derived.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(state_.sequence));
         GL_RETURN_IF_ERROR(
             FromRocks(db_->Write(rocksdb::WriteOptions(), &derived), "rebuilding the indexes"));
         derived.Clear();
@@ -270,10 +273,45 @@ absl::Status EventStore::ReplayTail(bool rebuild) {
   }
   GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
   if (rebuild && derived.Count() > 0) {
+    derived.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(state_.sequence));
     GL_RETURN_IF_ERROR(
         FromRocks(db_->Write(rocksdb::WriteOptions(), &derived), "rebuilding the indexes"));
   }
   return absl::OkStatus();
+}
+
+absl::Status EventStore::CompleteIdIndex() {
+  const uint64_t head = Head().sequence;
+  std::string mark;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kIndexedThroughKey, &mark);
+  // No mark: written by a grantledger that indexed each write's ids in the write itself.
+  if (s.IsNotFound()) return absl::OkStatus();
+  GL_RETURN_IF_ERROR(FromRocks(s, "reading how far the id index reaches"));
+  if (mark.size() != 8 || DecodeSequence(mark) > head) {
+    return absl::DataLossError(StrCat(
+        "the id index's mark (", kIndexedThroughKey, ") is ",
+        mark.size() != 8
+            ? std::string("damaged")
+            : StrCat("ahead of the log's head ", head, " (", DecodeSequence(mark), ")"),
+        "; rebuild the indexes from the log, which is not changed: grantledger reindex --db ",
+        options_.path));
+  }
+  const uint64_t through = DecodeSequence(mark);
+  if (through == head) return absl::OkStatus();
+  // The last write's ids: a crash came after it and before its index write (ProcessGroup).
+  rocksdb::WriteBatch batch;
+  GL_RETURN_IF_ERROR(ScanImpl(
+      through + 1, head, "", /*fill_prev_hash=*/false,
+      [&](const v1::RecordedEvent& recorded) {
+        batch.Put(ids_cf_, recorded.record().event().event_id(),
+                  EncodeSequence(recorded.record().sequence()));
+        return true;
+      },
+      /*fill_cache=*/false));
+  batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(head));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  return FromRocks(db_->Write(write_options, &batch), "completing the id index");
 }
 
 void EventStore::Warn(absl::string_view message) const {

@@ -15,6 +15,7 @@
 #include "ledger/store/head_note.h"
 #include "ledger/store/log_format.h"
 #include "ledger/store/merkle_store.h"
+#include "ledger/store/rocks_status.h"
 #include "ledger/store/write_group.h"
 #include "ledger/store/writer.h"
 #include "rocksdb/db.h"
@@ -252,20 +253,10 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
       batch.Put(grant_cf_, GrantIndexKey(grant_id, changes.sequences.front()),
                 EncodeGrantIndexEntry(changes.prior_count, changes.sequences));
     }
-    // In key order: the memtable's skip list then starts each insert from the place of the one
-    // before it (its sequential splice) instead of from the top. Each batch's run is in key
-    // order already (the order its index read used); runs of several batches are merged.
-    std::vector<uint32_t>& in_key_order = group.new_ids_in_key_order;
-    if (!group.new_ids_runs_merged) {
-      std::stable_sort(in_key_order.begin(), in_key_order.end(), [&group](uint32_t a, uint32_t b) {
-        return group.new_ids[a].first < group.new_ids[b].first;
-      });
-    }
-    for (uint32_t at : in_key_order) {
-      batch.Put(ids_cf_, group.new_ids[at].first, EncodeSequence(group.new_ids[at].second));
-    }
-    // The Merkle tree's tiles these records complete, in the same write (merkle_store.h).
-    TreeEdge tree_edge = tree_->Extend(group.entry, batch);
+    // The group's ids and the Merkle tree's tiles go in a second write, after the callers are
+    // answered (WriteIndexes); this one says so, so that an open after a crash between the two
+    // completes them from the log (CompleteIdIndex, MerkleStore::Open).
+    batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(group.first_sequence - 1));
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     const absl::Time write_start = absl::Now();
@@ -284,8 +275,6 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
       Complete(writers);
       return;
     }
-    tree_->Publish(std::move(tree_edge));
-    committed_sequence_.store(group.next_sequence - 1, std::memory_order_release);
     // Durable now: noted before any caller hears of it.
     if (options_.sync && options_.note_every_write) {
       NoteHead(Digest{group.next_sequence - 1, group.head_hash});
@@ -318,16 +307,58 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
                    static_cast<unsigned long long>(state_.sequence));
       std::abort();
     }
-    if (state_.sequence - checkpoint_sequence_ >= options_.checkpoint_interval_events) {
-      (void)WriteCheckpointLocked();  // a cache: a failure only means a longer replay on open
-    }
   }
-  // For the groups after this one (this thread validates them): batches prefetched before this
-  // write are checked against these ids. Added after the callers are answered; readers of the
-  // index need none of it (the write holds these ids).
-  if (wrote) recent_ids_.Add(std::move(group.new_ids));
-  buffers_.Give(std::move(group.entry));
   Complete(writers);
+  if (wrote) {
+    // The id index and the Merkle tree, now that every caller has its answer: their work
+    // overlaps the callers' next batches instead of delaying this one's answer. The groups
+    // after this one are validated by this thread, after this write; callers who prefetch
+    // read the index as it stood at indexed_sequence_ and are checked again against
+    // recent_ids_; a proof asked for at the head waits for the tree (MerkleStore::AwaitSize).
+    if (absl::Status indexed = WriteIndexes(group); !indexed.ok()) {
+      absl::MutexLock lock(&queue_mu_);
+      failed_ = StrCat("the ledger could not write its indexes (", indexed.message(),
+                       "); every acknowledged event is stored, but no append is taken until the "
+                       "ledger is reopened (restart the server), which completes the indexes "
+                       "from the log; then retry with the same event_ids");
+    } else {
+      indexed_sequence_.store(group.next_sequence - 1, std::memory_order_release);
+      absl::MutexLock lock(&state_mu_);
+      if (state_.sequence - checkpoint_sequence_ >= options_.checkpoint_interval_events) {
+        (void)WriteCheckpointLocked();  // a cache: a failure only means a longer replay on open
+      }
+    }
+    recent_ids_.Add(std::move(group.new_ids));
+  }
+  buffers_.Give(std::move(group.entry));
+}
+
+absl::Status EventStore::WriteIndexes(WriteGroup& group) {
+  if (index_batch_ == nullptr) index_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  rocksdb::WriteBatch& batch = *index_batch_;
+  batch.Clear();  // keeps its memory
+  // The Merkle tree's tiles these records complete (merkle_store.h).
+  TreeEdge tree_edge = tree_->Extend(group.entry, batch);
+  // In key order: the memtable's skip list then starts each insert from the place of the one
+  // before it (its sequential splice) instead of from the top. Each batch's run is in key
+  // order already (the order its index read used); runs of several batches are merged.
+  std::vector<uint32_t>& in_key_order = group.new_ids_in_key_order;
+  if (!group.new_ids_runs_merged) {
+    std::stable_sort(in_key_order.begin(), in_key_order.end(), [&group](uint32_t a, uint32_t b) {
+      return group.new_ids[a].first < group.new_ids[b].first;
+    });
+  }
+  for (uint32_t at : in_key_order) {
+    batch.Put(ids_cf_, group.new_ids[at].first, EncodeSequence(group.new_ids[at].second));
+  }
+  batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(group.next_sequence - 1));
+  // Not synced: the next group's synced write carries it to disk (the write-ahead log is one
+  // sequence), and an open after a crash before then completes both from the log.
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (batch.GetDataSize() > BufferPool::kMaxPooledBytes) index_batch_.reset();
+  GL_RETURN_IF_ERROR(FromRocks(s, "writing the id index and the Merkle tree"));
+  tree_->Publish(std::move(tree_edge));
+  return absl::OkStatus();
 }
 
 void EventStore::Complete(std::vector<AppendWriter*>& writers, bool synchronous_only) {

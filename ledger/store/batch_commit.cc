@@ -75,7 +75,8 @@ absl::Status EventStore::TopUpPrefetch(AppendWriter& writer, uint64_t first_pend
     // Only the ids committed since the caller read the index.
     for (size_t i = 0; i < n; ++i) {
       if (prefetch.candidates[i].has_value()) continue;
-      if (std::optional<uint64_t> sequence = recent_ids_.Find(writer.events[i].event_id())) {
+      if (std::optional<uint64_t> sequence =
+              recent_ids_.Find(writer.events[i].event_id(), writer.prefetched_at)) {
         prefetch.candidates[i] = BatchPrefetch::StoredCandidate{*sequence, ReadEvent(*sequence)};
       }
     }

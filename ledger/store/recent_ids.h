@@ -1,9 +1,11 @@
 // The ids of the records committed most recently, kept by the writer thread so that a batch
-// whose caller read the id index before queueing (a prefetch at committed sequence S) is
-// checked again, in memory, only against the ids committed after S: a duplicate sent by two
-// concurrent callers is caught whichever commits first. Bounded: when the ids after S are no
-// longer all here (Covers is false), the writer thread reads the index again instead.
-// Internal to ledger/store/; used by the writer thread only (no lock).
+// whose caller read the id index before queueing (a prefetch as the index stood at sequence S)
+// is checked again, in memory, only against the ids committed after S: a duplicate sent by two
+// concurrent callers is caught whichever commits first. Kept per committed group, each with its
+// own small table, so that adding a group and dropping the oldest cost no more than the group's
+// own ids, and a look-up searches only the groups after S (usually one or two). Bounded: when
+// the ids after S are no longer all here (Covers is false), the writer thread reads the index
+// again instead. Internal to ledger/store/; used by the writer thread only (no lock).
 #ifndef GRANTLEDGER_LEDGER_STORE_RECENT_IDS_H_
 #define GRANTLEDGER_LEDGER_STORE_RECENT_IDS_H_
 
@@ -24,36 +26,50 @@ class RecentIds {
  public:
   explicit RecentIds(size_t capacity) : capacity_(capacity) {}
 
-  // Adds a committed group's ids (id, sequence), in sequence order, evicting the oldest beyond
-  // the capacity.
-  void Add(std::vector<std::pair<std::string, uint64_t>>&& ids) {
-    for (auto& [id, sequence] : ids) {
-      order_.push_back(sequence);
-      keys_.push_back(std::move(id));
-      by_id_.emplace(keys_.back(), sequence);
+  // Adds a committed group's ids (id, sequence), in sequence order, then drops the oldest
+  // groups while more than the capacity are held.
+  void Add(const std::vector<std::pair<std::string, uint64_t>>& ids) {
+    if (ids.empty()) return;
+    Group& group = groups_.emplace_back();
+    size_t bytes = 0;
+    for (const auto& [id, sequence] : ids) bytes += id.size();
+    group.text.reserve(bytes);  // never reallocated: the table's keys view into it
+    group.by_id.reserve(ids.size());
+    for (const auto& [id, sequence] : ids) {
+      const size_t at = group.text.size();
+      group.text.append(id);
+      group.by_id.emplace(absl::string_view(group.text).substr(at, id.size()), sequence);
     }
-    while (order_.size() > capacity_) {
-      complete_after_ = order_.front();
-      by_id_.erase(keys_.front());
-      order_.pop_front();
-      keys_.pop_front();
+    group.last_sequence = ids.back().second;
+    held_ += ids.size();
+    while (held_ > capacity_ && !groups_.empty()) {
+      complete_after_ = groups_.front().last_sequence;
+      held_ -= groups_.front().by_id.size();
+      groups_.pop_front();
     }
   }
   // Whether every id committed after sequence `seen` is here.
   bool Covers(uint64_t seen) const { return seen >= complete_after_; }
-  // The sequence of a recently committed id.
-  std::optional<uint64_t> Find(absl::string_view id) const {
-    auto it = by_id_.find(id);
-    if (it == by_id_.end()) return std::nullopt;
-    return it->second;
+  // The sequence of an id committed after sequence `seen`. REQUIRES: Covers(seen).
+  std::optional<uint64_t> Find(absl::string_view id, uint64_t seen) const {
+    for (auto group = groups_.rbegin(); group != groups_.rend(); ++group) {
+      if (group->last_sequence <= seen) break;
+      auto it = group->by_id.find(id);
+      if (it != group->by_id.end()) return it->second;
+    }
+    return std::nullopt;
   }
 
  private:
+  struct Group {
+    uint64_t last_sequence = 0;
+    std::string text;  // the group's ids, back to back
+    absl::flat_hash_map<absl::string_view, uint64_t> by_id;
+  };
   const size_t capacity_;
   uint64_t complete_after_ = 0;  // every id of a record after this sequence is held
-  std::deque<uint64_t> order_;
-  std::deque<std::string> keys_;  // deque: the map's views into them stay valid
-  absl::flat_hash_map<absl::string_view, uint64_t> by_id_;
+  size_t held_ = 0;
+  std::deque<Group> groups_;
 };
 
 }  // namespace grantledger

@@ -328,7 +328,7 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
         (void)WriteCheckpointLocked();  // a cache: a failure only means a longer replay on open
       }
     }
-    recent_ids_.Add(std::move(group.new_ids));
+    recent_ids_.Add(group.new_ids);
   }
   buffers_.Give(std::move(group.entry));
 }

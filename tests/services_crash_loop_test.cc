@@ -143,7 +143,9 @@ uint64_t CheckLedger(const std::string& data_dir, const std::vector<SentBatch>& 
     if (store.ok()) {
       auto derived = (*store)->VerifyDerived();
       EXPECT_TRUE(derived.ok()) << derived.status();
-      if (derived.ok()) EXPECT_TRUE(derived->ok) << derived->problem;
+      if (derived.ok()) {
+        EXPECT_TRUE(derived->ok) << derived->problem;
+      }
     }
   }
   auto store = EventStore::Open(options);

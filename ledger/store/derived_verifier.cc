@@ -95,16 +95,12 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
   // write, on a copy not yet opened to write) the sequence before the log's last write.
   uint64_t indexed_through = head.sequence;
   {
-    std::string mark;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kIndexedThroughKey, &mark);
-    if (s.ok()) {
-      if (mark.size() != 8 || DecodeSequence(mark) > head.sequence) {
-        return bad(0, "the id index's mark is damaged or ahead of the log's head");
-      }
-      indexed_through = DecodeSequence(mark);
-    } else if (!s.IsNotFound()) {
-      return FromRocks(s, "reading how far the id index reaches");
+    absl::StatusOr<uint64_t> mark = IndexedThrough(head.sequence);
+    if (absl::IsDataLoss(mark.status())) {
+      return bad(0, "the id index's mark is damaged or ahead of the log's head");
     }
+    GL_RETURN_IF_ERROR(mark.status());
+    indexed_through = *mark;
     if (indexed_through < head.sequence) {
       std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_cf_));
       it->SeekToLast();

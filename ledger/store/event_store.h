@@ -227,6 +227,9 @@ class EventStore {
   // The group's new ids into the id index and its records into the Merkle tree, with the mark
   // of how far they reach (kIndexedThroughKey), in a write after the group's: see ProcessGroup.
   absl::Status WriteIndexes(WriteGroup& group);
+  // The index mark (kIndexedThroughKey), checked against the log's head: the head when there
+  // is none; DataLoss, naming `reindex`, when it is damaged or ahead of the head.
+  absl::StatusOr<uint64_t> IndexedThrough(uint64_t head) const;
   // On a writable open: the ids of the records after the index's mark (the last write's, when
   // a crash came between it and its index write), from the log.
   absl::Status CompleteIdIndex();

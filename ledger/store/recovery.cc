@@ -280,12 +280,11 @@ absl::Status EventStore::ReplayTail(bool rebuild) {
   return absl::OkStatus();
 }
 
-absl::Status EventStore::CompleteIdIndex() {
-  const uint64_t head = Head().sequence;
+absl::StatusOr<uint64_t> EventStore::IndexedThrough(uint64_t head) const {
   std::string mark;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kIndexedThroughKey, &mark);
   // No mark: written by a grantledger that indexed each write's ids in the write itself.
-  if (s.IsNotFound()) return absl::OkStatus();
+  if (s.IsNotFound()) return head;
   GL_RETURN_IF_ERROR(FromRocks(s, "reading how far the id index reaches"));
   if (mark.size() != 8 || DecodeSequence(mark) > head) {
     return absl::DataLossError(StrCat(
@@ -296,7 +295,12 @@ absl::Status EventStore::CompleteIdIndex() {
         "; rebuild the indexes from the log, which is not changed: grantledger reindex --db ",
         options_.path));
   }
-  const uint64_t through = DecodeSequence(mark);
+  return DecodeSequence(mark);
+}
+
+absl::Status EventStore::CompleteIdIndex() {
+  const uint64_t head = Head().sequence;
+  GL_ASSIGN_OR_RETURN(const uint64_t through, IndexedThrough(head));
   if (through == head) return absl::OkStatus();
   // The last write's ids: a crash came after it and before its index write (ProcessGroup).
   rocksdb::WriteBatch batch;

@@ -1,7 +1,6 @@
 // SHA-256 over a few byte strings, written into a caller's 32-byte buffer: the one digest the
-// chain hash (ledger/store/log_format.h) and the Merkle tree's hashes (merkle.h) share. It
-// reuses one OpenSSL digest context per thread and the algorithm fetched once, because both
-// run on the append path, for every record.
+// chain hash (ledger/store/log_format.h) and the Merkle tree's hashes (merkle.h) share. Both
+// run on the append path, for every record, so it uses OpenSSL's low-level calls (sha256.cc).
 #ifndef GRANTLEDGER_LEDGER_TLOG_SHA256_H_
 #define GRANTLEDGER_LEDGER_TLOG_SHA256_H_
 

@@ -3,8 +3,11 @@
 // `verify`, and never changes an answer. Each case alters one structure in a copy of a real data
 // directory, below the ledger (RocksDB opened directly), and checks that the ledger notices,
 // answers as before (or refuses), and that `reindex` (a rebuild from the log) makes it whole again.
+#include <atomic>
 #include <filesystem>
+#include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "grantledger/v1/checkpoint.pb.h"
@@ -14,6 +17,8 @@
 #include "ledger/store/log_format.h"
 #include "ledger/store/merkle_store.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "tests/test_support.h"
 
 namespace grantledger {
@@ -394,6 +399,123 @@ TEST_F(DerivedDataTest, AWriteAnsweredBeforeItsIndexesAreWrittenIsCompletedOnOpe
     EXPECT_EQ(raw.Get(Raw::kCheckpoints, kIndexedThroughKey), EncodeSequence(head));
     EXPECT_EQ(raw.Get(Raw::kIds, "t259"), EncodeSequence(head));
     EXPECT_EQ(raw.Get(Raw::kTree, TileKey(0, 0)).size(), kTileBytes);
+  }
+  ExpectDerivedIntact(path);
+}
+
+// RocksDB's write-ahead-log files, with a fault to inject: once armed with n, the n-th append to
+// a log file from then on fails, and so does every append after it (a disk that went bad), so
+// that nothing the failed write held reaches the file later (on close, say).
+class FailingWalFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  FailingWalFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  static const char* kClassName() { return "FailingWalFileSystem"; }
+  const char* Name() const override { return kClassName(); }
+  void FailAppend(int nth) { countdown_ = nth; }
+  int appends_refused() const { return refused_; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* debug) override {
+    rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, debug);
+    if (s.ok() && absl::EndsWith(name, ".log")) {
+      *result = std::make_unique<LogFile>(std::move(*result), this);
+    }
+    return s;
+  }
+
+ private:
+  class LogFile : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    LogFile(std::unique_ptr<rocksdb::FSWritableFile> file, FailingWalFileSystem* fs)
+        : FSWritableFileOwnerWrapper(std::move(file)), fs_(fs) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* debug) override {
+      if (fs_->Refuse()) return rocksdb::IOStatus::IOError("injected: the disk failed");
+      return target()->Append(data, options, debug);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             const rocksdb::DataVerificationInfo& verification,
+                             rocksdb::IODebugContext* debug) override {
+      if (fs_->Refuse()) return rocksdb::IOStatus::IOError("injected: the disk failed");
+      return target()->Append(data, options, verification, debug);
+    }
+
+   private:
+    FailingWalFileSystem* fs_;
+  };
+  bool Refuse() {
+    if (failing_) {
+      ++refused_;
+      return true;
+    }
+    if (countdown_ > 0 && --countdown_ == 0) {
+      failing_ = true;
+      ++refused_;
+      return true;
+    }
+    return false;
+  }
+  std::atomic<int> countdown_{0};
+  std::atomic<bool> failing_{false};
+  std::atomic<int> refused_{0};
+};
+
+// The second write of a group (its ids and tiles, after the answer) fails on a disk that then
+// takes nothing: the answer stands, the store refuses appends and names the reopen, a proof
+// is served at once from the tree it has, and a reopen completes the index from the log, so
+// the retry of the answered batch is a duplicate.
+TEST_F(DerivedDataTest, AFailedIndexWriteKeepsTheAnswerAndRefusesAppendsUntilReopened) {
+  const std::string path = dir_.Sub("failed-index-write");
+  auto fs = std::make_shared<FailingWalFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  std::vector<v1::Event> batch;
+  for (int i = 0; i < 20; ++i) {
+    batch.push_back(Spend(absl::StrCat("f", i), kGrant, 100 + i, "p7", "HS Kir", "2025-05-02"));
+  }
+  uint64_t head = 0;
+  {
+    EventStoreOptions options = Options(path);
+    options.env_for_tests = env.get();
+    auto store = EventStore::Open(options);
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT(
+        (*store)->Append({RegisterGrant("reg", kGrant, kDecided), Receipt("rec", kGrant, kDecided),
+                          Allocate("a1", kGrant, 600'000'00, "p7", "HS Kir")}),
+        IsOk());
+    ASSERT_EQ((*store)->Tree().size(), 3u);  // the first group's index write is done
+    // The batch's synced write is the next append to the log; its index write the one after.
+    fs->FailAppend(2);
+    auto answered = (*store)->Append(batch);
+    ASSERT_THAT(answered, IsOk()) << "the synced write succeeded: the batch is stored";
+    head = answered->head.sequence;
+    ASSERT_EQ(head, 23u);
+    auto refused = (*store)->Append({Spend("after", kGrant, 5, "p7", "HS Kir", "2025-05-03")});
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+    EXPECT_THAT(refused.status().message(), HasSubstr("could not write its indexes"));
+    EXPECT_THAT(refused.status().message(), HasSubstr("reopened"));
+    EXPECT_GE(fs->appends_refused(), 1);
+    const absl::Time asked = absl::Now();
+    EXPECT_EQ((*store)->Tree().size(), 3u) << "the tree without the batch's leaves";
+    EXPECT_LT(absl::Now() - asked, absl::Seconds(1)) << "a failed store must not wait for it";
+    auto read = (*store)->Read(head);
+    ASSERT_THAT(read, IsOk());
+    EXPECT_EQ(read->record().event().event_id(), "f19");
+  }
+  // The store reopened on a working disk: the log holds the answered batch, the open puts its
+  // ids and tiles, and the retry gets the original sequences back.
+  {
+    auto store = EventStore::Open(Options(path));
+    ASSERT_THAT(store, IsOk());
+    EXPECT_EQ((*store)->Head().sequence, head);
+    EXPECT_EQ((*store)->Tree().size(), head);
+    auto retried = (*store)->Append(batch);
+    ASSERT_THAT(retried, IsOk());
+    EXPECT_EQ(retried->head.sequence, head) << "the answered batch was posted a second time";
+    EXPECT_TRUE(retried->duplicates.front());
+    EXPECT_EQ(retried->sequences.back(), head);
+    ASSERT_THAT((*store)->Append({Spend("after", kGrant, 5, "p7", "HS Kir", "2025-05-03")}),
+                IsOk());
   }
   ExpectDerivedIntact(path);
 }

@@ -284,7 +284,7 @@ class EventStore {
   uint64_t checkpoint_tree_size_ = 0;
 
   // Appends wait here for the writer thread.
-  absl::Mutex queue_mu_;
+  mutable absl::Mutex queue_mu_;
   std::deque<AppendWriter*> writers_ ABSL_GUARDED_BY(queue_mu_);
   absl::CondVar work_cv_;
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;

@@ -114,7 +114,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   GL_ASSIGN_OR_RETURN(std::optional<Digest> noted, HeadNote::Read(o.path));
 
   rocksdb::Options db_options;
-  db_options.env = PrivateFilesEnv();  // files 0600
+  db_options.env = o.env_for_tests != nullptr ? o.env_for_tests : PrivateFilesEnv();  // 0600
   db_options.create_if_missing = !o.read_only;
   db_options.create_missing_column_families = !o.read_only;
   db_options.IncreaseParallelism(2);

@@ -169,8 +169,12 @@ Digest EventStore::WaitForHeadAfter(uint64_t sequence, absl::Duration timeout) c
 }
 
 const MerkleStore& EventStore::Tree() const {
-  // At most one index write behind the head, for a moment; a ledger whose index write failed
-  // (appends refused until it is reopened) answers at the tree's own size after the wait.
+  // At most one index write behind the head, for a moment. A ledger whose index write failed
+  // (appends refused until it is reopened) answers at the tree's own size, without the wait.
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!failed_.empty()) return *tree_;
+  }
   tree_->AwaitSize(Head().sequence, absl::Seconds(5));
   return *tree_;
 }

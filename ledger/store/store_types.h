@@ -17,6 +17,10 @@
 #include "absl/time/time.h"
 #include "grantledger/v1/events.pb.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace grantledger {
 
 // What the store tells an observer (the server's metrics). Called on the store's own threads:
@@ -64,6 +68,9 @@ struct EventStoreOptions {
   // Told what the store does, for the operators' metrics (services/server_metrics.h); null:
   // nobody. Outlives the store.
   StoreObserver* observer = nullptr;
+  // Tests: the files RocksDB writes go through this Env (a fault injector); null: the store's
+  // own, which makes every file 0600 (data_dir.h). Outlives the store.
+  rocksdb::Env* env_for_tests = nullptr;
 };
 
 struct AppendOptions {

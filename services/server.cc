@@ -9,6 +9,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "ledger/store/event_store.h"
 #include "services/append_stream_reactor.h"
 #include "services/client_certificate_gate.h"
 #include "services/server_log.h"
@@ -17,10 +18,13 @@ namespace grantledger {
 namespace {
 
 // The services health answers for by name (besides "", the whole server).
-constexpr const char* kServiceNames[] = {
-    "grantledger.v1.LedgerService",        "grantledger.v1.QueryService",
-    "grantledger.v1.AuditService",         "grantledger.v1.YearEndService",
-    "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"};
+constexpr char kLedgerServiceName[] = "grantledger.v1.LedgerService";
+constexpr const char* kServiceNames[] = {kLedgerServiceName,
+                                         "grantledger.v1.QueryService",
+                                         "grantledger.v1.AuditService",
+                                         "grantledger.v1.YearEndService",
+                                         "grpc.reflection.v1.ServerReflection",
+                                         "grpc.reflection.v1alpha.ServerReflection"};
 
 }  // namespace
 
@@ -122,12 +126,22 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
   for (const char* name : kServiceNames) {
     out->server_->GetHealthCheckService()->SetServingStatus(name, true);
   }
+  // A store that stops taking appends (a failed index write) turns the server and its
+  // LedgerService NOT_SERVING, so that monitoring sees what every append is now told; the
+  // read services still serve. Removed in Shutdown before the server goes.
+  grpc::HealthCheckServiceInterface* health = out->server_->GetHealthCheckService();
+  out->health_listener_ = store.AddAppendHealthListener([health](const absl::Status&) {
+    health->SetServingStatus("", false);  // SetServingStatus(false) would turn every name
+    health->SetServingStatus(kLedgerServiceName, false);
+  });
   return out;
 }
 
 GrantLedgerServer::~GrantLedgerServer() { Shutdown(absl::ZeroDuration()); }
 
 void GrantLedgerServer::Shutdown(absl::Duration grace) {
+  // First, and outside shutdown_mu_: a listener call in progress finishes before this returns.
+  if (health_listener_ >= 0) service_.store->RemoveAppendHealthListener(health_listener_);
   absl::MutexLock lock(&shutdown_mu_);
   if (shut_down_) return;
   shut_down_ = true;

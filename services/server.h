@@ -63,9 +63,10 @@ struct ServerOptions {
 class GrantLedgerServer {
  public:
   // Starts serving `store`, which must outlive the server. Health reports SERVING on return,
-  // for "" and for each service by name. InvalidArgument (naming the flag) for TLS files or a
-  // policy that cannot be used, or a non-loopback address without TLS and client certificates
-  // (unless insecure_listen); Unavailable when it cannot listen.
+  // for "" and for each service by name; "" and the LedgerService turn NOT_SERVING if the
+  // store stops taking appends (EventStore::AppendHealth). InvalidArgument (naming the flag) for
+  // TLS files or a policy that cannot be used, or a non-loopback address without TLS and client
+  // certificates (unless insecure_listen); Unavailable when it cannot listen.
   static absl::StatusOr<std::unique_ptr<GrantLedgerServer>> Start(EventStore& store,
                                                                   ServerOptions options);
   // Shutdown(absl::ZeroDuration()) if not yet shut down.
@@ -102,6 +103,7 @@ class GrantLedgerServer {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string address_;
+  int health_listener_ = -1;  // EventStore::AddAppendHealthListener's handle
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
 };

@@ -3,12 +3,14 @@
 // `verify`, and never changes an answer. Each case alters one structure in a copy of a real data
 // directory, below the ledger (RocksDB opened directly), and checks that the ledger notices,
 // answers as before (or refuses), and that `reindex` (a rebuild from the log) makes it whole again.
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "grantledger/v1/checkpoint.pb.h"
 #include "gtest/gtest.h"
@@ -19,12 +21,14 @@
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
+#include "tests/failing_wal_file_system.h"
 #include "tests/test_support.h"
 
 namespace grantledger {
 namespace {
 
 using ::grantledger::testing::Allocate;
+using ::grantledger::testing::FailingWalFileSystem;
 using ::grantledger::testing::IsOk;
 using ::grantledger::testing::Receipt;
 using ::grantledger::testing::RegisterGrant;
@@ -403,64 +407,6 @@ TEST_F(DerivedDataTest, AWriteAnsweredBeforeItsIndexesAreWrittenIsCompletedOnOpe
   ExpectDerivedIntact(path);
 }
 
-// RocksDB's write-ahead-log files, with a fault to inject: once armed with n, the n-th append to
-// a log file from then on fails, and so does every append after it (a disk that went bad), so
-// that nothing the failed write held reaches the file later (on close, say).
-class FailingWalFileSystem : public rocksdb::FileSystemWrapper {
- public:
-  FailingWalFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
-  static const char* kClassName() { return "FailingWalFileSystem"; }
-  const char* Name() const override { return kClassName(); }
-  void FailAppend(int nth) { countdown_ = nth; }
-  int appends_refused() const { return refused_; }
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                    rocksdb::IODebugContext* debug) override {
-    rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, debug);
-    if (s.ok() && absl::EndsWith(name, ".log")) {
-      *result = std::make_unique<LogFile>(std::move(*result), this);
-    }
-    return s;
-  }
-
- private:
-  class LogFile : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    LogFile(std::unique_ptr<rocksdb::FSWritableFile> file, FailingWalFileSystem* fs)
-        : FSWritableFileOwnerWrapper(std::move(file)), fs_(fs) {}
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             rocksdb::IODebugContext* debug) override {
-      if (fs_->Refuse()) return rocksdb::IOStatus::IOError("injected: the disk failed");
-      return target()->Append(data, options, debug);
-    }
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             const rocksdb::DataVerificationInfo& verification,
-                             rocksdb::IODebugContext* debug) override {
-      if (fs_->Refuse()) return rocksdb::IOStatus::IOError("injected: the disk failed");
-      return target()->Append(data, options, verification, debug);
-    }
-
-   private:
-    FailingWalFileSystem* fs_;
-  };
-  bool Refuse() {
-    if (failing_) {
-      ++refused_;
-      return true;
-    }
-    if (countdown_ > 0 && --countdown_ == 0) {
-      failing_ = true;
-      ++refused_;
-      return true;
-    }
-    return false;
-  }
-  std::atomic<int> countdown_{0};
-  std::atomic<bool> failing_{false};
-  std::atomic<int> refused_{0};
-};
-
 // The second write of a group (its ids and tiles, after the answer) fails on a disk that then
 // takes nothing: the answer stands, the store refuses appends and names the reopen, a proof
 // is served at once from the tree it has, and a reopen completes the index from the log, so
@@ -477,8 +423,16 @@ TEST_F(DerivedDataTest, AFailedIndexWriteKeepsTheAnswerAndRefusesAppendsUntilReo
   {
     EventStoreOptions options = Options(path);
     options.env_for_tests = env.get();
+    std::vector<std::string> warnings;
+    options.warn = [&warnings](absl::string_view w) { warnings.emplace_back(w); };
     auto store = EventStore::Open(options);
     ASSERT_THAT(store, IsOk());
+    // Health: taken, and a listener told once when that ends.
+    EXPECT_THAT((*store)->AppendHealth(), IsOk());
+    std::vector<absl::Status> told;
+    const int listener =
+        (*store)->AddAppendHealthListener([&told](const absl::Status& s) { told.push_back(s); });
+    EXPECT_TRUE(told.empty());
     ASSERT_THAT(
         (*store)->Append({RegisterGrant("reg", kGrant, kDecided), Receipt("rec", kGrant, kDecided),
                           Allocate("a1", kGrant, 600'000'00, "p7", "HS Kir")}),
@@ -501,12 +455,34 @@ TEST_F(DerivedDataTest, AFailedIndexWriteKeepsTheAnswerAndRefusesAppendsUntilReo
     auto read = (*store)->Read(head);
     ASSERT_THAT(read, IsOk());
     EXPECT_EQ(read->record().event().event_id(), "f19");
+    // What the append was told, health says, once, to the listener and in a warning.
+    EXPECT_THAT((*store)->AppendHealth(),
+                StatusIs(absl::StatusCode::kUnavailable, HasSubstr("could not write its indexes")));
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0], (*store)->AppendHealth());
+    EXPECT_EQ(std::count_if(warnings.begin(), warnings.end(),
+                            [](const std::string& w) {
+                              return absl::StrContains(w, "appends stopped") &&
+                                     absl::StrContains(w, "could not write its indexes");
+                            }),
+              1)
+        << absl::StrJoin(warnings, "\n");
+    // A listener added now is told at once; a removed one is not told again.
+    std::vector<absl::Status> late;
+    const int second =
+        (*store)->AddAppendHealthListener([&late](const absl::Status& s) { late.push_back(s); });
+    ASSERT_EQ(late.size(), 1u);
+    EXPECT_EQ(late[0].code(), absl::StatusCode::kUnavailable);
+    (*store)->RemoveAppendHealthListener(second);
+    (*store)->RemoveAppendHealthListener(listener);
+    EXPECT_EQ(told.size(), 1u);
   }
   // The store reopened on a working disk: the log holds the answered batch, the open puts its
   // ids and tiles, and the retry gets the original sequences back.
   {
     auto store = EventStore::Open(Options(path));
     ASSERT_THAT(store, IsOk());
+    EXPECT_THAT((*store)->AppendHealth(), IsOk());
     EXPECT_EQ((*store)->Head().sequence, head);
     EXPECT_EQ((*store)->Tree().size(), head);
     auto retried = (*store)->Append(batch);

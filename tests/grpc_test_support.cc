@@ -11,10 +11,12 @@
 
 namespace grantledger::testing {
 
-TestServer::TestServer(ServerOptions options, std::function<absl::Time()> clock) {
+TestServer::TestServer(ServerOptions options, std::function<absl::Time()> clock,
+                       rocksdb::Env* env) {
   EventStoreOptions store_options;
   store_options.path = dir_.Sub("ledger");
   store_options.check_invariants = true;
+  store_options.env_for_tests = env;
   if (clock) store_options.clock = std::move(clock);
   auto store = EventStore::Open(store_options);
   if (!store.ok()) {

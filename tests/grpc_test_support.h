@@ -20,13 +20,19 @@
 #include "services/server.h"
 #include "tests/test_support.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace grantledger::testing {
 
 class TestServer {
  public:
-  // Opens a ledger in a fresh temp dir (with `clock`, if given) and serves it on
-  // 127.0.0.1:0. Aborts the test binary if either fails (nothing could be tested).
-  explicit TestServer(ServerOptions options = {}, std::function<absl::Time()> clock = nullptr);
+  // Opens a ledger in a fresh temp dir (with `clock`, and RocksDB's files through `env`, if
+  // given) and serves it on 127.0.0.1:0. Aborts the test binary if either fails (nothing could
+  // be tested).
+  explicit TestServer(ServerOptions options = {}, std::function<absl::Time()> clock = nullptr,
+                      rocksdb::Env* env = nullptr);
   ~TestServer();
 
   EventStore& store() { return *store_; }

@@ -1,5 +1,8 @@
 // Reflection (grpc.reflection.v1 and v1alpha) and health per service name, over a real server;
-// with client certificates on, reflection only for verified principals.
+// with client certificates on, reflection only for verified principals; a store that stops
+// taking appends seen by gRPC health, /healthz and /metrics.
+#include <httplib.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -14,7 +17,12 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
+#include "rocksdb/env.h"
+#include "ledger/store/merkle_store.h"
+#include "services/http/http_server.h"
+#include "tests/failing_wal_file_system.h"
 #include "tests/grpc_test_support.h"
+#include "tests/test_support.h"
 
 namespace grantledger::testing {
 namespace {
@@ -147,6 +155,88 @@ TEST(ServicesHealthTest, AnswersForTheServerAndForEachServiceByName) {
   int serving = 0;
   EXPECT_EQ(HealthCheck(channel, "grantledger.v1.NoSuchService", &serving).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// The disk fails between a batch's synced write and its index write: the batch is answered,
+// the store takes no more appends until restarted, and the server says so to every kind of
+// watcher (gRPC health for "" and the LedgerService, /healthz, /metrics, the append itself)
+// while the read services go on serving.
+TEST(ServicesHealthTest, AStoreThatStopsTakingAppendsIsNotServing) {
+  auto fs = std::make_shared<FailingWalFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  TestServer server({}, nullptr, env.get());
+  HttpOptions http_options;
+  http_options.listen_address = "127.0.0.1:0";
+  auto http = HttpServer::Start(server.store(), http_options);
+  ASSERT_TRUE(http.ok()) << http.status();
+  httplib::Client web("127.0.0.1", (*http)->port());
+  auto channel = NewChannel(server.address());
+  auto ledger = v1::LedgerService::NewStub(channel);
+  const std::string grant = "RS/229/2025";
+  v1::AppendResponse response;
+  ASSERT_TRUE(
+      AppendEvents(*ledger,
+                   {RegisterGrant("reg", grant, 1'000'000'00), Receipt("rec", grant, 1'000'000'00),
+                    Allocate("a1", grant, 600'000'00, "p7", "HS Kir")},
+                   &response)
+          .ok());
+  ASSERT_EQ(server.store().Tree().size(), 3u);  // the first group's index write is done
+  int serving = 0;
+  ASSERT_TRUE(HealthCheck(channel, "", &serving).ok());
+  EXPECT_EQ(serving, 1);
+  auto healthy = web.Get("/healthz");
+  ASSERT_TRUE(healthy);
+  EXPECT_EQ(healthy->status, 200);
+  EXPECT_THAT(healthy->body, HasSubstr("ok head_sequence 3"));
+  auto metrics = web.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("\ngrantledger_appends_stopped 0\n"));
+
+  // The batch's synced write is the next append to the log; its index write the one after.
+  fs->FailAppend(2);
+  std::vector<v1::Event> batch;
+  for (int i = 0; i < 20; ++i) {
+    batch.push_back(Spend(absl::StrCat("f", i), grant, 100 + i, "p7", "HS Kir", "2025-05-02"));
+  }
+  grpc::Status answered = AppendEvents(*ledger, batch, &response);
+  ASSERT_TRUE(answered.ok()) << answered.error_message();
+  EXPECT_EQ(response.head().sequence(), 23u);
+  // The index write follows the answer: health turns within moments.
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (HealthCheck(channel, "", &serving).ok() && serving == 1 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(serving, 2) << "NOT_SERVING for the whole server";
+  ASSERT_TRUE(HealthCheck(channel, "grantledger.v1.LedgerService", &serving).ok());
+  EXPECT_EQ(serving, 2);
+  for (const char* reads : {"grantledger.v1.QueryService", "grantledger.v1.AuditService",
+                            "grantledger.v1.YearEndService"}) {
+    SCOPED_TRACE(reads);
+    ASSERT_TRUE(HealthCheck(channel, reads, &serving).ok());
+    EXPECT_EQ(serving, 1) << "reads still work";
+  }
+
+  EXPECT_THAT(
+      AppendEvents(*ledger, {Spend("after", grant, 5, "p7", "HS Kir", "2025-05-03")}, &response),
+      GrpcStatusIs(grpc::StatusCode::UNAVAILABLE,
+                   ::testing::AllOf(HasSubstr("could not write its indexes"),
+                                    HasSubstr("restart the server"))));
+  auto audit = v1::AuditService::NewStub(channel);
+  grpc::Status read_status;
+  std::vector<v1::RecordedEvent> events = ReadAll(*audit, v1::ReadEventsRequest(), &read_status);
+  ASSERT_TRUE(read_status.ok()) << read_status.error_message();
+  ASSERT_EQ(events.size(), 23u);
+  EXPECT_EQ(events.back().record().event().event_id(), "f19");
+
+  auto failing = web.Get("/healthz");
+  ASSERT_TRUE(failing);
+  EXPECT_EQ(failing->status, 503);
+  EXPECT_THAT(failing->body, HasSubstr("appends stopped head_sequence 23: "));
+  EXPECT_THAT(failing->body, HasSubstr("could not write its indexes"));
+  metrics = web.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("\ngrantledger_appends_stopped 1\n"));
+  (*http)->Stop();
 }
 
 TEST(ServicesReflectionTest, WithClientCertificatesOnlyVerifiedPrincipalsReflect) {

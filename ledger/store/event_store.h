@@ -97,6 +97,18 @@ class EventStore {
 
   Digest Head() const;
 
+  // Whether appends are taken: OK, or Unavailable with what failed and what to do once a write
+  // after the log's has failed (every acknowledged event is stored, but appends are refused
+  // until the ledger is reopened). For health checks; a full disk is not counted here (it
+  // refuses appends only while it lasts).
+  absl::Status AppendHealth() const;
+  // Calls `listener` once, with AppendHealth's error, when appends stop: on the writer thread
+  // as they stop, or at once (on this thread) if they already have. The listener must be
+  // quick and must not call back into the store. Returns a handle for
+  // RemoveAppendHealthListener, which waits for a call in progress to return.
+  int AddAppendHealthListener(std::function<void(const absl::Status&)> listener);
+  void RemoveAppendHealthListener(int handle);
+
   // Rebuilds a ledger from an export, record by record in order from sequence 1: each record
   // passes the rules again and gets exactly its exported sequence, recorded time and hash, or
   // the batch is refused (DataLoss naming the first record whose hash does not match). The
@@ -214,6 +226,9 @@ class EventStore {
   // Syncs the log if appends are not synced, then notes `head`.
   void NoteDurableHead(const Digest& head);
   void Warn(absl::string_view message) const;
+  // Refuses every append from now on with `why` (Unavailable), warns, and tells the health
+  // listeners. Writer thread.
+  void StopAppends(std::string why);
   // Checks the batch's size and sizes its encoding.
   absl::Status Prepare(AppendWriter& writer) const;
   // Queues a writer for AppendAsync and encodes its events while the writer thread validates.
@@ -293,6 +308,12 @@ class EventStore {
   bool writer_busy_ ABSL_GUARDED_BY(queue_mu_) = false;
   // Set when a write after the log's failed: appends are refused until the ledger is reopened.
   std::string failed_ ABSL_GUARDED_BY(queue_mu_);
+  // AddAppendHealthListener's listeners, and whether they have been told (StopAppends).
+  absl::Mutex health_listeners_mu_;
+  absl::flat_hash_map<int, std::function<void(const absl::Status&)>> health_listeners_
+      ABSL_GUARDED_BY(health_listeners_mu_);
+  int next_health_listener_ ABSL_GUARDED_BY(health_listeners_mu_) = 0;
+  bool appends_stopped_told_ ABSL_GUARDED_BY(health_listeners_mu_) = false;
   std::thread writer_thread_;
   std::atomic<uint64_t> batches_chained_ahead_{0};
   // The last sequence whose id is readable in ids_cf_ (the id index is written after the log,

@@ -316,11 +316,10 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
     // read the index as it stood at indexed_sequence_ and are checked again against
     // recent_ids_; a proof asked for at the head waits for the tree (MerkleStore::AwaitSize).
     if (absl::Status indexed = WriteIndexes(group); !indexed.ok()) {
-      absl::MutexLock lock(&queue_mu_);
-      failed_ = StrCat("the ledger could not write its indexes (", indexed.message(),
-                       "); every acknowledged event is stored, but no append is taken until the "
-                       "ledger is reopened (restart the server), which completes the indexes "
-                       "from the log; then retry with the same event_ids");
+      StopAppends(StrCat("the ledger could not write its indexes (", indexed.message(),
+                         "); every acknowledged event is stored, but no append is taken until "
+                         "the ledger is reopened (restart the server), which completes the "
+                         "indexes from the log; then retry with the same event_ids"));
     } else {
       indexed_sequence_.store(group.next_sequence - 1, std::memory_order_release);
       absl::MutexLock lock(&state_mu_);
@@ -359,6 +358,39 @@ absl::Status EventStore::WriteIndexes(WriteGroup& group) {
   GL_RETURN_IF_ERROR(FromRocks(s, "writing the id index and the Merkle tree"));
   tree_->Publish(std::move(tree_edge));
   return absl::OkStatus();
+}
+
+void EventStore::StopAppends(std::string why) {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!failed_.empty()) return;
+    failed_ = why;
+  }
+  Warn(StrCat("appends stopped: ", why));
+  const absl::Status stopped = absl::UnavailableError(why);
+  absl::MutexLock lock(&health_listeners_mu_);
+  appends_stopped_told_ = true;
+  for (auto& [handle, listener] : health_listeners_) listener(stopped);
+}
+
+absl::Status EventStore::AppendHealth() const {
+  absl::MutexLock lock(&queue_mu_);
+  if (failed_.empty()) return absl::OkStatus();
+  return absl::UnavailableError(failed_);
+}
+
+int EventStore::AddAppendHealthListener(std::function<void(const absl::Status&)> listener) {
+  absl::MutexLock lock(&health_listeners_mu_);
+  const int handle = next_health_listener_++;
+  // Told here only if StopAppends has told the others already; otherwise StopAppends will.
+  if (appends_stopped_told_) listener(AppendHealth());
+  health_listeners_.emplace(handle, std::move(listener));
+  return handle;
+}
+
+void EventStore::RemoveAppendHealthListener(int handle) {
+  absl::MutexLock lock(&health_listeners_mu_);
+  health_listeners_.erase(handle);
 }
 
 void EventStore::Complete(std::vector<AppendWriter*>& writers, bool synchronous_only) {

@@ -214,14 +214,21 @@ void HttpServer::Route(const EventStore& store) {
   s.Get(
       "/healthz",
       guarded("http:/healthz", "", [&store](const httplib::Request&, httplib::Response& response) {
-        response.set_content(absl::StrCat("ok head_sequence ", store.Head().sequence, "\n"),
-                             "text/plain; charset=utf-8");
+        // 503 once the store takes no appends (EventStore::AppendHealth): reads still work,
+        // but the ledger needs a restart, which monitoring should see.
+        const absl::Status appends = store.AppendHealth();
+        if (!appends.ok()) response.status = 503;
+        response.set_content(
+            absl::StrCat(appends.ok() ? "ok" : "appends stopped", " head_sequence ",
+                         store.Head().sequence, appends.ok() ? "" : ": ", appends.message(), "\n"),
+            "text/plain; charset=utf-8");
       }));
   s.Get("/metrics", guarded("http:/metrics", kReadMethod,
                             [&store](const httplib::Request&, httplib::Response& response) {
-                              response.set_content(MetricsText(ServerMetrics::Global().Read(),
-                                                               store.Head().sequence),
-                                                   kMetricsContentType);
+                              response.set_content(
+                                  MetricsText(ServerMetrics::Global().Read(), store.Head().sequence,
+                                              !store.AppendHealth().ok()),
+                                  kMetricsContentType);
                             }));
   s.Get("/api/overview", api("http:/api/overview", kReadMethod, ApiOverview));
   s.Get("/api/grant", api("http:/api/grant", kReadMethod, ApiGrant));

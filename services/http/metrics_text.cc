@@ -39,7 +39,8 @@ std::string LabelValue(const std::string& value) {
 
 }  // namespace
 
-std::string MetricsText(const ServerMetrics::Snapshot& m, uint64_t head_sequence) {
+std::string MetricsText(const ServerMetrics::Snapshot& m, uint64_t head_sequence,
+                        bool appends_stopped) {
   std::string out;
   Family(out, "grantledger_appends_total", "counter", "Append batches written to the ledger.");
   absl::StrAppend(&out, "grantledger_appends_total ", m.appends, "\n");
@@ -68,6 +69,10 @@ std::string MetricsText(const ServerMetrics::Snapshot& m, uint64_t head_sequence
   }
   Family(out, "grantledger_head_sequence", "gauge", "Sequence number of the last record.");
   absl::StrAppend(&out, "grantledger_head_sequence ", head_sequence, "\n");
+  Family(out, "grantledger_appends_stopped", "gauge",
+         "1 when the ledger takes no appends until grantledgerd is restarted (a failed index "
+         "write; see the log), else 0.");
+  absl::StrAppend(&out, "grantledger_appends_stopped ", appends_stopped ? 1 : 0, "\n");
   Family(out, "grantledger_open_seconds", "gauge",
          "Time grantledgerd took to open its data directory, recovery included.");
   absl::StrAppend(&out, "grantledger_open_seconds ", Number(m.open_seconds), "\n");

@@ -13,7 +13,9 @@ namespace grantledger {
 
 inline constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 
-std::string MetricsText(const ServerMetrics::Snapshot& metrics, uint64_t head_sequence);
+// `appends_stopped`: the store takes no appends until it is reopened (EventStore::AppendHealth).
+std::string MetricsText(const ServerMetrics::Snapshot& metrics, uint64_t head_sequence,
+                        bool appends_stopped = false);
 
 }  // namespace grantledger
 

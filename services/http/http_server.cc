@@ -211,18 +211,21 @@ void HttpServer::Route(const EventStore& store) {
                    });
   };
 
-  s.Get(
-      "/healthz",
-      guarded("http:/healthz", "", [&store](const httplib::Request&, httplib::Response& response) {
-        // 503 once the store takes no appends (EventStore::AppendHealth): reads still work,
-        // but the ledger needs a restart, which monitoring should see.
-        const absl::Status appends = store.AppendHealth();
-        if (!appends.ok()) response.status = 503;
-        response.set_content(
-            absl::StrCat(appends.ok() ? "ok" : "appends stopped", " head_sequence ",
-                         store.Head().sequence, appends.ok() ? "" : ": ", appends.message(), "\n"),
-            "text/plain; charset=utf-8");
-      }));
+  s.Get("/healthz", guarded("http:/healthz", "",
+                            [&store](const httplib::Request&, httplib::Response& response) {
+                              // 503 once the store takes no appends (EventStore::AppendHealth):
+                              // reads still work, but the ledger needs a restart, which monitoring
+                              // should see.
+                              const absl::Status appends = store.AppendHealth();
+                              const uint64_t head = store.Head().sequence;
+                              std::string body = absl::StrCat("ok head_sequence ", head, "\n");
+                              if (!appends.ok()) {
+                                response.status = 503;
+                                body = absl::StrCat("appends stopped head_sequence ", head, ": ",
+                                                    appends.message(), "\n");
+                              }
+                              response.set_content(body, "text/plain; charset=utf-8");
+                            }));
   s.Get("/metrics", guarded("http:/metrics", kReadMethod,
                             [&store](const httplib::Request&, httplib::Response& response) {
                               response.set_content(

@@ -126,14 +126,31 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
   for (const char* name : kServiceNames) {
     out->server_->GetHealthCheckService()->SetServingStatus(name, true);
   }
-  // A store that stops taking appends (a failed index write) turns the server and its
-  // LedgerService NOT_SERVING, so that monitoring sees what every append is now told; the
-  // read services still serve. Removed in Shutdown before the server goes.
+  // A store that takes no appends turns the server and its LedgerService NOT_SERVING, so that
+  // monitoring sees what every append is now told; the read services still serve. A store
+  // that stops (a failed index write) says so at once, through the listener; a disk below the
+  // reserve is seen by the poller, which also sees it freed. Both end in Shutdown.
   grpc::HealthCheckServiceInterface* health = out->server_->GetHealthCheckService();
-  out->health_listener_ = store.AddAppendHealthListener([health](const absl::Status&) {
-    health->SetServingStatus("", false);  // SetServingStatus(false) would turn every name
-    health->SetServingStatus(kLedgerServiceName, false);
-  });
+  auto set_appends_serving = [health](bool serving) {
+    health->SetServingStatus("", serving);  // SetServingStatus(bool) would set every name
+    health->SetServingStatus(kLedgerServiceName, serving);
+  };
+  GrantLedgerServer* server = out.get();
+  out->health_listener_ =
+      store.AddAppendHealthListener([server, set_appends_serving](const absl::Status&) {
+        absl::MutexLock lock(&server->health_mu_);
+        set_appends_serving(false);
+      });
+  out->health_poller_ =
+      std::thread([server, &store, set_appends_serving, interval = options.health_poll_interval] {
+        bool serving = true;
+        while (!server->stop_health_poller_.WaitForNotificationWithTimeout(interval)) {
+          absl::MutexLock lock(&server->health_mu_);
+          const bool now = store.AppendHealth().status.ok();
+          if (now != serving) set_appends_serving(now);
+          serving = now;
+        }
+      });
   return out;
 }
 
@@ -145,6 +162,9 @@ void GrantLedgerServer::Shutdown(absl::Duration grace) {
   absl::MutexLock lock(&shutdown_mu_);
   if (shut_down_) return;
   shut_down_ = true;
+  // The poller sets nothing after this.
+  stop_health_poller_.Notify();
+  if (health_poller_.joinable()) health_poller_.join();
   service_.stopping.store(true);
   server_->GetHealthCheckService()->SetServingStatus(false);
   for (const char* name : kServiceNames) {

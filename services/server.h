@@ -8,10 +8,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -58,15 +60,21 @@ struct ServerOptions {
   // Signs the transparency log's checkpoints (ledger/store/log_signer.h); must outlive the
   // server. Null: one with the defaults (the key in the data directory) on first use.
   LogSigner* signer = nullptr;
+  // How often health asks the store whether it takes appends (EventStore::AppendHealth): a
+  // disk below the reserve turns "" and the LedgerService NOT_SERVING, and SERVING again once
+  // space is freed.
+  absl::Duration health_poll_interval = absl::Seconds(2);
 };
 
 class GrantLedgerServer {
  public:
   // Starts serving `store`, which must outlive the server. Health reports SERVING on return,
-  // for "" and for each service by name; "" and the LedgerService turn NOT_SERVING if the
-  // store stops taking appends (EventStore::AppendHealth). InvalidArgument (naming the flag) for
-  // TLS files or a policy that cannot be used, or a non-loopback address without TLS and client
-  // certificates (unless insecure_listen); Unavailable when it cannot listen.
+  // for "" and for each service by name; "" and the LedgerService are NOT_SERVING while the
+  // store takes no appends (EventStore::AppendHealth): at once when appends stop, within
+  // health_poll_interval when the disk falls below the reserve or has space again. InvalidArgument
+  // (naming the flag) for TLS files or a policy that cannot be used, or a non-loopback address
+  // without TLS and client certificates (unless insecure_listen); Unavailable when it cannot
+  // listen.
   static absl::StatusOr<std::unique_ptr<GrantLedgerServer>> Start(EventStore& store,
                                                                   ServerOptions options);
   // Shutdown(absl::ZeroDuration()) if not yet shut down.
@@ -104,6 +112,12 @@ class GrantLedgerServer {
   int port_ = 0;
   std::string address_;
   int health_listener_ = -1;  // EventStore::AddAppendHealthListener's handle
+  // Sets "" and the LedgerService from AppendHealth every health_poll_interval, until notified.
+  std::thread health_poller_;
+  absl::Notification stop_health_poller_;
+  // Orders the listener's and the poller's updates, so that the last one set is the latest
+  // state (the poller reads the state and sets it under it).
+  absl::Mutex health_mu_;
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
 };

@@ -428,7 +428,7 @@ TEST_F(DerivedDataTest, AFailedIndexWriteKeepsTheAnswerAndRefusesAppendsUntilReo
     auto store = EventStore::Open(options);
     ASSERT_THAT(store, IsOk());
     // Health: taken, and a listener told once when that ends.
-    EXPECT_THAT((*store)->AppendHealth(), IsOk());
+    EXPECT_THAT((*store)->AppendHealth().status, IsOk());
     std::vector<absl::Status> told;
     const int listener =
         (*store)->AddAppendHealthListener([&told](const absl::Status& s) { told.push_back(s); });
@@ -456,10 +456,11 @@ TEST_F(DerivedDataTest, AFailedIndexWriteKeepsTheAnswerAndRefusesAppendsUntilReo
     ASSERT_THAT(read, IsOk());
     EXPECT_EQ(read->record().event().event_id(), "f19");
     // What the append was told, health says, once, to the listener and in a warning.
-    EXPECT_THAT((*store)->AppendHealth(),
+    EXPECT_THAT((*store)->AppendHealth().status,
                 StatusIs(absl::StatusCode::kUnavailable, HasSubstr("could not write its indexes")));
+    EXPECT_TRUE((*store)->AppendHealth().stopped);
     ASSERT_EQ(told.size(), 1u);
-    EXPECT_EQ(told[0], (*store)->AppendHealth());
+    EXPECT_EQ(told[0], (*store)->AppendHealth().status);
     EXPECT_EQ(std::count_if(warnings.begin(), warnings.end(),
                             [](const std::string& w) {
                               return absl::StrContains(w, "appends stopped") &&
@@ -482,7 +483,7 @@ TEST_F(DerivedDataTest, AFailedIndexWriteKeepsTheAnswerAndRefusesAppendsUntilReo
   {
     auto store = EventStore::Open(Options(path));
     ASSERT_THAT(store, IsOk());
-    EXPECT_THAT((*store)->AppendHealth(), IsOk());
+    EXPECT_THAT((*store)->AppendHealth().status, IsOk());
     EXPECT_EQ((*store)->Head().sequence, head);
     EXPECT_EQ((*store)->Tree().size(), head);
     auto retried = (*store)->Append(batch);

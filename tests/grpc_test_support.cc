@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 
@@ -72,6 +75,40 @@ std::vector<v1::RecordedEvent> ReadAll(v1::AuditService::Stub& stub,
   }
   *status = reader->Finish();
   return out;
+}
+
+// grpc.health.v1.Health/Check for `service`, encoded by hand (HealthCheckRequest has one
+// string field 1; the response one enum field 1, SERVING = 1).
+grpc::Status HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                         int* serving_status) {
+  grpc::GenericStub stub(channel);
+  std::string request_bytes = "\x0a";
+  request_bytes.push_back(static_cast<char>(service.size()));
+  request_bytes += service;
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  *serving_status = 0;
+  if (status.ok()) {
+    std::vector<grpc::Slice> slices;
+    EXPECT_TRUE(response.Dump(&slices).ok());
+    std::string bytes;
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    if (bytes.size() == 2 && bytes[0] == 0x08) *serving_status = bytes[1];
+  }
+  return status;
 }
 
 }  // namespace grantledger::testing

@@ -58,6 +58,11 @@ std::unique_ptr<grpc::ClientContext> ContextWithDeadline(
 grpc::Status AppendEvents(v1::LedgerService::Stub& stub, const std::vector<v1::Event>& events,
                           v1::AppendResponse* response, bool dry_run = false);
 
+// grpc.health.v1.Health/Check for `service` ("" for the whole server): the call's status, and
+// the answer in `serving_status` (1 SERVING, 2 NOT_SERVING; 0 when the call failed).
+grpc::Status HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                         int* serving_status);
+
 // Reads every event ReadEvents returns for the request; the stream's final status in `status`.
 std::vector<v1::RecordedEvent> ReadAll(v1::AuditService::Stub& stub,
                                        const v1::ReadEventsRequest& request, grpc::Status* status);

@@ -105,40 +105,6 @@ TEST(ServicesReflectionTest, V1AndV1AlphaDescribeTheServices) {
   EXPECT_GE(alpha_answers[0].file_descriptor_response().file_descriptor_proto_size(), 1);
 }
 
-// grpc.health.v1.Health/Check for `service`, encoded by hand (HealthCheckRequest has one
-// string field 1; the response one enum field 1, SERVING = 1).
-grpc::Status HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
-                         int* serving_status) {
-  grpc::GenericStub stub(channel);
-  std::string request_bytes = "\x0a";
-  request_bytes.push_back(static_cast<char>(service.size()));
-  request_bytes += service;
-  grpc::Slice slice(request_bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  absl::Notification done;
-  grpc::Status status;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   status = std::move(s);
-                   done.Notify();
-                 });
-  done.WaitForNotification();
-  *serving_status = 0;
-  if (status.ok()) {
-    std::vector<grpc::Slice> slices;
-    EXPECT_TRUE(response.Dump(&slices).ok());
-    std::string bytes;
-    for (const grpc::Slice& s : slices) {
-      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-    if (bytes.size() == 2 && bytes[0] == 0x08) *serving_status = bytes[1];
-  }
-  return status;
-}
-
 TEST(ServicesHealthTest, AnswersForTheServerAndForEachServiceByName) {
   TestServer server;
   auto channel = NewChannel(server.address());
@@ -191,6 +157,7 @@ TEST(ServicesHealthTest, AStoreThatStopsTakingAppendsIsNotServing) {
   auto metrics = web.Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_THAT(metrics->body, HasSubstr("\ngrantledger_appends_stopped 0\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("\ngrantledger_appends_refused 0\n"));
 
   // The batch's synced write is the next append to the log; its index write the one after.
   fs->FailAppend(2);
@@ -236,7 +203,71 @@ TEST(ServicesHealthTest, AStoreThatStopsTakingAppendsIsNotServing) {
   metrics = web.Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_THAT(metrics->body, HasSubstr("\ngrantledger_appends_stopped 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("\ngrantledger_appends_refused 1\n"));
   (*http)->Stop();
+}
+
+// A disk with less free than the store's reserve: appends are refused while it lasts, and the
+// server says so to every watcher (gRPC health for "" and the LedgerService, within the poll
+// interval; /healthz; /metrics with the space and the reserve), while reads serve. (That
+// health turns back once space is freed is shown on a real small disk, through grantledgerd:
+// services_disk_fault_test.cc.)
+TEST(ServicesHealthTest, ADiskBelowTheReserveIsNotServingForAppends) {
+  TempDir dir;
+  EventStoreOptions store_options;
+  store_options.path = dir.Sub("ledger");
+  store_options.disk_reserve_bytes = uint64_t{1} << 62;  // more than any disk here has free
+  auto store = EventStore::Open(store_options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ServerOptions server_options;
+  server_options.listen_address = "127.0.0.1:0";
+  server_options.health_poll_interval = absl::Milliseconds(20);
+  auto server = GrantLedgerServer::Start(**store, server_options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  HttpOptions http_options;
+  http_options.listen_address = "127.0.0.1:0";
+  auto http = HttpServer::Start(**store, http_options);
+  ASSERT_TRUE(http.ok()) << http.status();
+  httplib::Client web("127.0.0.1", (*http)->port());
+  auto channel = NewChannel((*server)->address());
+
+  int serving = 1;
+  const absl::Time give_up = absl::Now() + absl::Seconds(20);
+  while (HealthCheck(channel, "", &serving).ok() && serving == 1 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(serving, 2) << "NOT_SERVING for the whole server";
+  ASSERT_TRUE(HealthCheck(channel, "grantledger.v1.LedgerService", &serving).ok());
+  EXPECT_EQ(serving, 2);
+  ASSERT_TRUE(HealthCheck(channel, "grantledger.v1.QueryService", &serving).ok());
+  EXPECT_EQ(serving, 1) << "reads still work";
+
+  auto ledger = v1::LedgerService::NewStub(channel);
+  v1::AppendResponse response;
+  EXPECT_THAT(AppendEvents(*ledger, {RegisterGrant("reg", "RS/229/2025", 1'000'00)}, &response),
+              GrpcStatusIs(grpc::StatusCode::UNAVAILABLE,
+                           ::testing::AllOf(HasSubstr("is full"),
+                                            HasSubstr("nothing of this batch was written"))));
+  EXPECT_EQ((*store)->Head().sequence, 0u);
+  const AppendHealthReport report = (*store)->AppendHealth();
+  EXPECT_FALSE(report.stopped) << "taken again once space is freed";
+  ASSERT_TRUE(report.disk_available_bytes.has_value());
+  EXPECT_THAT(report.status.message(), HasSubstr("appends are refused until space is freed"));
+
+  auto healthz = web.Get("/healthz");
+  ASSERT_TRUE(healthz);
+  EXPECT_EQ(healthz->status, 503);
+  EXPECT_THAT(healthz->body, HasSubstr("appends refused head_sequence 0: the disk holding "));
+  EXPECT_THAT(healthz->body, HasSubstr(" MiB the ledger keeps in reserve)"));
+  auto metrics = web.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("\ngrantledger_appends_stopped 0\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("\ngrantledger_appends_refused 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr(absl::StrCat("\ngrantledger_disk_reserve_bytes ",
+                                                    uint64_t{1} << 62, "\n")));
+  EXPECT_THAT(metrics->body, HasSubstr("\ngrantledger_disk_available_bytes "));
+  (*http)->Stop();
+  (*server)->Shutdown(absl::Seconds(1));
 }
 
 TEST(ServicesReflectionTest, WithClientCertificatesOnlyVerifiedPrincipalsReflect) {

@@ -6,15 +6,22 @@
 #define GRANTLEDGER_LEDGER_STORE_DISK_SPACE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
 
 namespace grantledger {
 
+// The bytes available (to this user) on the filesystem holding `path`; nullopt when statvfs
+// fails.
+std::optional<uint64_t> AvailableDiskBytes(const std::string& path);
+
 // OK while the filesystem holding `path` has at least `reserve_bytes` available (to this
-// user); Unavailable naming the directory, what is free and the reserve otherwise. A failing
-// statvfs is OK (the write itself will then say what is wrong).
+// user); Unavailable naming the directory, what is free and the reserve otherwise ("the disk
+// holding P is full (N MiB free, below the R MiB the ledger keeps in reserve)"; callers add
+// what it means for them). A failing statvfs is OK (the write itself will then say what is
+// wrong).
 absl::Status CheckDiskReserve(const std::string& path, uint64_t reserve_bytes);
 
 }  // namespace grantledger

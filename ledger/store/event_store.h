@@ -97,12 +97,13 @@ class EventStore {
 
   Digest Head() const;
 
-  // Whether appends are taken: OK, or Unavailable with what failed and what to do once a write
-  // after the log's has failed (every acknowledged event is stored, but appends are refused
-  // until the ledger is reopened). For health checks; a full disk is not counted here (it
-  // refuses appends only while it lasts).
-  absl::Status AppendHealth() const;
-  // Calls `listener` once, with AppendHealth's error, when appends stop: on the writer thread
+  // Whether appends are taken now, for health checks (store_types.h): refused until the ledger
+  // is reopened once a write after the log's has failed (every acknowledged event is stored),
+  // or while the disk has less free than the reserve (EventStoreOptions::disk_reserve_bytes;
+  // taken again once space is freed). Reads statvfs each call.
+  AppendHealthReport AppendHealth() const;
+  // Calls `listener` once, with AppendHealth's status, when appends stop (a failed write after
+  // the log's; not a low disk, which nothing announces as it ends): on the writer thread
   // as they stop, or at once (on this thread) if they already have. The listener must be
   // quick and must not call back into the store. Returns a handle for
   // RemoveAppendHealthListener, which waits for a call in progress to return.

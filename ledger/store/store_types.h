@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,18 @@ class Env;
 }  // namespace rocksdb
 
 namespace grantledger {
+
+// Whether the store takes appends now (EventStore::AppendHealth).
+struct AppendHealthReport {
+  // OK, or Unavailable saying why appends are refused and what to do.
+  absl::Status status;
+  // Refused until the ledger is reopened (a failed index write), not only while the disk is low.
+  bool stopped = false;
+  // The space available (to this user) on the data directory's disk, when statvfs answers, and
+  // the reserve below which appends are refused (EventStoreOptions::disk_reserve_bytes).
+  std::optional<uint64_t> disk_available_bytes;
+  uint64_t disk_reserve_bytes = 0;
+};
 
 // What the store tells an observer (the server's metrics). Called on the store's own threads:
 // keep the calls short and never call back into the store.

@@ -237,10 +237,14 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
   const bool wrote = !group.entry.empty();
   if (wrote) {
     // Before RocksDB runs out of space mid-write, which it does not survive (disk_space.h).
-    absl::Status reserve = CheckDiskReserve(options_.path, options_.disk_reserve_bytes);
-    if (!reserve.ok()) {
+    if (absl::Status full = CheckDiskReserve(options_.path, options_.disk_reserve_bytes);
+        !full.ok()) {
+      const absl::Status refused = absl::UnavailableError(
+          StrCat(full.message(),
+                 "; nothing of this batch was written; free space and retry with the same "
+                 "event_ids"));
       for (AppendWriter* w : writers) {
-        if (w->accepted) w->result = reserve;
+        if (w->accepted) w->result = refused;
       }
       Complete(writers);
       return;
@@ -373,17 +377,31 @@ void EventStore::StopAppends(std::string why) {
   for (auto& [handle, listener] : health_listeners_) listener(stopped);
 }
 
-absl::Status EventStore::AppendHealth() const {
-  absl::MutexLock lock(&queue_mu_);
-  if (failed_.empty()) return absl::OkStatus();
-  return absl::UnavailableError(failed_);
+AppendHealthReport EventStore::AppendHealth() const {
+  AppendHealthReport report;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    report.stopped = !failed_.empty();
+    if (report.stopped) report.status = absl::UnavailableError(failed_);
+  }
+  report.disk_reserve_bytes = options_.disk_reserve_bytes;
+  report.disk_available_bytes = AvailableDiskBytes(options_.path);
+  if (report.status.ok() && !options_.read_only) {
+    // As the writer thread checks it before each write (ProcessGroup).
+    if (absl::Status full = CheckDiskReserve(options_.path, options_.disk_reserve_bytes);
+        !full.ok()) {
+      report.status = absl::UnavailableError(
+          StrCat(full.message(), "; appends are refused until space is freed, then taken again"));
+    }
+  }
+  return report;
 }
 
 int EventStore::AddAppendHealthListener(std::function<void(const absl::Status&)> listener) {
   absl::MutexLock lock(&health_listeners_mu_);
   const int handle = next_health_listener_++;
   // Told here only if StopAppends has told the others already; otherwise StopAppends will.
-  if (appends_stopped_told_) listener(AppendHealth());
+  if (appends_stopped_told_) listener(AppendHealth().status);
   health_listeners_.emplace(handle, std::move(listener));
   return handle;
 }

@@ -211,26 +211,27 @@ void HttpServer::Route(const EventStore& store) {
                    });
   };
 
-  s.Get("/healthz", guarded("http:/healthz", "",
-                            [&store](const httplib::Request&, httplib::Response& response) {
-                              // 503 once the store takes no appends (EventStore::AppendHealth):
-                              // reads still work, but the ledger needs a restart, which monitoring
-                              // should see.
-                              const absl::Status appends = store.AppendHealth();
-                              const uint64_t head = store.Head().sequence;
-                              std::string body = absl::StrCat("ok head_sequence ", head, "\n");
-                              if (!appends.ok()) {
-                                response.status = 503;
-                                body = absl::StrCat("appends stopped head_sequence ", head, ": ",
-                                                    appends.message(), "\n");
-                              }
-                              response.set_content(body, "text/plain; charset=utf-8");
-                            }));
+  s.Get(
+      "/healthz",
+      guarded("http:/healthz", "", [&store](const httplib::Request&, httplib::Response& response) {
+        // 503 while the store takes no appends (EventStore::AppendHealth:
+        // stopped until a restart, or a disk below the reserve): reads
+        // still work, but an operator must act, which monitoring should see.
+        const AppendHealthReport appends = store.AppendHealth();
+        const uint64_t head = store.Head().sequence;
+        std::string body = absl::StrCat("ok head_sequence ", head, "\n");
+        if (!appends.status.ok()) {
+          response.status = 503;
+          body = absl::StrCat(appends.stopped ? "appends stopped" : "appends refused",
+                              " head_sequence ", head, ": ", appends.status.message(), "\n");
+        }
+        response.set_content(body, "text/plain; charset=utf-8");
+      }));
   s.Get("/metrics", guarded("http:/metrics", kReadMethod,
                             [&store](const httplib::Request&, httplib::Response& response) {
                               response.set_content(
                                   MetricsText(ServerMetrics::Global().Read(), store.Head().sequence,
-                                              !store.AppendHealth().ok()),
+                                              store.AppendHealth()),
                                   kMetricsContentType);
                             }));
   s.Get("/api/overview", api("http:/api/overview", kReadMethod, ApiOverview));

@@ -40,7 +40,7 @@ std::string LabelValue(const std::string& value) {
 }  // namespace
 
 std::string MetricsText(const ServerMetrics::Snapshot& m, uint64_t head_sequence,
-                        bool appends_stopped) {
+                        const AppendHealthReport& appends) {
   std::string out;
   Family(out, "grantledger_appends_total", "counter", "Append batches written to the ledger.");
   absl::StrAppend(&out, "grantledger_appends_total ", m.appends, "\n");
@@ -72,7 +72,18 @@ std::string MetricsText(const ServerMetrics::Snapshot& m, uint64_t head_sequence
   Family(out, "grantledger_appends_stopped", "gauge",
          "1 when the ledger takes no appends until grantledgerd is restarted (a failed index "
          "write; see the log), else 0.");
-  absl::StrAppend(&out, "grantledger_appends_stopped ", appends_stopped ? 1 : 0, "\n");
+  absl::StrAppend(&out, "grantledger_appends_stopped ", appends.stopped ? 1 : 0, "\n");
+  Family(out, "grantledger_appends_refused", "gauge",
+         "1 while the ledger refuses appends (stopped, or the disk below its reserve), else 0.");
+  absl::StrAppend(&out, "grantledger_appends_refused ", appends.status.ok() ? 0 : 1, "\n");
+  if (appends.disk_available_bytes.has_value()) {
+    Family(out, "grantledger_disk_available_bytes", "gauge",
+           "Space available to grantledgerd on the data directory's disk.");
+    absl::StrAppend(&out, "grantledger_disk_available_bytes ", *appends.disk_available_bytes, "\n");
+  }
+  Family(out, "grantledger_disk_reserve_bytes", "gauge",
+         "Free space below which appends are refused (taken again once space is freed).");
+  absl::StrAppend(&out, "grantledger_disk_reserve_bytes ", appends.disk_reserve_bytes, "\n");
   Family(out, "grantledger_open_seconds", "gauge",
          "Time grantledgerd took to open its data directory, recovery included.");
   absl::StrAppend(&out, "grantledger_open_seconds ", Number(m.open_seconds), "\n");

@@ -7,15 +7,16 @@
 #include <cstdint>
 #include <string>
 
+#include "ledger/store/store_types.h"
 #include "services/server_metrics.h"
 
 namespace grantledger {
 
 inline constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 
-// `appends_stopped`: the store takes no appends until it is reopened (EventStore::AppendHealth).
+// `appends`: whether the store takes appends, and its disk (EventStore::AppendHealth).
 std::string MetricsText(const ServerMetrics::Snapshot& metrics, uint64_t head_sequence,
-                        bool appends_stopped = false);
+                        const AppendHealthReport& appends = {});
 
 }  // namespace grantledger
 

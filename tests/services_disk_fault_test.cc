@@ -1,7 +1,8 @@
 // Disk faults under the real grantledgerd, its data directory on a small tmpfs of its own:
 // the disk fills under load (appends fail cleanly with UNAVAILABLE, nothing acknowledged is
-// lost, the server stays up, and appends resume once space is freed), and the data directory turns
-// read-only. Mounting needs root: as another user these tests skip, saying why.
+// lost, the server stays up, health says appends are refused, and appends and health resume
+// once space is freed), and the data directory turns read-only. Mounting needs root: as another
+// user these tests skip, saying why.
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -18,6 +19,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/store/event_store.h"
@@ -64,6 +67,19 @@ class DiskFaultTest : public ::testing::Test {
   }
   grpc::Status Append(const std::vector<v1::Event>& events, v1::AppendResponse* response) {
     return AppendEvents(*ledger_, events, response);
+  }
+  // Asks gRPC health for `service` until it answers `wanted` (1 SERVING, 2 NOT_SERVING) or 30 s
+  // pass (grantledgerd asks its store every 2 s; RocksDB looks for freed space every 5 s); the
+  // last answer.
+  int AwaitHealth(const std::string& service, int wanted) {
+    auto channel = NewChannel(server_->address());
+    int serving = 0;
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (HealthCheck(channel, service, &serving).ok() && serving != wanted &&
+           absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return serving;
   }
   // Fills the tmpfs with a file until fewer than `leave_bytes` are free.
   void Fill(uint64_t leave_bytes) {
@@ -157,6 +173,41 @@ TEST_F(DiskFaultTest, AFullDiskRefusesAppendsCleanlyLosesNothingAndResumesWhenFr
   auto verified = (*store)->Verify(0, 0);
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_TRUE(verified->ok) << verified->problem;
+}
+
+// A disk filled to 2 MiB above the store's 64 MiB reserve. The next flush's table file does not
+// fit (RocksDB preallocates about 70 MiB for it), or else the reserve check refuses: either way
+// appends are refused, and grantledgerd's health says so for "" and the LedgerService while the
+// reads serve; once space is freed, health turns back by itself and appends are taken.
+TEST_F(DiskFaultTest, WhileAFullDiskRefusesAppendsHealthSaysSoAndTurnsBackWhenFreed) {
+  StartServer();
+  v1::AppendResponse response;
+  ASSERT_TRUE(Append({RegisterGrant("reg", kGrant, 1'000'000'000'00)}, &response).ok());
+  EXPECT_EQ(AwaitHealth("", 1), 1);
+  Fill(/*leave_bytes=*/66 << 20);
+  grpc::Status refused;
+  for (int i = 0; i < 1000 && refused.ok(); ++i) {  // batches of about 100 KiB
+    std::vector<v1::Event> batch;
+    for (int k = 0; k < 100; ++k) {
+      v1::Event e = Spend(absl::StrCat("s", i, "-", k), kGrant, 1);
+      e.mutable_expense()->set_text(std::string(1000, 'a'));
+      batch.push_back(std::move(e));
+    }
+    refused = Append(batch, &response);
+  }
+  ASSERT_FALSE(refused.ok()) << "the disk never filled";
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(refused.error_message(),
+              AnyOf(HasSubstr("in reserve"), HasSubstr("No space left on device")));
+  EXPECT_EQ(AwaitHealth("", 2), 2) << "NOT_SERVING while appends are refused\n" << server_->Log();
+  EXPECT_EQ(AwaitHealth("grantledger.v1.LedgerService", 2), 2);
+  EXPECT_EQ(AwaitHealth("grantledger.v1.QueryService", 1), 1) << "reads still work";
+
+  std::filesystem::remove(mount_point_ + "/filler");
+  EXPECT_EQ(AwaitHealth("", 1), 1) << "SERVING again once space is freed\n" << server_->Log();
+  EXPECT_EQ(AwaitHealth("grantledger.v1.LedgerService", 1), 1);
+  grpc::Status after = Append({Spend("after", kGrant, 1)}, &response);
+  EXPECT_TRUE(after.ok()) << after.error_message();
 }
 
 TEST_F(DiskFaultTest, AReadOnlyDataDirectoryIsRefusedByTheServerAndReadableByQueries) {

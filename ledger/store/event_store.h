@@ -59,6 +59,7 @@ class ColumnFamilyHandle;
 
 namespace grantledger {
 
+class BackgroundErrors;
 class HeadNote;
 class HistoryStore;
 class MerkleStore;
@@ -98,9 +99,11 @@ class EventStore {
   Digest Head() const;
 
   // Whether appends are taken now, for health checks (store_types.h): refused until the ledger
-  // is reopened once a write after the log's has failed (every acknowledged event is stored),
-  // or while the disk has less free than the reserve (EventStoreOptions::disk_reserve_bytes;
-  // taken again once space is freed). Reads statvfs each call.
+  // is reopened once a write after the log's has failed (every acknowledged event is stored);
+  // while RocksDB refuses writes after a failed flush, compaction or write (until it has
+  // recovered by itself, or a write succeeds); or while the disk has less free than the
+  // reserve (EventStoreOptions::disk_reserve_bytes). The last two end by themselves once space
+  // is freed. Reads statvfs each call.
   AppendHealthReport AppendHealth() const;
   // Calls `listener` once, with AppendHealth's status, when appends stop (a failed write after
   // the log's; not a low disk, which nothing announces as it ends): on the writer thread
@@ -309,6 +312,8 @@ class EventStore {
   bool writer_busy_ ABSL_GUARDED_BY(queue_mu_) = false;
   // Set when a write after the log's failed: appends are refused until the ledger is reopened.
   std::string failed_ ABSL_GUARDED_BY(queue_mu_);
+  // What RocksDB reports stops its writes, until it recovers (writable stores; for health).
+  std::shared_ptr<BackgroundErrors> background_errors_;
   // AddAppendHealthListener's listeners, and whether they have been told (StopAppends).
   absl::Mutex health_listeners_mu_;
   absl::flat_hash_map<int, std::function<void(const absl::Status&)>> health_listeners_

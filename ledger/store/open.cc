@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/status_macros.h"
+#include "ledger/store/background_errors.h"
 #include "ledger/store/data_dir.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/head_note.h"
@@ -129,6 +130,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   // A damaged record in the write-ahead log refuses the open (RocksDB's default replays up to
   // it and silently drops the rest); only an incomplete last record, torn by a crash, passes.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  if (!o.read_only) {
+    store->background_errors_ = std::make_shared<BackgroundErrors>();
+    db_options.listeners.push_back(store->background_errors_);
+  }
 
   // One bounded cache for every family's blocks, their indexes and filters included, so that
   // memory does not grow with the number of table files (that is, with the history).

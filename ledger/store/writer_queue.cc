@@ -10,6 +10,7 @@
 #include "ledger/limits.h"
 #include "ledger/local_author.h"
 #include "ledger/status_macros.h"
+#include "ledger/store/background_errors.h"
 #include "ledger/store/disk_space.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/head_note.h"
@@ -265,6 +266,7 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
     write_options.sync = options_.sync;
     const absl::Time write_start = absl::Now();
     rocksdb::Status s = db_->Write(write_options, &batch);
+    if (s.ok() && background_errors_ != nullptr) background_errors_->WriteSucceeded();
     if (s.ok() && options_.observer != nullptr) {
       options_.observer->GroupWritten(batch_events, absl::Now() - write_start);
     }
@@ -386,6 +388,14 @@ AppendHealthReport EventStore::AppendHealth() const {
   }
   report.disk_reserve_bytes = options_.disk_reserve_bytes;
   report.disk_available_bytes = AvailableDiskBytes(options_.path);
+  const std::string rocksdb_error =
+      background_errors_ != nullptr ? background_errors_->Current() : std::string();
+  if (report.status.ok() && !rocksdb_error.empty()) {
+    report.status = absl::UnavailableError(
+        StrCat("the ledger cannot write: RocksDB stopped writes after an error (", rocksdb_error,
+               "); appends are refused until it has recovered, which it does by itself (for a "
+               "full disk: once space is freed)"));
+  }
   if (report.status.ok() && !options_.read_only) {
     // As the writer thread checks it before each write (ProcessGroup).
     if (absl::Status full = CheckDiskReserve(options_.path, options_.disk_reserve_bytes);

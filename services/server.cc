@@ -1,6 +1,7 @@
 // See server.h.
 #include "services/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -139,18 +140,22 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
   out->health_listener_ =
       store.AddAppendHealthListener([server, set_appends_serving](const absl::Status&) {
         absl::MutexLock lock(&server->health_mu_);
+        server->appends_stopped_ = true;
         set_appends_serving(false);
       });
-  out->health_poller_ =
-      std::thread([server, &store, set_appends_serving, interval = options.health_poll_interval] {
-        bool serving = true;
-        while (!server->stop_health_poller_.WaitForNotificationWithTimeout(interval)) {
-          absl::MutexLock lock(&server->health_mu_);
-          const bool now = store.AppendHealth().status.ok();
-          if (now != serving) set_appends_serving(now);
-          serving = now;
-        }
-      });
+  // At once, then every interval. The store is read outside health_mu_ (statvfs may be slow);
+  // a stop the listener reported meanwhile still wins.
+  const absl::Duration interval = std::max(options.health_poll_interval, absl::Milliseconds(10));
+  out->health_poller_ = std::thread([server, &store, set_appends_serving, interval] {
+    bool serving = true;
+    do {
+      bool now = store.AppendHealth().status.ok();
+      absl::MutexLock lock(&server->health_mu_);
+      if (server->appends_stopped_) now = false;
+      if (now != serving) set_appends_serving(now);
+      serving = now;
+    } while (!server->stop_health_poller_.WaitForNotificationWithTimeout(interval));
+  });
   return out;
 }
 

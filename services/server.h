@@ -60,9 +60,9 @@ struct ServerOptions {
   // Signs the transparency log's checkpoints (ledger/store/log_signer.h); must outlive the
   // server. Null: one with the defaults (the key in the data directory) on first use.
   LogSigner* signer = nullptr;
-  // How often health asks the store whether it takes appends (EventStore::AppendHealth): a
-  // disk below the reserve turns "" and the LedgerService NOT_SERVING, and SERVING again once
-  // space is freed.
+  // How often health asks the store whether it takes appends (EventStore::AppendHealth; at
+  // least every 10 ms): a disk below the reserve, or RocksDB refusing writes, turns "" and the
+  // LedgerService NOT_SERVING, and SERVING again once that ends.
   absl::Duration health_poll_interval = absl::Seconds(2);
 };
 
@@ -115,9 +115,10 @@ class GrantLedgerServer {
   // Sets "" and the LedgerService from AppendHealth every health_poll_interval, until notified.
   std::thread health_poller_;
   absl::Notification stop_health_poller_;
-  // Orders the listener's and the poller's updates, so that the last one set is the latest
-  // state (the poller reads the state and sets it under it).
+  // Orders the listener's and the poller's updates: a stop, once reported by the listener, is
+  // never overwritten by a poll that read the store before it.
   absl::Mutex health_mu_;
+  bool appends_stopped_ ABSL_GUARDED_BY(health_mu_) = false;
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
 };

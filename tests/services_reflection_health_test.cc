@@ -1,6 +1,7 @@
 // Reflection (grpc.reflection.v1 and v1alpha) and health per service name, over a real server;
 // with client certificates on, reflection only for verified principals; a store that stops
-// taking appends seen by gRPC health, /healthz and /metrics.
+// taking appends, and one whose disk is below the reserve, seen by gRPC health, /healthz and
+// /metrics.
 #include <httplib.h>
 
 #include <cstdlib>

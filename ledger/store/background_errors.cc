@@ -5,33 +5,34 @@ namespace grantledger {
 
 void BackgroundErrors::OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) {
   if (error == nullptr || error->ok()) return;
+  const rocksdb::Status::Severity severity = error->severity();
+  if (severity < rocksdb::Status::kHardError) return;  // writes go on
   absl::MutexLock lock(&mu_);
-  current_ = error->ToString();
-  set_.store(true, std::memory_order_release);
+  current_.error = error->ToString();
+  current_.for_good = current_.for_good || severity >= rocksdb::Status::kFatalError;
+  ++generation_;
 }
 
 void BackgroundErrors::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) {
-  if (info.new_bg_error.ok()) Clear();
+  if (!info.new_bg_error.ok()) return;  // the recovery failed: writes are still refused
+  absl::MutexLock lock(&mu_);
+  // Only the error it recovered from: a newer one, reported meanwhile, still stands.
+  if (!current_.for_good && info.old_bg_error.ToString() == current_.error) current_.error.clear();
 }
 
-void BackgroundErrors::OnErrorRecoveryCompleted(rocksdb::Status old_error) {
-  old_error.PermitUncheckedError();
-  Clear();  // called only when the recovery succeeded
+uint64_t BackgroundErrors::Generation() const {
+  absl::MutexLock lock(&mu_);
+  return generation_;
 }
 
-void BackgroundErrors::WriteSucceeded() {
-  if (set_.load(std::memory_order_acquire)) Clear();
+void BackgroundErrors::WriteSucceeded(uint64_t generation) {
+  absl::MutexLock lock(&mu_);
+  if (generation == generation_ && !current_.for_good) current_.error.clear();
 }
 
-std::string BackgroundErrors::Current() const {
+BackgroundErrors::Refusal BackgroundErrors::Current() const {
   absl::MutexLock lock(&mu_);
   return current_;
-}
-
-void BackgroundErrors::Clear() {
-  absl::MutexLock lock(&mu_);
-  current_.clear();
-  set_.store(false, std::memory_order_release);
 }
 
 }  // namespace grantledger

@@ -15,7 +15,12 @@ std::optional<uint64_t> AvailableDiskBytes(const std::string& path) {
 
 absl::Status CheckDiskReserve(const std::string& path, uint64_t reserve_bytes) {
   if (reserve_bytes == 0) return absl::OkStatus();
-  const std::optional<uint64_t> available_bytes = AvailableDiskBytes(path);
+  return DiskReserveStatus(path, AvailableDiskBytes(path), reserve_bytes);
+}
+
+absl::Status DiskReserveStatus(const std::string& path, std::optional<uint64_t> available_bytes,
+                               uint64_t reserve_bytes) {
+  if (reserve_bytes == 0) return absl::OkStatus();
   if (!available_bytes.has_value() || *available_bytes >= reserve_bytes) return absl::OkStatus();
   return absl::UnavailableError(absl::StrCat(
       "the disk holding ", path, " is full (", *available_bytes >> 20, " MiB free, below the ",

@@ -23,6 +23,9 @@ std::optional<uint64_t> AvailableDiskBytes(const std::string& path);
 // what it means for them). A failing statvfs is OK (the write itself will then say what is
 // wrong).
 absl::Status CheckDiskReserve(const std::string& path, uint64_t reserve_bytes);
+// The same, for an `available_bytes` already read (nullopt: statvfs failed).
+absl::Status DiskReserveStatus(const std::string& path, std::optional<uint64_t> available_bytes,
+                               uint64_t reserve_bytes);
 
 }  // namespace grantledger
 

@@ -265,8 +265,10 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     const absl::Time write_start = absl::Now();
+    const uint64_t errors_before =
+        background_errors_ != nullptr ? background_errors_->Generation() : 0;
     rocksdb::Status s = db_->Write(write_options, &batch);
-    if (s.ok() && background_errors_ != nullptr) background_errors_->WriteSucceeded();
+    if (s.ok() && background_errors_ != nullptr) background_errors_->WriteSucceeded(errors_before);
     if (s.ok() && options_.observer != nullptr) {
       options_.observer->GroupWritten(batch_events, absl::Now() - write_start);
     }
@@ -388,17 +390,26 @@ AppendHealthReport EventStore::AppendHealth() const {
   }
   report.disk_reserve_bytes = options_.disk_reserve_bytes;
   report.disk_available_bytes = AvailableDiskBytes(options_.path);
-  const std::string rocksdb_error =
-      background_errors_ != nullptr ? background_errors_->Current() : std::string();
-  if (report.status.ok() && !rocksdb_error.empty()) {
+  const BackgroundErrors::Refusal rocksdb_refusal =
+      background_errors_ != nullptr ? background_errors_->Current() : BackgroundErrors::Refusal();
+  if (report.status.ok() && rocksdb_refusal.for_good) {
+    report.stopped = true;
     report.status = absl::UnavailableError(
-        StrCat("the ledger cannot write: RocksDB stopped writes after an error (", rocksdb_error,
-               "); appends are refused until it has recovered, which it does by itself (for a "
-               "full disk: once space is freed)"));
+        StrCat("the ledger cannot write: RocksDB stopped writes after an error it does not "
+               "recover from (",
+               rocksdb_refusal.error,
+               "); every acknowledged event is stored, but no append is taken until the ledger "
+               "is reopened (restart the server)"));
+  } else if (report.status.ok() && !rocksdb_refusal.error.empty()) {
+    report.status = absl::UnavailableError(StrCat(
+        "the ledger cannot write: RocksDB stopped writes after an error (", rocksdb_refusal.error,
+        "); appends are refused until it has recovered, which it does by itself (for a "
+        "full disk: once space is freed)"));
   }
   if (report.status.ok() && !options_.read_only) {
-    // As the writer thread checks it before each write (ProcessGroup).
-    if (absl::Status full = CheckDiskReserve(options_.path, options_.disk_reserve_bytes);
+    // As the writer thread checks it before each write (ProcessGroup), on the same reading.
+    if (absl::Status full = DiskReserveStatus(options_.path, report.disk_available_bytes,
+                                              options_.disk_reserve_bytes);
         !full.ok()) {
       report.status = absl::UnavailableError(
           StrCat(full.message(), "; appends are refused until space is freed, then taken again"));

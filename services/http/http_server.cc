@@ -214,9 +214,9 @@ void HttpServer::Route(const EventStore& store) {
   s.Get(
       "/healthz",
       guarded("http:/healthz", "", [&store](const httplib::Request&, httplib::Response& response) {
-        // 503 while the store takes no appends (EventStore::AppendHealth:
-        // stopped until a restart, or a disk below the reserve): reads
-        // still work, but an operator must act, which monitoring should see.
+        // 503 while the store takes no appends (EventStore::AppendHealth: stopped until a
+        // restart, RocksDB refusing writes, or a disk below the reserve): reads still work,
+        // but an operator must act, which monitoring should see.
         const AppendHealthReport appends = store.AppendHealth();
         const uint64_t head = store.Head().sequence;
         std::string body = absl::StrCat("ok head_sequence ", head, "\n");

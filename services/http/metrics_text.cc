@@ -71,10 +71,11 @@ std::string MetricsText(const ServerMetrics::Snapshot& m, uint64_t head_sequence
   absl::StrAppend(&out, "grantledger_head_sequence ", head_sequence, "\n");
   Family(out, "grantledger_appends_stopped", "gauge",
          "1 when the ledger takes no appends until grantledgerd is restarted (a failed index "
-         "write; see the log), else 0.");
+         "write, or an error RocksDB does not recover from; see the log), else 0.");
   absl::StrAppend(&out, "grantledger_appends_stopped ", appends.stopped ? 1 : 0, "\n");
   Family(out, "grantledger_appends_refused", "gauge",
-         "1 while the ledger refuses appends (stopped, or the disk below its reserve), else 0.");
+         "1 while the ledger refuses appends (stopped, RocksDB refusing writes, or the disk "
+         "below its reserve), else 0.");
   absl::StrAppend(&out, "grantledger_appends_refused ", appends.status.ok() ? 0 : 1, "\n");
   if (appends.disk_available_bytes.has_value()) {
     Family(out, "grantledger_disk_available_bytes", "gauge",

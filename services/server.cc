@@ -130,7 +130,8 @@ absl::StatusOr<std::unique_ptr<GrantLedgerServer>> GrantLedgerServer::Start(Even
   // A store that takes no appends turns the server and its LedgerService NOT_SERVING, so that
   // monitoring sees what every append is now told; the read services still serve. A store
   // that stops (a failed index write) says so at once, through the listener; a disk below the
-  // reserve is seen by the poller, which also sees it freed. Both end in Shutdown.
+  // reserve or RocksDB refusing writes is seen by the poller, which also sees it end. Both end
+  // in Shutdown.
   grpc::HealthCheckServiceInterface* health = out->server_->GetHealthCheckService();
   auto set_appends_serving = [health](bool serving) {
     health->SetServingStatus("", serving);  // SetServingStatus(bool) would set every name

@@ -71,7 +71,8 @@ class GrantLedgerServer {
   // Starts serving `store`, which must outlive the server. Health reports SERVING on return,
   // for "" and for each service by name; "" and the LedgerService are NOT_SERVING while the
   // store takes no appends (EventStore::AppendHealth): at once when appends stop, within
-  // health_poll_interval when the disk falls below the reserve or has space again. InvalidArgument
+  // health_poll_interval when the disk falls below the reserve or RocksDB refuses writes, and
+  // back within it once that ends. InvalidArgument
   // (naming the flag) for TLS files or a policy that cannot be used, or a non-loopback address
   // without TLS and client certificates (unless insecure_listen); Unavailable when it cannot
   // listen.

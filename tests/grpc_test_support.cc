@@ -111,4 +111,15 @@ grpc::Status HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const st
   return status;
 }
 
+int AwaitHealth(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                int wanted, absl::Duration timeout) {
+  int serving = 0;
+  const absl::Time give_up = absl::Now() + timeout;
+  while (HealthCheck(channel, service, &serving).ok() && serving != wanted &&
+         absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return serving;
+}
+
 }  // namespace grantledger::testing

@@ -62,6 +62,10 @@ grpc::Status AppendEvents(v1::LedgerService::Stub& stub, const std::vector<v1::E
 // the answer in `serving_status` (1 SERVING, 2 NOT_SERVING; 0 when the call failed).
 grpc::Status HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
                          int* serving_status);
+// Asks HealthCheck for `service` until it answers `wanted` (1 SERVING, 2 NOT_SERVING), the
+// call fails, or `timeout` passes; the last answer.
+int AwaitHealth(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                int wanted, absl::Duration timeout = absl::Seconds(30));
 
 // Reads every event ReadEvents returns for the request; the stream's final status in `status`.
 std::vector<v1::RecordedEvent> ReadAll(v1::AuditService::Stub& stub,

@@ -68,18 +68,10 @@ class DiskFaultTest : public ::testing::Test {
   grpc::Status Append(const std::vector<v1::Event>& events, v1::AppendResponse* response) {
     return AppendEvents(*ledger_, events, response);
   }
-  // Asks gRPC health for `service` until it answers `wanted` (1 SERVING, 2 NOT_SERVING) or 30 s
-  // pass (grantledgerd asks its store every 2 s; RocksDB looks for freed space every 5 s); the
-  // last answer.
+  // gRPC health's answer for `service` once it is `wanted`, or after 30 s (grantledgerd asks its
+  // store every 2 s; RocksDB looks for freed space every few seconds).
   int AwaitHealth(const std::string& service, int wanted) {
-    auto channel = NewChannel(server_->address());
-    int serving = 0;
-    const absl::Time give_up = absl::Now() + absl::Seconds(30);
-    while (HealthCheck(channel, service, &serving).ok() && serving != wanted &&
-           absl::Now() < give_up) {
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return serving;
+    return testing::AwaitHealth(NewChannel(server_->address()), service, wanted);
   }
   // Fills the tmpfs with a file until fewer than `leave_bytes` are free.
   void Fill(uint64_t leave_bytes) {

@@ -106,16 +106,6 @@ TEST(ServicesReflectionTest, V1AndV1AlphaDescribeTheServices) {
   EXPECT_GE(alpha_answers[0].file_descriptor_response().file_descriptor_proto_size(), 1);
 }
 
-// Asks health for "" until it answers NOT_SERVING (2) or 20 s pass; the last answer.
-int AwaitNotServing(const std::shared_ptr<grpc::Channel>& channel) {
-  int serving = 0;
-  const absl::Time give_up = absl::Now() + absl::Seconds(20);
-  while (HealthCheck(channel, "", &serving).ok() && serving == 1 && absl::Now() < give_up) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return serving;
-}
-
 TEST(ServicesHealthTest, AnswersForTheServerAndForEachServiceByName) {
   TestServer server;
   auto channel = NewChannel(server.address());
@@ -180,7 +170,8 @@ TEST(ServicesHealthTest, AStoreThatStopsTakingAppendsIsNotServing) {
   ASSERT_TRUE(answered.ok()) << answered.error_message();
   EXPECT_EQ(response.head().sequence(), 23u);
   // The index write follows the answer: health turns within moments.
-  EXPECT_EQ(AwaitNotServing(channel), 2) << "NOT_SERVING for the whole server";
+  EXPECT_EQ(AwaitHealth(channel, "", 2, absl::Seconds(20)), 2)
+      << "NOT_SERVING for the whole server";
   ASSERT_TRUE(HealthCheck(channel, "grantledger.v1.LedgerService", &serving).ok());
   EXPECT_EQ(serving, 2);
   for (const char* reads : {"grantledger.v1.QueryService", "grantledger.v1.AuditService",
@@ -238,7 +229,8 @@ TEST(ServicesHealthTest, ADiskBelowTheReserveIsNotServingForAppends) {
   httplib::Client web("127.0.0.1", (*http)->port());
   auto channel = NewChannel((*server)->address());
 
-  EXPECT_EQ(AwaitNotServing(channel), 2) << "NOT_SERVING for the whole server";
+  EXPECT_EQ(AwaitHealth(channel, "", 2, absl::Seconds(20)), 2)
+      << "NOT_SERVING for the whole server";
   int serving = 0;
   ASSERT_TRUE(HealthCheck(channel, "grantledger.v1.LedgerService", &serving).ok());
   EXPECT_EQ(serving, 2);

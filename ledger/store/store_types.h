@@ -28,7 +28,8 @@ namespace grantledger {
 struct AppendHealthReport {
   // OK, or Unavailable saying why appends are refused and what to do.
   absl::Status status;
-  // Refused until the ledger is reopened (a failed index write), not only while the disk is low.
+  // Refused until the ledger is reopened (a failed index write, or an error RocksDB does not
+  // recover from), not only while the disk is low or RocksDB recovers.
   bool stopped = false;
   // The space available (to this user) on the data directory's disk, when statvfs answers, and
   // the reserve below which appends are refused (EventStoreOptions::disk_reserve_bytes).

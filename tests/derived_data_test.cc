@@ -382,9 +382,14 @@ TEST_F(DerivedDataTest, AWriteAnsweredBeforeItsIndexesAreWrittenIsCompletedOnOpe
   {
     Raw raw(path);
     ASSERT_EQ(raw.Get(Raw::kCheckpoints, kIndexedThroughKey), EncodeSequence(head));
+    ASSERT_EQ(raw.Get(Raw::kCheckpoints, kIdsThroughKey), EncodeSequence(head))
+        << "closing writes the ids held in memory as a run";
+    // As a crash leaves it: the tiles of the last write not written, and its ids (held in
+    // memory until a run) not in the index.
     for (const v1::Event& e : last) raw.Delete(Raw::kIds, e.event_id());
     raw.Delete(Raw::kTree, TileKey(0, 0));
     raw.Put(Raw::kCheckpoints, kIndexedThroughKey, EncodeSequence(first - 1));
+    raw.Put(Raw::kCheckpoints, kIdsThroughKey, EncodeSequence(first - 1));
   }
   ExpectDerivedIntact(path);
   {
@@ -502,14 +507,100 @@ TEST_F(DerivedDataTest, AFailedIndexWriteKeepsTheAnswerAndRefusesAppendsUntilReo
 TEST_F(DerivedDataTest, AnAlteredIndexMarkIsDetected) {
   const std::string behind = Copy();
   { Raw(behind).Put(Raw::kCheckpoints, kIndexedThroughKey, EncodeSequence(head_ - 10)); }
-  ExpectVerifyFinds(behind, "reach only record");
+  ExpectVerifyFinds(behind, "reaches only record");
 
-  const std::string damaged = Copy();
-  { Raw(damaged).Put(Raw::kCheckpoints, kIndexedThroughKey, "x"); }
-  ExpectVerifyFinds(damaged, "mark");
-  EXPECT_THAT(EventStore::Open(Options(damaged)),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("grantledger reindex")));
-  ExpectReindexRepairs(damaged);
+  for (const char* key : {kIndexedThroughKey, kIdsThroughKey}) {
+    SCOPED_TRACE(key);
+    const std::string damaged = Copy();
+    { Raw(damaged).Put(Raw::kCheckpoints, key, "x"); }
+    ExpectVerifyFinds(damaged, "mark");
+    EXPECT_THAT(EventStore::Open(Options(damaged)),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("grantledger reindex")));
+    ExpectReindexRepairs(damaged);
+
+    const std::string ahead = Copy();
+    { Raw(ahead).Put(Raw::kCheckpoints, key, EncodeSequence(head_ + 1)); }
+    ExpectVerifyFinds(ahead, "mark");
+    EXPECT_THAT(EventStore::Open(Options(ahead)),
+                StatusIs(absl::StatusCode::kDataLoss, HasSubstr("ahead of the log's head")));
+  }
+}
+
+// The id index's mark is only ever behind it (a run whose mark a crash lost): verify then
+// checks every entry past the mark against the record it names, and a writable open holds
+// those ids in memory again. A mark moved forward over missing entries is found too.
+TEST_F(DerivedDataTest, TheIdIndexPastItsMarkIsCheckedEntryByEntry) {
+  const std::string behind = Copy();
+  { Raw(behind).Put(Raw::kCheckpoints, kIdsThroughKey, EncodeSequence(20)); }
+  ExpectDerivedIntact(behind);
+
+  const std::string foreign = Copy();
+  {
+    Raw raw(foreign);
+    raw.Put(Raw::kCheckpoints, kIdsThroughKey, EncodeSequence(20));
+    raw.Put(Raw::kIds, "s30", EncodeSequence(head_ - 1));  // past the mark, another record's
+  }
+  ExpectVerifyFinds(foreign, "does not hold");
+  ExpectReindexRepairs(foreign);
+
+  const std::string missing = Copy();
+  { Raw(missing).Delete(Raw::kIds, "s30"); }  // before the mark (the head): missing
+  ExpectVerifyFinds(missing, "id index");
+
+  // Opened to write with its mark behind: retries of ids both before and past the mark are
+  // recognised, and the ledger closes with the index complete.
+  {
+    auto store = EventStore::Open(Options(behind));
+    ASSERT_THAT(store, IsOk());
+    for (int i : {2, 30, 39}) {
+      const std::string date = absl::StrCat("2025-0", 1 + i % 9, "-1", i % 10);
+      auto retried =
+          (*store)->Append({Spend(absl::StrCat("s", i), kGrant, 1000 + i, "p7", "HS Kir", date)});
+      ASSERT_THAT(retried, IsOk());
+      EXPECT_TRUE(retried->duplicates.front()) << i;
+    }
+    EXPECT_EQ((*store)->Head().sequence, head_);
+  }
+  ExpectDerivedIntact(behind);
+  { EXPECT_EQ(Raw(behind).Get(Raw::kCheckpoints, kIdsThroughKey), EncodeSequence(head_)); }
+}
+
+// Ids are written to the index in runs, on a thread of their own, while appends go on: with a
+// run every few ids, retries of every batch so far are recognised whether their ids are in
+// the active table, in the run being written, or in the index; the index then verifies.
+TEST_F(DerivedDataTest, RetriesAreRecognisedAcrossIdRuns) {
+  const std::string path = Copy();
+  EventStoreOptions options = Options(path);
+  options.id_run_size = 7;
+  auto store = EventStore::Open(options);
+  ASSERT_THAT(store, IsOk());
+  std::vector<std::vector<v1::Event>> sent;
+  for (int b = 0; b < 60; ++b) {
+    std::vector<v1::Event> batch;
+    for (int k = 0; k < 1 + b % 4; ++k) {
+      batch.push_back(Spend(absl::StrCat("run", b, "-", k), kGrant, 10, "p7", "HS Kir"));
+    }
+    ASSERT_THAT((*store)->Append(batch), IsOk());
+    sent.push_back(batch);
+    // Every batch so far, again: each id is a duplicate.
+    const uint64_t head = (*store)->Head().sequence;
+    for (int r = b; r >= 0 && r > b - 6; --r) {
+      auto retried = (*store)->Append(sent[r]);
+      ASSERT_THAT(retried, IsOk());
+      for (bool duplicate : retried->duplicates) EXPECT_TRUE(duplicate) << "batch " << r;
+    }
+    ASSERT_EQ((*store)->Head().sequence, head) << "a retry was posted again";
+  }
+  for (const std::vector<v1::Event>& batch : sent) {
+    auto retried = (*store)->Append(batch);
+    ASSERT_THAT(retried, IsOk());
+    for (bool duplicate : retried->duplicates) EXPECT_TRUE(duplicate);
+  }
+  auto derived = (*store)->VerifyDerived();
+  ASSERT_THAT(derived, IsOk());
+  EXPECT_TRUE(derived->ok) << derived->problem;
+  store->reset();
+  ExpectDerivedIntact(path);
 }
 
 // A stored history part altered, or deleted: an as-of question falls back to the log and

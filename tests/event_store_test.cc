@@ -456,13 +456,13 @@ TEST(EventStoreTest, ConcurrentAppendersProduceAGapFreeVerifiableLog) {
 // sequence, other content is AlreadyExists. With a tiny recent-id window the writer thread
 // reads the index again instead; the outcome is the same.
 TEST(EventStoreTest, ConcurrentDuplicateBatchesAdmitEachIdOnce) {
-  for (size_t recent_ids : {size_t{1} << 16, size_t{4}}) {
-    SCOPED_TRACE(absl::StrCat("recent_ids_capacity ", recent_ids));
+  for (size_t run_size : {size_t{1} << 16, size_t{4}}) {
+    SCOPED_TRACE(absl::StrCat("id_run_size ", run_size));
     TempDir dir;
     EventStoreOptions options;
     options.path = dir.path();
     options.check_invariants = true;
-    options.recent_ids_capacity = recent_ids;
+    options.id_run_size = run_size;
     auto opened = EventStore::Open(options);
     ASSERT_THAT(opened, IsOk());
     EventStore& store = **opened;

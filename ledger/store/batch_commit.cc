@@ -1,7 +1,7 @@
 // One writer's batch joins its group's write. The appending caller prefetches what the batch
 // refers to before queueing it (Prefetch: the id index's entries for its ids and the stored
 // events they name, its reversal targets in the log), as the log stood at a committed
-// sequence; the writer thread tops that up with what was committed since (RecentIds), the
+// sequence; the writer thread tops that up with what was committed since (UnindexedIds), the
 // pure validator (batch_validator.h) checks and plans the batch, then its records are chained
 // onto the group's log entry (or taken from the caller, who chained them ahead) and the plan
 // is added to the group. ProcessWriter runs on the writer thread, under the state's reader
@@ -49,8 +49,9 @@ absl::Status EventStore::ReadCandidates(AppendWriter& writer, BatchPrefetch& pre
 }
 
 void EventStore::Prefetch(AppendWriter& writer) const {
-  // Every record up to `indexed`, and its id, is in the database before the reads below begin.
-  writer.prefetched_at = indexed_sequence_.load(std::memory_order_acquire);
+  // Every id up to it is in the index before the reads below begin (a run goes in, then the
+  // mark moves); the ids after it are checked again on the writer thread (TopUpPrefetch).
+  writer.prefetched_at = ids_indexed_through_.load(std::memory_order_acquire);
   BatchPrefetch& prefetch = writer.prefetch;
   const size_t n = writer.events.size();
   // An error here is not final: the writer thread reads the index again (Covers is false).
@@ -68,17 +69,15 @@ void EventStore::Prefetch(AppendWriter& writer) const {
 absl::Status EventStore::TopUpPrefetch(AppendWriter& writer, uint64_t first_pending) {
   BatchPrefetch& prefetch = writer.prefetch;
   const size_t n = writer.events.size();
-  if (!writer.prefetched || !recent_ids_.Covers(writer.prefetched_at)) {
-    // Not read by the caller, or too much was committed since: read the index here.
+  if (!writer.prefetched || !unindexed_ids_.Covers(writer.prefetched_at)) {
+    // Not read by the caller, or a run was written since: read the index here.
     GL_RETURN_IF_ERROR(ReadCandidates(writer, prefetch));
-  } else {
-    // Only the ids committed since the caller read the index.
-    for (size_t i = 0; i < n; ++i) {
-      if (prefetch.candidates[i].has_value()) continue;
-      if (std::optional<uint64_t> sequence =
-              recent_ids_.Find(writer.events[i].event_id(), writer.prefetched_at)) {
-        prefetch.candidates[i] = BatchPrefetch::StoredCandidate{*sequence, ReadEvent(*sequence)};
-      }
+  }
+  // The ids committed since the index's last run.
+  for (size_t i = 0; i < n; ++i) {
+    if (prefetch.candidates[i].has_value()) continue;
+    if (std::optional<uint64_t> sequence = unindexed_ids_.Find(writer.events[i].event_id())) {
+      prefetch.candidates[i] = BatchPrefetch::StoredCandidate{*sequence, ReadEvent(*sequence)};
     }
   }
   for (size_t i = 0; i < n; ++i) {
@@ -197,29 +196,10 @@ absl::Status EventStore::ProcessWriter(AppendWriter& writer, WriteGroup& group) 
   group.head_hash = std::move(head_hash);
   group.last_recorded_time_unix_micros = last_recorded_time;
   group.next_sequence += plan.records.size();
-  const uint32_t first_new = static_cast<uint32_t>(group.new_ids.size());
   for (const BatchPlan::NewRecord& record : plan.records) {
     const v1::Event& event = writer.events[record.index];
     group.events.push_back(&event);
     group.new_ids.emplace_back(event.event_id(), record.sequence);
-  }
-  // The batch's new ids in key order, from the order its index read used. The plan's records
-  // are in the order of the batch's events: when every event is new, event i is record i.
-  if (!plan.records.empty()) {
-    if (first_new > 0) group.new_ids_runs_merged = false;
-    writer.SortIds();
-    if (plan.records.size() == writer.events.size()) {
-      for (uint32_t i : writer.id_order) group.new_ids_in_key_order.push_back(first_new + i);
-    } else {
-      constexpr uint32_t kNotNew = ~uint32_t{0};
-      std::vector<uint32_t> new_at(writer.events.size(), kNotNew);
-      for (size_t k = 0; k < plan.records.size(); ++k) {
-        new_at[plan.records[k].index] = first_new + static_cast<uint32_t>(k);
-      }
-      for (uint32_t i : writer.id_order) {
-        if (new_at[i] != kNotNew) group.new_ids_in_key_order.push_back(new_at[i]);
-      }
-    }
   }
   if (group.ids.empty()) {
     group.ids = std::move(plan.ids);

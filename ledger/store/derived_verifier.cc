@@ -1,8 +1,10 @@
 // EventStore::VerifyDerived: every structure derived from the log against a rebuild from it,
 // in one pass; see event_store.h.
+#include <algorithm>
 #include <cstring>
 #include <map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/history_checkpoint.h"
 #include "ledger/move_codec.h"
@@ -80,24 +82,47 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
   };
   const Digest head = Head();
 
-  // What is stored: the id index's digest, every grant's by_grant sequences (hashed in
-  // order), and the boundaries of every grant's history parts.
+  // How far the id index reaches (its runs, id_runs.h): its entries up to the mark must be the
+  // log's ids through it, exactly. The ids after it are held in memory by a writing store;
+  // an entry past it (a run whose mark a crash lost) must name its own record.
+  uint64_t ids_through = head.sequence;
+  {
+    absl::StatusOr<uint64_t> mark = IdsThrough(head.sequence);
+    if (absl::IsDataLoss(mark.status())) {
+      return bad(0, "the id index's mark is damaged or ahead of the log's head");
+    }
+    GL_RETURN_IF_ERROR(mark.status());
+    ids_through = *mark;
+  }
+  // What is stored: the id index's digest (and its entries past the mark, a run at most),
+  // every grant's by_grant sequences (hashed in order), and the boundaries of every grant's
+  // history parts.
   SetDigest stored_ids;
+  absl::flat_hash_map<std::string, uint64_t> stored_past_mark;
+  const size_t max_past_mark = std::max<size_t>(size_t{1} << 20, 4 * options_.id_run_size);
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(OnePass(), ids_cf_));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (it->value().size() != 8) return bad(0, "the id index has a damaged entry");
-      stored_ids.Add(View(it->key()), DecodeSequence(View(it->value())));
+      const uint64_t sequence = DecodeSequence(View(it->value()));
+      if (sequence <= ids_through) {
+        stored_ids.Add(View(it->key()), sequence);
+      } else if (stored_past_mark.size() < max_past_mark) {
+        stored_past_mark.emplace(View(it->key()), sequence);
+      } else {
+        return bad(ids_through + 1, StrCat("the id index holds more than ", max_past_mark,
+                                           " entries past its mark at record ", ids_through));
+      }
     }
     GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the id index"));
   }
-  // How far the id index reaches: the head, or (after a crash between a write and its index
+  // How far the Merkle tree reaches: the head, or (after a crash between a write and its tree
   // write, on a copy not yet opened to write) the sequence before the log's last write.
   uint64_t indexed_through = head.sequence;
   {
     absl::StatusOr<uint64_t> mark = IndexedThrough(head.sequence);
     if (absl::IsDataLoss(mark.status())) {
-      return bad(0, "the id index's mark is damaged or ahead of the log's head");
+      return bad(0, "the Merkle tree's mark is damaged or ahead of the log's head");
     }
     GL_RETURN_IF_ERROR(mark.status());
     indexed_through = *mark;
@@ -107,7 +132,7 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
       GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
       if (!it->Valid() || View(it->key()) != EncodeSequence(indexed_through + 1)) {
         return bad(indexed_through + 1,
-                   StrCat("the id index and the Merkle tree reach only record ", indexed_through,
+                   StrCat("the Merkle tree reaches only record ", indexed_through,
                           ", before the log's last write: records are missing from it"));
       }
     }
@@ -212,7 +237,7 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
     for (const CompletedTile& tile : tiles) {
       absl::StatusOr<std::string> stored =
           tree_->ReadStoredTile(tile.level, tile.index, /*fill_cache=*/false);
-      // The last write's tiles may not be stored yet, as its ids (see indexed_through).
+      // The last write's tiles may not be stored yet (see indexed_through).
       if (absl::IsNotFound(stored.status()) && sequence > indexed_through) continue;
       if (!stored.ok() || *stored != tile.hashes) {
         failed = absl::DataLossError(
@@ -279,7 +304,12 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
   auto visit = [&](const v1::RecordedEvent& recorded) {
     const v1::Event& event = recorded.record().event();
     const uint64_t sequence = recorded.record().sequence();
-    if (sequence <= indexed_through) rebuilt_ids.Add(event.event_id(), sequence);
+    if (sequence <= ids_through) {
+      rebuilt_ids.Add(event.event_id(), sequence);
+    } else if (!stored_past_mark.empty()) {
+      auto past = stored_past_mark.find(event.event_id());
+      if (past != stored_past_mark.end() && past->second == sequence) stored_past_mark.erase(past);
+    }
     rebuilt_grant_lists[event.grant_id()].Add(sequence);
     if (event.has_carry_over()) {
       rebuilt_grant_lists[event.carry_over().to_grant_id()].Add(sequence);
@@ -317,6 +347,11 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
     return bad(
         0, StrCat("the id index holds ", stored_ids.count, " entries that differ from the log's ",
                   rebuilt_ids.count, " event ids (an entry missing, extra or changed)"));
+  }
+  if (!stored_past_mark.empty()) {
+    const auto& [id, sequence] = *stored_past_mark.begin();
+    return bad(sequence, StrCat("the id index names record ", sequence, " for event_id ", id,
+                                ", which that record does not hold"));
   }
   for (const auto& [grant_id, list] : rebuilt_grant_lists) {
     auto it = stored_grant_lists.find(grant_id);

@@ -20,7 +20,7 @@
 //   checkpoint.cc         WriteCheckpoint
 //   merkle_store.cc       OpenTree: the Merkle tree over the log (merkle_store.h)
 // and helpers that take what they need: batch_validator.h (the batch rules, pure),
-// recent_ids.h, store_types.h (the values callers see), writer.h
+// unindexed_ids.h, store_types.h (the values callers see), writer.h
 // (a queued append), write_group.h, record_chain.h (the chaining loop), log_cursor.h,
 // chain_verifier.h, checkpoint.h, rocks_status.h.
 #ifndef GRANTLEDGER_LEDGER_STORE_EVENT_STORE_H_
@@ -48,8 +48,8 @@
 #include "ledger/ledger_state.h"
 #include "ledger/rules.h"
 #include "ledger/store/buffer_pool.h"
-#include "ledger/store/recent_ids.h"
 #include "ledger/store/store_types.h"
+#include "ledger/store/unindexed_ids.h"
 
 namespace rocksdb {
 class WriteBatch;
@@ -243,14 +243,32 @@ class EventStore {
   void CompletionLoop();
   // Validates, writes and applies a group of writers, and completes each.
   void ProcessGroup(std::vector<AppendWriter*>& group);
-  // The group's new ids into the id index and its records into the Merkle tree, with the mark
-  // of how far they reach (kIndexedThroughKey), in a write after the group's: see ProcessGroup.
+  // The group's records into the Merkle tree, with the mark of how far it reaches
+  // (kIndexedThroughKey), in a write after the group's: see ProcessGroup.
   absl::Status WriteIndexes(WriteGroup& group);
-  // The index mark (kIndexedThroughKey), checked against the log's head: the head when there
+  // The ids of unindexed_ids_'s active table into the id index as one run (id_runs.h), on the
+  // run's own thread (id_run_thread_); FinishIdRun takes the result.
+  void StartIdRun();
+  // When the run started is done (or at once, with `wait`): its ids leave unindexed_ids_, and
+  // callers' prefetches read the index through them. The run's error, if it failed.
+  absl::Status FinishIdRun(bool wait);
+  // On the run's thread: the run into the index, then the index's mark (kIdsThroughKey) moved
+  // to its last id.
+  absl::Status IngestRun(const IdTable& run);
+  // Every id held into the index now, as one run (an open with a long tail of ids to hold).
+  absl::Status WriteIdRun();
+  // Whether a run may start now: RocksDB takes writes and the disk is above the reserve.
+  bool RunCanStart() const;
+  // On close: every id held into the index through one WriteBatch, with the index's mark.
+  absl::Status WriteHeldIds();
+  // The tree's mark (kIndexedThroughKey), checked against the log's head: the head when there
   // is none; DataLoss, naming `reindex`, when it is damaged or ahead of the head.
   absl::StatusOr<uint64_t> IndexedThrough(uint64_t head) const;
-  // On a writable open: the ids of the records after the index's mark (the last write's, when
-  // a crash came between it and its index write), from the log.
+  // The id index's mark (kIdsThroughKey), checked likewise; when there is none (a ledger
+  // written before it), the tree's mark, which then said how far the ids reached too.
+  absl::StatusOr<uint64_t> IdsThrough(uint64_t head) const;
+  // On a writable open: the ids of the records after the id index's mark, from the log, into
+  // unindexed_ids_ (and into runs while they are many); both marks stored.
   absl::Status CompleteIdIndex();
   // Completes the writers (all, or only the synchronous ones) and clears them from `writers`.
   void Complete(std::vector<AppendWriter*>& writers, bool synchronous_only = false);
@@ -261,8 +279,9 @@ class EventStore {
   // In the appending caller's thread, before queueing: what the batch refers to, read from the
   // id index and the log as they stand at the committed sequence it notes.
   void Prefetch(AppendWriter& writer) const;
-  // On the writer thread: what was committed since the prefetch (ids from recent_ids_, or the
-  // index read again; reversal targets below `first_pending`, the group's first sequence).
+  // On the writer thread: what was committed since the prefetch (ids from unindexed_ids_, and
+  // the index read again when a run was written since; reversal targets below `first_pending`, the
+  // group's first sequence).
   absl::Status TopUpPrefetch(AppendWriter& writer, uint64_t first_pending);
   // The id index's entries for every event of the batch, read in the order of their ids, with
   // the stored events they name.
@@ -322,12 +341,16 @@ class EventStore {
   bool appends_stopped_told_ ABSL_GUARDED_BY(health_listeners_mu_) = false;
   std::thread writer_thread_;
   std::atomic<uint64_t> batches_chained_ahead_{0};
-  // The last sequence whose id is readable in ids_cf_ (the id index is written after the log,
-  // WriteIndexes); set by the writer thread after each index write, read by callers before
-  // they prefetch.
-  std::atomic<uint64_t> indexed_sequence_{0};
-  // The ids of the last groups committed, for re-checking prefetched batches (writer thread).
-  RecentIds recent_ids_{options_.recent_ids_capacity};
+  // The last sequence whose id is readable in ids_cf_ (the ids after it are in
+  // unindexed_ids_ until the next run, WriteIdRun); set by the writer thread after each run,
+  // read by callers before they prefetch.
+  std::atomic<uint64_t> ids_indexed_through_{0};
+  // The ids committed since the index's last run (writer thread; CompleteIdIndex on open).
+  UnindexedIds unindexed_ids_;
+  // The run being written (StartIdRun): its thread sets the status, then `done`.
+  std::thread id_run_thread_;
+  absl::Status id_run_status_;
+  std::atomic<bool> id_run_done_{false};
   // Batch-sized buffers (encodings, log entries), kept from one write to the next.
   BufferPool buffers_;
   // The writer thread's WriteBatches (the group's, and its indexes'), kept for their memory

@@ -45,10 +45,15 @@ inline constexpr char kIdsColumnFamily[] = "ids";
 inline constexpr char kHistoriesColumnFamily[] = "histories";
 inline constexpr char kDerivedFormatKey[] = "derived";
 inline constexpr char kDerivedFormat[] = "grantledger-derived-2";
-// The id index and the Merkle tree's tiles are written after the log (one write later): how far
-// they reach. Every write of the log sets it to the sequence before its first record, every
-// write of the indexes to its last.
+// The Merkle tree's tiles are written after the log (one write later): how far they reach.
+// Every write of the log sets it to the sequence before its first record, every write of the
+// tiles to its last. Written before kIdsThroughKey existed, it said how far the id index
+// reached too, and it still does so for a ledger without that key.
 inline constexpr char kIndexedThroughKey[] = "indexed_through";
+// How far the id index reaches: the last record whose id it holds. The ids after it are held in
+// memory and written as one sorted run at a time (unindexed_ids.h, id_runs.h); each run moves
+// it, once the run is in the index.
+inline constexpr char kIdsThroughKey[] = "ids_through";
 inline constexpr size_t kHashBytes = 32;
 
 std::string EncodeSequence(uint64_t sequence);

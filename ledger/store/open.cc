@@ -256,7 +256,6 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
   GL_RETURN_IF_ERROR(store->OpenTree());
   if (!store->options_.read_only) {
     GL_RETURN_IF_ERROR(store->CompleteIdIndex());
-    store->indexed_sequence_.store(store->Head().sequence, std::memory_order_release);
     EventStore* raw = store.get();
     store->writer_thread_ = std::thread([raw] { raw->WriterLoop(); });
     store->completion_thread_ = std::thread([raw] { raw->CompletionLoop(); });
@@ -265,7 +264,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions o
 }
 
 EventStore::~EventStore() {
-  if (writer_thread_.joinable()) {
+  const bool opened_to_write = writer_thread_.joinable();
+  if (opened_to_write) {
     {
       absl::MutexLock lock(&queue_mu_);
       stopping_ = true;
@@ -280,6 +280,16 @@ EventStore::~EventStore() {
   }
   if (db_ == nullptr) return;
   if (!options_.read_only) {
+    bool failed = false;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      failed = !failed_.empty();
+    }
+    // The ids held in memory into the index, so that the next open need not read them from
+    // the log (a failure only means it does); kept in the log alone like the memtables when
+    // they are not flushed.
+    const absl::Status run = FinishIdRun(/*wait=*/true);
+    if (run.ok() && !failed && opened_to_write && options_.flush_on_close) (void)WriteHeldIds();
     {
       absl::MutexLock lock(&state_mu_);
       if (state_.sequence != checkpoint_sequence_) (void)WriteCheckpointLocked();

@@ -13,6 +13,7 @@
 #include "ledger/store/event_store.h"
 #include "ledger/store/head_note.h"
 #include "ledger/store/history_store.h"
+#include "ledger/store/id_runs.h"
 #include "ledger/store/log_cursor.h"
 #include "ledger/store/log_format.h"
 #include "ledger/store/rocks_status.h"
@@ -165,6 +166,7 @@ absl::Status EventStore::ClearDerived() {
   batch.Put(checkpoint_cf_, kDerivedFormatKey, "rebuilding");
   batch.Delete(checkpoint_cf_, kCheckpointKey);
   batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(0));
+  batch.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(0));
   // Keys are UTF-8 text (ids, grant ids) first: no key starts with 0xff.
   for (rocksdb::ColumnFamilyHandle* family : {grant_cf_, ids_cf_, histories_cf_, tree_cf_}) {
     batch.DeleteRange(family, rocksdb::Slice(), rocksdb::Slice("\xff\xff\xff\xff", 4));
@@ -259,6 +261,7 @@ absl::Status EventStore::ReplayTail(bool rebuild) {
       }
       if (state_.sequence - checkpoint_sequence_ >= options_.checkpoint_interval_events) {
         derived.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(state_.sequence));
+        derived.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(state_.sequence));
         GL_RETURN_IF_ERROR(
             FromRocks(db_->Write(rocksdb::WriteOptions(), &derived), "rebuilding the indexes"));
         derived.Clear();
@@ -274,48 +277,81 @@ absl::Status EventStore::ReplayTail(bool rebuild) {
   GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
   if (rebuild && derived.Count() > 0) {
     derived.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(state_.sequence));
+    derived.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(state_.sequence));
     GL_RETURN_IF_ERROR(
         FromRocks(db_->Write(rocksdb::WriteOptions(), &derived), "rebuilding the indexes"));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> EventStore::IndexedThrough(uint64_t head) const {
+namespace {
+
+// A mark of how far a derived structure reaches (kIndexedThroughKey, kIdsThroughKey), checked
+// against the log's head; nullopt when it is not stored.
+absl::StatusOr<std::optional<uint64_t>> ReadMark(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
+                                                 const char* key, uint64_t head,
+                                                 const std::string& path) {
   std::string mark;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kIndexedThroughKey, &mark);
-  // No mark: written by a grantledger that indexed each write's ids in the write itself.
-  if (s.IsNotFound()) return head;
-  GL_RETURN_IF_ERROR(FromRocks(s, "reading how far the id index reaches"));
+  rocksdb::Status s = db.Get(rocksdb::ReadOptions(), cf, key, &mark);
+  if (s.IsNotFound()) return std::nullopt;
+  GL_RETURN_IF_ERROR(FromRocks(s, StrCat("reading the index mark ", key)));
   if (mark.size() != 8 || DecodeSequence(mark) > head) {
     return absl::DataLossError(StrCat(
-        "the id index's mark (", kIndexedThroughKey, ") is ",
+        "the index mark ", key, " is ",
         mark.size() != 8
             ? std::string("damaged")
             : StrCat("ahead of the log's head ", head, " (", DecodeSequence(mark), ")"),
         "; rebuild the indexes from the log, which is not changed: grantledger reindex --db ",
-        options_.path));
+        path));
   }
   return DecodeSequence(mark);
 }
 
+}  // namespace
+
+absl::StatusOr<uint64_t> EventStore::IndexedThrough(uint64_t head) const {
+  GL_ASSIGN_OR_RETURN(std::optional<uint64_t> mark,
+                      ReadMark(*db_, checkpoint_cf_, kIndexedThroughKey, head, options_.path));
+  // No mark: written by a grantledger that indexed each write in the write itself.
+  return mark.value_or(head);
+}
+
+absl::StatusOr<uint64_t> EventStore::IdsThrough(uint64_t head) const {
+  GL_ASSIGN_OR_RETURN(std::optional<uint64_t> mark,
+                      ReadMark(*db_, checkpoint_cf_, kIdsThroughKey, head, options_.path));
+  if (mark.has_value()) return *mark;
+  return IndexedThrough(head);  // written before the ids had a mark of their own
+}
+
 absl::Status EventStore::CompleteIdIndex() {
+  RemoveUnfinishedIdRun(options_.path);
   const uint64_t head = Head().sequence;
-  GL_ASSIGN_OR_RETURN(const uint64_t through, IndexedThrough(head));
-  if (through == head) return absl::OkStatus();
-  // The last write's ids: a crash came after it and before its index write (ProcessGroup).
+  GL_ASSIGN_OR_RETURN(const uint64_t ids_through, IdsThrough(head));
+  GL_RETURN_IF_ERROR(IndexedThrough(head).status());
+  unindexed_ids_ = UnindexedIds(ids_through);
+  // The ids committed after the index's last run (and, after a crash, those of the last run
+  // if its mark was lost, or of a write whose tiles were not yet stored).
+  if (ids_through < head) {
+    absl::Status run = absl::OkStatus();
+    GL_RETURN_IF_ERROR(ScanImpl(
+        ids_through + 1, head, "", /*fill_prev_hash=*/false,
+        [&](const v1::RecordedEvent& recorded) {
+          unindexed_ids_.Add(recorded.record().event().event_id(), recorded.record().sequence());
+          if (unindexed_ids_.active_size() >= options_.id_run_size) run = WriteIdRun();
+          return run.ok();
+        },
+        /*fill_cache=*/false));
+    GL_RETURN_IF_ERROR(run);
+  }
+  // The tree's tiles were completed from the log by OpenTree; the ids are held or indexed.
   rocksdb::WriteBatch batch;
-  GL_RETURN_IF_ERROR(ScanImpl(
-      through + 1, head, "", /*fill_prev_hash=*/false,
-      [&](const v1::RecordedEvent& recorded) {
-        batch.Put(ids_cf_, recorded.record().event().event_id(),
-                  EncodeSequence(recorded.record().sequence()));
-        return true;
-      },
-      /*fill_cache=*/false));
   batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(head));
+  batch.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(unindexed_ids_.through()));
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
-  return FromRocks(db_->Write(write_options, &batch), "completing the id index");
+  GL_RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &batch), "completing the indexes' marks"));
+  ids_indexed_through_.store(unindexed_ids_.through(), std::memory_order_release);
+  return absl::OkStatus();
 }
 
 void EventStore::Warn(absl::string_view message) const {

@@ -59,9 +59,9 @@ struct EventStoreOptions {
   // Tests: an appending caller always waits to chain its batch ahead of validation (see
   // batches_chained_ahead), instead of only when validation has already started.
   bool wait_to_chain_ahead = false;
-  // How many recently committed ids the writer thread keeps to re-check batches their callers
-  // prefetched (recent_ids.h); beyond them it reads the id index again. Small in tests.
-  size_t recent_ids_capacity = 1 << 16;
+  // How many committed ids the writer thread holds in memory (unindexed_ids.h) before it
+  // writes them to the id index as one sorted run (id_runs.h). Small in tests.
+  size_t id_run_size = 1 << 18;
   // Appends are refused (Unavailable, nothing written) while the disk holding `path` has less
   // free than this, and taken again once it has more (ledger/store/disk_space.h). 0: no reserve.
   uint64_t disk_reserve_bytes = 64ull << 20;
@@ -73,8 +73,9 @@ struct EventStoreOptions {
   // Rebuild every derived structure (indexes, histories, checkpoint) from the log on open
   // (`grantledger reindex`), as when a check of one fails.
   bool rebuild_derived = false;
-  // Flush the memtables to table files on close, so the next open replays no write-ahead log
-  // (tests that alter the log at rest set it false to keep their records there).
+  // Flush the memtables to table files, and write the ids held in memory as a run of the id
+  // index, on close, so the next open replays no write-ahead log and reads no log tail (tests
+  // that alter the log at rest set it false to keep their records there).
   bool flush_on_close = true;
   // Where warnings about the data directory go (a missing head note, open permissions);
   // nullptr: stderr, as "grantledger: warning: ...".

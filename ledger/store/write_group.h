@@ -43,11 +43,7 @@ class WriteGroup {
   int64_t recorded_time_unix_micros = 0;                  // for new appends
   int64_t last_recorded_time_unix_micros = 0;             // of the last record chained so far
   std::string entry;                                      // the log entry: every new record
-  std::vector<std::pair<std::string, uint64_t>> new_ids;  // for the id index, in the write
-  // Places in new_ids in key order, batch by batch; false once a second batch adds its own run
-  // (the runs are then merged before the write).
-  std::vector<uint32_t> new_ids_in_key_order;
-  bool new_ids_runs_merged = true;
+  std::vector<std::pair<std::string, uint64_t>> new_ids;  // for the id index (UnindexedIds)
 };
 
 }  // namespace grantledger

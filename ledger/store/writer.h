@@ -47,7 +47,7 @@ struct AppendWriter {
   uint64_t prefetched_at = 0;
   bool prefetched = false;
   // The events' indices in the order of their ids (bytewise), sorted once (SortIds): the id
-  // index is read in that order, and the new ids go into the WriteBatch in it.
+  // index is read in that order.
   std::vector<uint32_t> id_order;
   void SortIds() {
     if (id_order.size() == events.size()) return;

@@ -14,6 +14,7 @@
 #include "ledger/store/disk_space.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/head_note.h"
+#include "ledger/store/id_runs.h"
 #include "ledger/store/log_format.h"
 #include "ledger/store/merkle_store.h"
 #include "ledger/store/rocks_status.h"
@@ -258,9 +259,9 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
       batch.Put(grant_cf_, GrantIndexKey(grant_id, changes.sequences.front()),
                 EncodeGrantIndexEntry(changes.prior_count, changes.sequences));
     }
-    // The group's ids and the Merkle tree's tiles go in a second write, after the callers are
-    // answered (WriteIndexes); this one says so, so that an open after a crash between the two
-    // completes them from the log (CompleteIdIndex, MerkleStore::Open).
+    // The Merkle tree's tiles go in a second write, after the callers are answered
+    // (WriteIndexes); this one says so, so that an open after a crash between the two
+    // completes them from the log (MerkleStore::Open). The ids go in runs (WriteIdRun).
     batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(group.first_sequence - 1));
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
@@ -318,24 +319,32 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
   }
   Complete(writers);
   if (wrote) {
-    // The id index and the Merkle tree, now that every caller has its answer: their work
-    // overlaps the callers' next batches instead of delaying this one's answer. The groups
-    // after this one are validated by this thread, after this write; callers who prefetch
-    // read the index as it stood at indexed_sequence_ and are checked again against
-    // recent_ids_; a proof asked for at the head waits for the tree (MerkleStore::AwaitSize).
-    if (absl::Status indexed = WriteIndexes(group); !indexed.ok()) {
+    // The Merkle tree, now that every caller has its answer: its work overlaps the callers'
+    // next batches instead of delaying this one's answer; a proof asked for at the head waits
+    // for it (MerkleStore::AwaitSize). The group's ids join those held since the id index's
+    // last run: the groups after this one are validated by this thread, after this; callers
+    // who prefetch read the index as it stood at ids_indexed_through_ and are checked here
+    // again. Once a run's worth is held, they go to the index together (WriteIdRun).
+    unindexed_ids_.Add(group.new_ids);
+    absl::Status indexed = WriteIndexes(group);
+    // A run still being written is waited for only when the next is due as well.
+    if (indexed.ok()) {
+      indexed = FinishIdRun(/*wait=*/unindexed_ids_.active_size() >= options_.id_run_size);
+    }
+    if (indexed.ok() && unindexed_ids_.active_size() >= options_.id_run_size && RunCanStart()) {
+      StartIdRun();
+    }
+    if (!indexed.ok()) {
       StopAppends(StrCat("the ledger could not write its indexes (", indexed.message(),
                          "); every acknowledged event is stored, but no append is taken until "
                          "the ledger is reopened (restart the server), which completes the "
                          "indexes from the log; then retry with the same event_ids"));
     } else {
-      indexed_sequence_.store(group.next_sequence - 1, std::memory_order_release);
       absl::MutexLock lock(&state_mu_);
       if (state_.sequence - checkpoint_sequence_ >= options_.checkpoint_interval_events) {
         (void)WriteCheckpointLocked();  // a cache: a failure only means a longer replay on open
       }
     }
-    recent_ids_.Add(group.new_ids);
   }
   buffers_.Give(std::move(group.entry));
 }
@@ -346,26 +355,82 @@ absl::Status EventStore::WriteIndexes(WriteGroup& group) {
   batch.Clear();  // keeps its memory
   // The Merkle tree's tiles these records complete (merkle_store.h).
   TreeEdge tree_edge = tree_->Extend(group.entry, batch);
-  // In key order: the memtable's skip list then starts each insert from the place of the one
-  // before it (its sequential splice) instead of from the top. Each batch's run is in key
-  // order already (the order its index read used); runs of several batches are merged.
-  std::vector<uint32_t>& in_key_order = group.new_ids_in_key_order;
-  if (!group.new_ids_runs_merged) {
-    std::stable_sort(in_key_order.begin(), in_key_order.end(), [&group](uint32_t a, uint32_t b) {
-      return group.new_ids[a].first < group.new_ids[b].first;
-    });
-  }
-  for (uint32_t at : in_key_order) {
-    batch.Put(ids_cf_, group.new_ids[at].first, EncodeSequence(group.new_ids[at].second));
-  }
   batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(group.next_sequence - 1));
   // Not synced: the next group's synced write carries it to disk (the write-ahead log is one
-  // sequence), and an open after a crash before then completes both from the log.
+  // sequence), and an open after a crash before then completes the tree from the log.
   rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
   if (batch.GetDataSize() > BufferPool::kMaxPooledBytes) index_batch_.reset();
-  GL_RETURN_IF_ERROR(FromRocks(s, "writing the id index and the Merkle tree"));
+  GL_RETURN_IF_ERROR(FromRocks(s, "writing the Merkle tree"));
   tree_->Publish(std::move(tree_edge));
   return absl::OkStatus();
+}
+
+void EventStore::StartIdRun() {
+  const IdTable& run = unindexed_ids_.Seal();
+  id_run_done_.store(false, std::memory_order_relaxed);
+  id_run_thread_ = std::thread([this, &run] {
+    id_run_status_ = IngestRun(run);
+    id_run_done_.store(true, std::memory_order_release);
+  });
+}
+
+absl::Status EventStore::FinishIdRun(bool wait) {
+  if (!unindexed_ids_.sealed()) return absl::OkStatus();
+  if (!wait && !id_run_done_.load(std::memory_order_acquire)) return absl::OkStatus();
+  if (id_run_thread_.joinable()) id_run_thread_.join();
+  GL_RETURN_IF_ERROR(id_run_status_);
+  unindexed_ids_.SealedIndexed();
+  ids_indexed_through_.store(unindexed_ids_.through(), std::memory_order_release);
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::IngestRun(const IdTable& run) {
+  GL_RETURN_IF_ERROR(IngestIdRun(*db_, ids_cf_, options_.path, run));
+  // After the run is in: a mark is never ahead of the index. Synced, so that at most one run
+  // is ever past the mark (a mark lost to a crash is only behind: the open holds those ids
+  // again, and verify checks the entries past it one by one).
+  rocksdb::WriteBatch mark;
+  mark.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(run.last()));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  return FromRocks(db_->Write(write_options, &mark), "moving the id index's mark");
+}
+
+bool EventStore::RunCanStart() const {
+  // Debian's RocksDB asserts (and aborts) in an ingestion it refuses for a background error,
+  // so a run waits, its ids held, while RocksDB refuses writes or the disk is below the
+  // reserve (when appends are refused too).
+  if (background_errors_ != nullptr && !background_errors_->Current().error.empty()) {
+    return false;
+  }
+  return CheckDiskReserve(options_.path, options_.disk_reserve_bytes).ok();
+}
+
+absl::Status EventStore::WriteHeldIds() {
+  GL_RETURN_IF_ERROR(FinishIdRun(/*wait=*/true));
+  if (unindexed_ids_.active_size() == 0) return absl::OkStatus();
+  // Through the memtable, which the close then flushes: no ingestion on a disk that may have
+  // just refused a write (RunCanStart).
+  const IdTable& held = unindexed_ids_.Seal();
+  rocksdb::WriteBatch batch;
+  for (const auto& [id, sequence] : held.InKeyOrder()) {
+    batch.Put(ids_cf_, rocksdb::Slice(id.data(), id.size()), EncodeSequence(sequence));
+  }
+  batch.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(held.last()));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  GL_RETURN_IF_ERROR(
+      FromRocks(db_->Write(write_options, &batch), "writing the ids held in memory"));
+  unindexed_ids_.SealedIndexed();
+  ids_indexed_through_.store(unindexed_ids_.through(), std::memory_order_release);
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::WriteIdRun() {
+  GL_RETURN_IF_ERROR(FinishIdRun(/*wait=*/true));
+  if (unindexed_ids_.active_size() == 0) return absl::OkStatus();
+  StartIdRun();
+  return FinishIdRun(/*wait=*/true);
 }
 
 void EventStore::StopAppends(std::string why) {

@@ -74,10 +74,10 @@ class DiskFaultTest : public ::testing::Test {
     return testing::AwaitHealth(NewChannel(server_->address()), service, wanted);
   }
   // Fills the tmpfs with a file until fewer than `leave_bytes` are free.
-  void Fill(uint64_t leave_bytes) {
+  void Fill(uint64_t leave_bytes, const std::string& name = "filler") {
     const std::filesystem::space_info space = std::filesystem::space(mount_point_);
     ASSERT_GT(space.available, leave_bytes);
-    std::ofstream filler(mount_point_ + "/filler", std::ios::binary);
+    std::ofstream filler(mount_point_ + "/" + name, std::ios::binary);
     const std::string block(1 << 16, 'x');
     for (uint64_t left = space.available - leave_bytes; left > 0;) {
       const uint64_t n = std::min<uint64_t>(left, block.size());
@@ -169,7 +169,8 @@ TEST_F(DiskFaultTest, AFullDiskRefusesAppendsCleanlyLosesNothingAndResumesWhenFr
 
 // A disk filled to 2 MiB above the store's 64 MiB reserve. The next flush's table file does not
 // fit (RocksDB preallocates about 70 MiB for it), or else the reserve check refuses: either way
-// appends are refused, and grantledgerd's health says so for "" and the LedgerService while the
+// appends are refused (the disk is then filled further, to stay so), and grantledgerd's health
+// says so for "" and the LedgerService while the
 // reads serve; once space is freed, health turns back by itself and appends are taken.
 TEST_F(DiskFaultTest, WhileAFullDiskRefusesAppendsHealthSaysSoAndTurnsBackWhenFreed) {
   StartServer();
@@ -191,11 +192,18 @@ TEST_F(DiskFaultTest, WhileAFullDiskRefusesAppendsHealthSaysSoAndTurnsBackWhenFr
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_THAT(refused.error_message(),
               AnyOf(HasSubstr("in reserve"), HasSubstr("No space left on device")));
-  EXPECT_EQ(AwaitHealth("", 2), 2) << "NOT_SERVING while appends are refused\n" << server_->Log();
+  // A flush under way when the reserve check refused can end and give back its preallocated
+  // space, and with it the reserve (appends are then taken again, rightly). Fill further, so
+  // that the disk stays below the reserve until the test frees it.
+  if (std::filesystem::space(mount_point_).available > (40 << 20)) Fill(32 << 20, "filler2");
+  EXPECT_EQ(AwaitHealth("", 2), 2)
+      << "NOT_SERVING while appends are refused (" << refused.error_message() << ")\n"
+      << server_->Log();
   EXPECT_EQ(AwaitHealth("grantledger.v1.LedgerService", 2), 2);
   EXPECT_EQ(AwaitHealth("grantledger.v1.QueryService", 1), 1) << "reads still work";
 
   std::filesystem::remove(mount_point_ + "/filler");
+  std::filesystem::remove(mount_point_ + "/filler2");
   EXPECT_EQ(AwaitHealth("", 1), 1) << "SERVING again once space is freed\n" << server_->Log();
   EXPECT_EQ(AwaitHealth("grantledger.v1.LedgerService", 1), 1);
   grpc::Status after = Append({Spend("after", kGrant, 1)}, &response);

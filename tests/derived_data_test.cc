@@ -382,14 +382,14 @@ TEST_F(DerivedDataTest, AWriteAnsweredBeforeItsIndexesAreWrittenIsCompletedOnOpe
   {
     Raw raw(path);
     ASSERT_EQ(raw.Get(Raw::kCheckpoints, kIndexedThroughKey), EncodeSequence(head));
-    ASSERT_EQ(raw.Get(Raw::kCheckpoints, kIdsThroughKey), EncodeSequence(head))
+    ASSERT_EQ(raw.Get(Raw::kIds, kIdsThroughKey), EncodeSequence(head))
         << "closing writes the ids held in memory as a run";
     // As a crash leaves it: the tiles of the last write not written, and its ids (held in
     // memory until a run) not in the index.
     for (const v1::Event& e : last) raw.Delete(Raw::kIds, e.event_id());
     raw.Delete(Raw::kTree, TileKey(0, 0));
     raw.Put(Raw::kCheckpoints, kIndexedThroughKey, EncodeSequence(first - 1));
-    raw.Put(Raw::kCheckpoints, kIdsThroughKey, EncodeSequence(first - 1));
+    raw.Put(Raw::kIds, kIdsThroughKey, EncodeSequence(first - 1));
   }
   ExpectDerivedIntact(path);
   {
@@ -509,17 +509,18 @@ TEST_F(DerivedDataTest, AnAlteredIndexMarkIsDetected) {
   { Raw(behind).Put(Raw::kCheckpoints, kIndexedThroughKey, EncodeSequence(head_ - 10)); }
   ExpectVerifyFinds(behind, "reaches only record");
 
-  for (const char* key : {kIndexedThroughKey, kIdsThroughKey}) {
+  for (const auto& [family, key] :
+       {std::pair{Raw::kCheckpoints, kIndexedThroughKey}, std::pair{Raw::kIds, kIdsThroughKey}}) {
     SCOPED_TRACE(key);
     const std::string damaged = Copy();
-    { Raw(damaged).Put(Raw::kCheckpoints, key, "x"); }
+    { Raw(damaged).Put(family, key, "x"); }
     ExpectVerifyFinds(damaged, "mark");
     EXPECT_THAT(EventStore::Open(Options(damaged)),
                 StatusIs(absl::StatusCode::kDataLoss, HasSubstr("grantledger reindex")));
     ExpectReindexRepairs(damaged);
 
     const std::string ahead = Copy();
-    { Raw(ahead).Put(Raw::kCheckpoints, key, EncodeSequence(head_ + 1)); }
+    { Raw(ahead).Put(family, key, EncodeSequence(head_ + 1)); }
     ExpectVerifyFinds(ahead, "mark");
     EXPECT_THAT(EventStore::Open(Options(ahead)),
                 StatusIs(absl::StatusCode::kDataLoss, HasSubstr("ahead of the log's head")));
@@ -531,13 +532,13 @@ TEST_F(DerivedDataTest, AnAlteredIndexMarkIsDetected) {
 // those ids in memory again. A mark moved forward over missing entries is found too.
 TEST_F(DerivedDataTest, TheIdIndexPastItsMarkIsCheckedEntryByEntry) {
   const std::string behind = Copy();
-  { Raw(behind).Put(Raw::kCheckpoints, kIdsThroughKey, EncodeSequence(20)); }
+  { Raw(behind).Put(Raw::kIds, kIdsThroughKey, EncodeSequence(20)); }
   ExpectDerivedIntact(behind);
 
   const std::string foreign = Copy();
   {
     Raw raw(foreign);
-    raw.Put(Raw::kCheckpoints, kIdsThroughKey, EncodeSequence(20));
+    raw.Put(Raw::kIds, kIdsThroughKey, EncodeSequence(20));
     raw.Put(Raw::kIds, "s30", EncodeSequence(head_ - 1));  // past the mark, another record's
   }
   ExpectVerifyFinds(foreign, "does not hold");
@@ -562,7 +563,30 @@ TEST_F(DerivedDataTest, TheIdIndexPastItsMarkIsCheckedEntryByEntry) {
     EXPECT_EQ((*store)->Head().sequence, head_);
   }
   ExpectDerivedIntact(behind);
-  { EXPECT_EQ(Raw(behind).Get(Raw::kCheckpoints, kIdsThroughKey), EncodeSequence(head_)); }
+  { EXPECT_EQ(Raw(behind).Get(Raw::kIds, kIdsThroughKey), EncodeSequence(head_)); }
+}
+
+// The derived format names the id index's own mark: an older grantledger, which took the
+// tree's mark for the ids' reach too, sees a format it does not know and rebuilds the indexes
+// instead of trusting them. This version reads the format before the mark as current and
+// rewrites it on its first writable open.
+TEST_F(DerivedDataTest, TheDerivedFormatNamesTheIdIndexsOwnMark) {
+  { EXPECT_EQ(Raw(original()).Get(Raw::kCheckpoints, kDerivedFormatKey), kDerivedFormat); }
+  EXPECT_STRNE(kDerivedFormat, kDerivedFormatBeforeIdRuns);
+  const std::string earlier = Copy();
+  {
+    Raw raw(earlier);
+    raw.Put(Raw::kCheckpoints, kDerivedFormatKey, kDerivedFormatBeforeIdRuns);
+    raw.Delete(Raw::kIds, kIdsThroughKey);  // as written before the mark: the tree's mark says
+  }
+  ExpectDerivedIntact(earlier);
+  { ASSERT_THAT(EventStore::Open(Options(earlier)), IsOk()); }
+  {
+    Raw raw(earlier);
+    EXPECT_EQ(raw.Get(Raw::kCheckpoints, kDerivedFormatKey), kDerivedFormat);
+    EXPECT_EQ(raw.Get(Raw::kIds, kIdsThroughKey), EncodeSequence(head_));
+  }
+  ExpectDerivedIntact(earlier);
 }
 
 // Ids are written to the index in runs, on a thread of their own, while appends go on: with a

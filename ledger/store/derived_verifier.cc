@@ -82,9 +82,9 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
   };
   const Digest head = Head();
 
-  // How far the id index reaches (its runs, id_runs.h): its entries up to the mark must be the
-  // log's ids through it, exactly. The ids after it are held in memory by a writing store;
-  // an entry past it (a run whose mark a crash lost) must name its own record.
+  // How far the id index reaches (its mark, a key of its own that each run carries, id_runs.h):
+  // its entries up to the mark must be the log's ids through it, exactly. The ids after it are
+  // held in memory by a writing store; an entry past it must name its own record.
   uint64_t ids_through = head.sequence;
   {
     absl::StatusOr<uint64_t> mark = IdsThrough(head.sequence);
@@ -103,6 +103,7 @@ absl::StatusOr<VerifyResult> EventStore::VerifyDerived(
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(OnePass(), ids_cf_));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (View(it->key()) == kIdsThroughKey) continue;  // the mark, read above
       if (it->value().size() != 8) return bad(0, "the id index has a damaged entry");
       const uint64_t sequence = DecodeSequence(View(it->value()));
       if (sequence <= ids_through) {

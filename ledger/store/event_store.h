@@ -246,15 +246,17 @@ class EventStore {
   // The group's records into the Merkle tree, with the mark of how far it reaches
   // (kIndexedThroughKey), in a write after the group's: see ProcessGroup.
   absl::Status WriteIndexes(WriteGroup& group);
-  // The ids of unindexed_ids_'s active table into the id index as one run (id_runs.h), on the
-  // run's own thread (id_run_thread_); FinishIdRun takes the result.
+  // The ids of unindexed_ids_'s sealed table (a postponed run), or else of its active table,
+  // into the id index as one run with its mark (id_runs.h), on the run's own thread
+  // (id_run_thread_); FinishIdRun takes the result. REQUIRES: no run under way.
   void StartIdRun();
+  // Whether a run should start: none is under way, and a postponed one waits or a run's worth
+  // of ids is held.
+  bool IdRunDue() const;
   // When the run started is done (or at once, with `wait`): its ids leave unindexed_ids_, and
-  // callers' prefetches read the index through them. The run's error, if it failed.
+  // callers' prefetches read the index through them; a postponed run stays sealed. The run's
+  // error, if it failed (again on every later call).
   absl::Status FinishIdRun(bool wait);
-  // On the run's thread: the run into the index, then the index's mark (kIdsThroughKey) moved
-  // to its last id.
-  absl::Status IngestRun(const IdTable& run);
   // Every id held into the index now, as one run (an open with a long tail of ids to hold).
   absl::Status WriteIdRun();
   // Whether a run may start now: RocksDB takes writes and the disk is above the reserve.
@@ -347,9 +349,11 @@ class EventStore {
   std::atomic<uint64_t> ids_indexed_through_{0};
   // The ids committed since the index's last run (writer thread; CompleteIdIndex on open).
   UnindexedIds unindexed_ids_;
-  // The run being written (StartIdRun): its thread sets the status, then `done`.
+  // The run being written (StartIdRun): its thread sets the status (or `postponed`, when
+  // RunCanStart said no), then `done`.
   std::thread id_run_thread_;
   absl::Status id_run_status_;
+  bool id_run_postponed_ = false;
   std::atomic<bool> id_run_done_{false};
   // Batch-sized buffers (encodings, log entries), kept from one write to the next.
   BufferPool buffers_;

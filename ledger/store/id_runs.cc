@@ -26,12 +26,16 @@ absl::Status IngestIdRun(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* ids_cf,
   // The family's own options: its comparator, table format, filters and the shared cache.
   const rocksdb::Options options = db.GetOptions(ids_cf);
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options, ids_cf);
+  std::remove(path.c_str());  // never truncate through a name that may still be a link
   GL_RETURN_IF_ERROR(FromRocks(writer.Open(path), "starting a run of the id index"));
   for (const auto& [id, sequence] : run.InKeyOrder()) {
     GL_RETURN_IF_ERROR(
         FromRocks(writer.Put(rocksdb::Slice(id.data(), id.size()), EncodeSequence(sequence)),
                   "writing a run of the id index"));
   }
+  // The mark sorts after every id (UTF-8 never has the byte 0xff).
+  GL_RETURN_IF_ERROR(FromRocks(writer.Put(kIdsThroughKey, EncodeSequence(run.last())),
+                               "writing a run of the id index"));
   // Finish syncs the file before it is ingested.
   GL_RETURN_IF_ERROR(FromRocks(writer.Finish(), "finishing a run of the id index"));
   rocksdb::IngestExternalFileOptions ingest;

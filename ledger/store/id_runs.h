@@ -1,9 +1,9 @@
 // The id index's runs: the ids the writer thread held in memory (unindexed_ids.h), written as
 // one sorted table file and ingested into the index's column family whole. No memtable insert
 // and no write-ahead log per id: RocksDB links the file in and records it in its MANIFEST, and
-// a run is either in the index or not. The mark of how far the index reaches
-// (kIdsThroughKey) is moved only after the run is in, so a crash in between leaves a mark that
-// is behind (the open holds those ids in memory again, from the log), never ahead.
+// a run is either in the index or not, and with it the mark of how far the index reaches
+// (kIdsThroughKey): a crash before it is in leaves the mark where it was (the open holds those
+// ids in memory again, from the log).
 #ifndef GRANTLEDGER_LEDGER_STORE_ID_RUNS_H_
 #define GRANTLEDGER_LEDGER_STORE_ID_RUNS_H_
 
@@ -19,8 +19,9 @@ class DB;
 
 namespace grantledger {
 
-// Writes every id of `run` (at least one) to a table file in the data directory `dir` and
-// ingests it into the id index `ids_cf`.
+// Writes every id of `run` (at least one), and the index's mark (kIdsThroughKey) at the run's
+// last sequence, to a table file in the data directory `dir`, and ingests it into the id index
+// `ids_cf`: the ids and the mark that counts them go in together.
 absl::Status IngestIdRun(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* ids_cf,
                          const std::string& dir, const IdTable& run);
 

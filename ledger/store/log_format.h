@@ -44,16 +44,24 @@ inline constexpr char kLogFormat[] = "grantledger-log-2";
 inline constexpr char kIdsColumnFamily[] = "ids";
 inline constexpr char kHistoriesColumnFamily[] = "histories";
 inline constexpr char kDerivedFormatKey[] = "derived";
-inline constexpr char kDerivedFormat[] = "grantledger-derived-2";
+inline constexpr char kDerivedFormat[] = "grantledger-derived-3";
+// The derived format before the id index had its own mark (kIdsThroughKey): still read as
+// current (a ledger without the mark takes kIndexedThroughKey for it), and rewritten as
+// kDerivedFormat by the first writable open, so that an older grantledger, which would take
+// kIndexedThroughKey as the id index's reach, rebuilds the indexes instead.
+inline constexpr char kDerivedFormatBeforeIdRuns[] = "grantledger-derived-2";
 // The Merkle tree's tiles are written after the log (one write later): how far they reach.
 // Every write of the log sets it to the sequence before its first record, every write of the
 // tiles to its last. Written before kIdsThroughKey existed, it said how far the id index
 // reached too, and it still does so for a ledger without that key.
 inline constexpr char kIndexedThroughKey[] = "indexed_through";
-// How far the id index reaches: the last record whose id it holds. The ids after it are held in
-// memory and written as one sorted run at a time (unindexed_ids.h, id_runs.h); each run moves
-// it, once the run is in the index.
-inline constexpr char kIdsThroughKey[] = "ids_through";
+// How far the id index reaches: the last record whose id it holds. A key of the `ids` family
+// itself (no event id starts with the byte 0xff), so that it moves in the same table file or
+// WriteBatch as the ids it counts: each run carries it (id_runs.h), and a reader never sees one
+// without the other. The ids after it are held in memory (unindexed_ids.h).
+inline constexpr char kIdsThroughKey[] =
+    "\xff"
+    "ids_through";
 inline constexpr size_t kHashBytes = 32;
 
 std::string EncodeSequence(uint64_t sequence);

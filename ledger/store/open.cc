@@ -307,7 +307,7 @@ absl::Status EventStore::CheckFormat() {
   std::string derived;
   rocksdb::Status d = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kDerivedFormatKey, &derived);
   if (!d.ok() && !d.IsNotFound()) return FromRocks(d, "reading the ledger's format");
-  derived_stale_ = derived != kDerivedFormat;
+  derived_stale_ = derived != kDerivedFormat && derived != kDerivedFormatBeforeIdRuns;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_cf_, kFormatKey, &format);
   if (s.ok()) {
     if (format == kLogFormat) return absl::OkStatus();

@@ -166,7 +166,7 @@ absl::Status EventStore::ClearDerived() {
   batch.Put(checkpoint_cf_, kDerivedFormatKey, "rebuilding");
   batch.Delete(checkpoint_cf_, kCheckpointKey);
   batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(0));
-  batch.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(0));
+  batch.Put(ids_cf_, kIdsThroughKey, EncodeSequence(0));
   // Keys are UTF-8 text (ids, grant ids) first: no key starts with 0xff.
   for (rocksdb::ColumnFamilyHandle* family : {grant_cf_, ids_cf_, histories_cf_, tree_cf_}) {
     batch.DeleteRange(family, rocksdb::Slice(), rocksdb::Slice("\xff\xff\xff\xff", 4));
@@ -261,7 +261,7 @@ absl::Status EventStore::ReplayTail(bool rebuild) {
       }
       if (state_.sequence - checkpoint_sequence_ >= options_.checkpoint_interval_events) {
         derived.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(state_.sequence));
-        derived.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(state_.sequence));
+        derived.Put(ids_cf_, kIdsThroughKey, EncodeSequence(state_.sequence));
         GL_RETURN_IF_ERROR(
             FromRocks(db_->Write(rocksdb::WriteOptions(), &derived), "rebuilding the indexes"));
         derived.Clear();
@@ -277,7 +277,7 @@ absl::Status EventStore::ReplayTail(bool rebuild) {
   GL_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log"));
   if (rebuild && derived.Count() > 0) {
     derived.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(state_.sequence));
-    derived.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(state_.sequence));
+    derived.Put(ids_cf_, kIdsThroughKey, EncodeSequence(state_.sequence));
     GL_RETURN_IF_ERROR(
         FromRocks(db_->Write(rocksdb::WriteOptions(), &derived), "rebuilding the indexes"));
   }
@@ -289,15 +289,15 @@ namespace {
 // A mark of how far a derived structure reaches (kIndexedThroughKey, kIdsThroughKey), checked
 // against the log's head; nullopt when it is not stored.
 absl::StatusOr<std::optional<uint64_t>> ReadMark(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
-                                                 const char* key, uint64_t head,
+                                                 const char* name, const char* key, uint64_t head,
                                                  const std::string& path) {
   std::string mark;
   rocksdb::Status s = db.Get(rocksdb::ReadOptions(), cf, key, &mark);
   if (s.IsNotFound()) return std::nullopt;
-  GL_RETURN_IF_ERROR(FromRocks(s, StrCat("reading the index mark ", key)));
+  GL_RETURN_IF_ERROR(FromRocks(s, StrCat("reading the index mark ", name)));
   if (mark.size() != 8 || DecodeSequence(mark) > head) {
     return absl::DataLossError(StrCat(
-        "the index mark ", key, " is ",
+        "the index mark ", name, " is ",
         mark.size() != 8
             ? std::string("damaged")
             : StrCat("ahead of the log's head ", head, " (", DecodeSequence(mark), ")"),
@@ -310,15 +310,16 @@ absl::StatusOr<std::optional<uint64_t>> ReadMark(rocksdb::DB& db, rocksdb::Colum
 }  // namespace
 
 absl::StatusOr<uint64_t> EventStore::IndexedThrough(uint64_t head) const {
-  GL_ASSIGN_OR_RETURN(std::optional<uint64_t> mark,
-                      ReadMark(*db_, checkpoint_cf_, kIndexedThroughKey, head, options_.path));
+  GL_ASSIGN_OR_RETURN(
+      std::optional<uint64_t> mark,
+      ReadMark(*db_, checkpoint_cf_, kIndexedThroughKey, kIndexedThroughKey, head, options_.path));
   // No mark: written by a grantledger that indexed each write in the write itself.
   return mark.value_or(head);
 }
 
 absl::StatusOr<uint64_t> EventStore::IdsThrough(uint64_t head) const {
   GL_ASSIGN_OR_RETURN(std::optional<uint64_t> mark,
-                      ReadMark(*db_, checkpoint_cf_, kIdsThroughKey, head, options_.path));
+                      ReadMark(*db_, ids_cf_, "ids_through", kIdsThroughKey, head, options_.path));
   if (mark.has_value()) return *mark;
   return IndexedThrough(head);  // written before the ids had a mark of their own
 }
@@ -337,16 +338,20 @@ absl::Status EventStore::CompleteIdIndex() {
         ids_through + 1, head, "", /*fill_prev_hash=*/false,
         [&](const v1::RecordedEvent& recorded) {
           unindexed_ids_.Add(recorded.record().event().event_id(), recorded.record().sequence());
-          if (unindexed_ids_.active_size() >= options_.id_run_size) run = WriteIdRun();
+          if (unindexed_ids_.active_size() >= options_.id_run_size && RunCanStart()) {
+            run = WriteIdRun();
+          }
           return run.ok();
         },
         /*fill_cache=*/false));
     GL_RETURN_IF_ERROR(run);
   }
   // The tree's tiles were completed from the log by OpenTree; the ids are held or indexed.
+  // The derived format is rewritten as the one with the ids' own mark (kDerivedFormat).
   rocksdb::WriteBatch batch;
   batch.Put(checkpoint_cf_, kIndexedThroughKey, EncodeSequence(head));
-  batch.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(unindexed_ids_.through()));
+  batch.Put(ids_cf_, kIdsThroughKey, EncodeSequence(unindexed_ids_.through()));
+  batch.Put(checkpoint_cf_, kDerivedFormatKey, kDerivedFormat);
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   GL_RETURN_IF_ERROR(FromRocks(db_->Write(write_options, &batch), "completing the indexes' marks"));

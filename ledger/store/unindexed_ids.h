@@ -98,6 +98,8 @@ class UnindexedIds {
     active_ = std::make_unique<IdTable>();
     return *sealed_;
   }
+  // The sealed table. REQUIRES: sealed().
+  const IdTable& Sealed() const { return *sealed_; }
   // The sealed table's run is in the index: the index now reaches its last id.
   void SealedIndexed() {
     through_ = std::max(through_, sealed_->last());

@@ -331,9 +331,7 @@ void EventStore::ProcessGroup(std::vector<AppendWriter*>& writers) {
     if (indexed.ok()) {
       indexed = FinishIdRun(/*wait=*/unindexed_ids_.active_size() >= options_.id_run_size);
     }
-    if (indexed.ok() && unindexed_ids_.active_size() >= options_.id_run_size && RunCanStart()) {
-      StartIdRun();
-    }
+    if (indexed.ok() && IdRunDue() && RunCanStart()) StartIdRun();
     if (!indexed.ok()) {
       StopAppends(StrCat("the ledger could not write its indexes (", indexed.message(),
                          "); every acknowledged event is stored, but no append is taken until "
@@ -366,40 +364,41 @@ absl::Status EventStore::WriteIndexes(WriteGroup& group) {
 }
 
 void EventStore::StartIdRun() {
-  const IdTable& run = unindexed_ids_.Seal();
+  const IdTable& run = unindexed_ids_.sealed() ? unindexed_ids_.Sealed() : unindexed_ids_.Seal();
   id_run_done_.store(false, std::memory_order_relaxed);
+  id_run_postponed_ = false;
   id_run_thread_ = std::thread([this, &run] {
-    id_run_status_ = IngestRun(run);
+    // Checked again here, just before the ingestion (RunCanStart).
+    if (!RunCanStart()) {
+      id_run_postponed_ = true;
+    } else {
+      id_run_status_ = IngestIdRun(*db_, ids_cf_, options_.path, run);
+    }
     id_run_done_.store(true, std::memory_order_release);
   });
 }
 
 absl::Status EventStore::FinishIdRun(bool wait) {
-  if (!unindexed_ids_.sealed()) return absl::OkStatus();
+  if (!id_run_thread_.joinable()) return id_run_status_;
   if (!wait && !id_run_done_.load(std::memory_order_acquire)) return absl::OkStatus();
-  if (id_run_thread_.joinable()) id_run_thread_.join();
+  id_run_thread_.join();
   GL_RETURN_IF_ERROR(id_run_status_);
+  if (id_run_postponed_) return absl::OkStatus();  // still sealed: started again later
   unindexed_ids_.SealedIndexed();
   ids_indexed_through_.store(unindexed_ids_.through(), std::memory_order_release);
   return absl::OkStatus();
 }
 
-absl::Status EventStore::IngestRun(const IdTable& run) {
-  GL_RETURN_IF_ERROR(IngestIdRun(*db_, ids_cf_, options_.path, run));
-  // After the run is in: a mark is never ahead of the index. Synced, so that at most one run
-  // is ever past the mark (a mark lost to a crash is only behind: the open holds those ids
-  // again, and verify checks the entries past it one by one).
-  rocksdb::WriteBatch mark;
-  mark.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(run.last()));
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync;
-  return FromRocks(db_->Write(write_options, &mark), "moving the id index's mark");
+bool EventStore::IdRunDue() const {
+  if (id_run_thread_.joinable()) return false;  // one at a time
+  return unindexed_ids_.sealed() || unindexed_ids_.active_size() >= options_.id_run_size;
 }
 
 bool EventStore::RunCanStart() const {
   // Debian's RocksDB asserts (and aborts) in an ingestion it refuses for a background error,
   // so a run waits, its ids held, while RocksDB refuses writes or the disk is below the
-  // reserve (when appends are refused too).
+  // reserve (when appends are refused too). Asked on the writer thread before a run starts,
+  // and again on the run's thread just before it ingests.
   if (background_errors_ != nullptr && !background_errors_->Current().error.empty()) {
     return false;
   }
@@ -408,27 +407,32 @@ bool EventStore::RunCanStart() const {
 
 absl::Status EventStore::WriteHeldIds() {
   GL_RETURN_IF_ERROR(FinishIdRun(/*wait=*/true));
-  if (unindexed_ids_.active_size() == 0) return absl::OkStatus();
   // Through the memtable, which the close then flushes: no ingestion on a disk that may have
-  // just refused a write (RunCanStart).
-  const IdTable& held = unindexed_ids_.Seal();
-  rocksdb::WriteBatch batch;
-  for (const auto& [id, sequence] : held.InKeyOrder()) {
-    batch.Put(ids_cf_, rocksdb::Slice(id.data(), id.size()), EncodeSequence(sequence));
+  // just refused a write (RunCanStart). A postponed run's ids first, then the active ones.
+  for (int table = 0; table < 2; ++table) {
+    if (!unindexed_ids_.sealed()) {
+      if (unindexed_ids_.active_size() == 0) break;
+      unindexed_ids_.Seal();
+    }
+    const IdTable& held = unindexed_ids_.Sealed();
+    rocksdb::WriteBatch batch;
+    for (const auto& [id, sequence] : held.InKeyOrder()) {
+      batch.Put(ids_cf_, rocksdb::Slice(id.data(), id.size()), EncodeSequence(sequence));
+    }
+    batch.Put(ids_cf_, kIdsThroughKey, EncodeSequence(held.last()));
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    GL_RETURN_IF_ERROR(
+        FromRocks(db_->Write(write_options, &batch), "writing the ids held in memory"));
+    unindexed_ids_.SealedIndexed();
+    ids_indexed_through_.store(unindexed_ids_.through(), std::memory_order_release);
   }
-  batch.Put(checkpoint_cf_, kIdsThroughKey, EncodeSequence(held.last()));
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync;
-  GL_RETURN_IF_ERROR(
-      FromRocks(db_->Write(write_options, &batch), "writing the ids held in memory"));
-  unindexed_ids_.SealedIndexed();
-  ids_indexed_through_.store(unindexed_ids_.through(), std::memory_order_release);
   return absl::OkStatus();
 }
 
 absl::Status EventStore::WriteIdRun() {
   GL_RETURN_IF_ERROR(FinishIdRun(/*wait=*/true));
-  if (unindexed_ids_.active_size() == 0) return absl::OkStatus();
+  if (!unindexed_ids_.sealed() && unindexed_ids_.active_size() == 0) return absl::OkStatus();
   StartIdRun();
   return FinishIdRun(/*wait=*/true);
 }

@@ -330,16 +330,23 @@ absl::Status EventStore::CompleteIdIndex() {
   GL_ASSIGN_OR_RETURN(const uint64_t ids_through, IdsThrough(head));
   GL_RETURN_IF_ERROR(IndexedThrough(head).status());
   unindexed_ids_ = UnindexedIds(ids_through);
-  // The ids committed after the index's last run (and, after a crash, those of the last run
-  // if its mark was lost, or of a write whose tiles were not yet stored).
+  // The ids committed after the index's last run: those a crash left only in memory.
   if (ids_through < head) {
     absl::Status run = absl::OkStatus();
+    // When a run cannot start (RunCanStart), the next try is a run's worth of ids later, not
+    // at every record.
+    size_t next_try = options_.id_run_size;
     GL_RETURN_IF_ERROR(ScanImpl(
         ids_through + 1, head, "", /*fill_prev_hash=*/false,
         [&](const v1::RecordedEvent& recorded) {
           unindexed_ids_.Add(recorded.record().event().event_id(), recorded.record().sequence());
-          if (unindexed_ids_.active_size() >= options_.id_run_size && RunCanStart()) {
-            run = WriteIdRun();
+          if (unindexed_ids_.active_size() >= next_try) {
+            if (RunCanStart()) {
+              run = WriteIdRun();
+              next_try = options_.id_run_size;
+            } else {
+              next_try = unindexed_ids_.active_size() + options_.id_run_size;
+            }
           }
           return run.ok();
         },

@@ -2,6 +2,7 @@
 // since the id index's last run, sealed for a run while new ids go to a fresh table.
 #include "ledger/store/unindexed_ids.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,48 @@ TEST(UnindexedIdsTest, ARunIsInKeyOrderAndKeepsLongIds) {
   for (size_t k = 1; k < sorted.size(); ++k) EXPECT_LT(sorted[k - 1].first, sorted[k].first);
   EXPECT_EQ(table.Find(absl::StrCat(long_prefix, 7)), 1007u);
   EXPECT_EQ(table.last(), 5000u);
+}
+
+TEST(UnindexedIdsTest, ARunIsInBytewiseOrderWhereIdsShareOrEndBeforeTheirFirst8Bytes) {
+  // The sort compares each id's first 8 bytes as a number first: ids that share them, ids
+  // shorter than 8 bytes (zero-padded, so "ab" must still come before "ab\x01"), and bytes
+  // above 0x7f (UTF-8, which sort after ASCII as RocksDB's bytewise comparator has them).
+  const std::vector<std::string> ids = {"erp-000000000002",
+                                        "erp-000000000010",
+                                        "erp-00000000001",
+                                        "ab",
+                                        std::string("ab\x01", 3),
+                                        "abc",
+                                        "Zeta",
+                                        "\xc3\xa5r-2026",
+                                        "\xc3\xa4r-2026",
+                                        "erp-0000",
+                                        "erp-000",
+                                        "e",
+                                        ""};
+  IdTable table;
+  uint64_t sequence = 0;
+  for (const std::string& id : ids) table.Add(id, ++sequence);
+  std::vector<std::pair<absl::string_view, uint64_t>> sorted = table.InKeyOrder();
+  std::vector<std::string> expected = ids;
+  std::sort(expected.begin(), expected.end());  // std::string compares bytes as unsigned
+  ASSERT_EQ(sorted.size(), expected.size());
+  for (size_t k = 0; k < sorted.size(); ++k) {
+    EXPECT_EQ(sorted[k].first, expected[k]) << "at " << k;
+    EXPECT_EQ(table.Find(sorted[k].first), sorted[k].second);
+  }
+}
+
+TEST(UnindexedIdsTest, TheTableAfterASealHoldsAsManyIdsAgain) {
+  UnindexedIds ids;
+  ids.Add(Ids("a", 1, 500));
+  ids.Seal();
+  ids.Add(Ids("b", 501, 500));  // into the table reserved at the seal
+  EXPECT_EQ(ids.active_size(), 500u);
+  EXPECT_EQ(ids.Find("b499"), 1000u);
+  EXPECT_EQ(ids.Find("a499"), 500u);
+  ids.SealedIndexed();
+  EXPECT_EQ(ids.Seal().InKeyOrder().size(), 500u);
 }
 
 }  // namespace

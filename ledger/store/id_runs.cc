@@ -11,6 +11,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/sst_file_writer.h"
+#include "rocksdb/table.h"
 
 namespace grantledger {
 namespace {
@@ -23,8 +24,19 @@ std::string RunPath(const std::string& dir) { return absl::StrCat(dir, "/id-run.
 absl::Status IngestIdRun(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* ids_cf,
                          const std::string& dir, const IdTable& run) {
   const std::string path = RunPath(dir);
-  // The family's own options: its comparator, table format, filters and the shared cache.
-  const rocksdb::Options options = db.GetOptions(ids_cf);
+  // The family's own options (its comparator, filter policy and the shared cache), with one
+  // change: the run's filter is whole, not partitioned. While the run sits in level 0, every
+  // batch's look-ups probe it, and a whole filter answers a sorted MultiGet without a search of
+  // a partition index per id (a third less time per batch's look-ups, docs/performance.md). A
+  // run's filter is small (about 330 KiB for 262 144 ids); compaction rewrites the runs into
+  // the family's own partitioned format, whose memory is bounded by the cache.
+  rocksdb::Options options = db.GetOptions(ids_cf);
+  if (const auto* family = options.table_factory->GetOptions<rocksdb::BlockBasedTableOptions>()) {
+    rocksdb::BlockBasedTableOptions table = *family;
+    table.partition_filters = false;
+    table.index_type = rocksdb::BlockBasedTableOptions::kBinarySearch;
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  }
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options, ids_cf);
   std::remove(path.c_str());  // never truncate through a name that may still be a link
   GL_RETURN_IF_ERROR(FromRocks(writer.Open(path), "starting a run of the id index"));

@@ -40,15 +40,39 @@ class IdTable {
   }
   size_t size() const { return by_id_.size(); }
   uint64_t last() const { return last_; }  // the last sequence added (0: none)
-  // The ids in key order (bytewise), for a run. Views into this table.
+  // Room for `ids` ids without rehashing (a table that will take a run's worth).
+  void Reserve(size_t ids) { by_id_.reserve(ids); }
+  // The ids in key order (bytewise), for a run. Views into this table. Sorted on each id's
+  // first 8 bytes held as a number first, so that most comparisons touch no id's text (ids
+  // are distinct, so the sequences never decide).
   std::vector<std::pair<absl::string_view, uint64_t>> InKeyOrder() const {
-    std::vector<std::pair<absl::string_view, uint64_t>> sorted(by_id_.begin(), by_id_.end());
-    std::sort(sorted.begin(), sorted.end());
+    struct Keyed {
+      uint64_t prefix;  // the first 8 bytes, big-endian, zero-padded: orders as the bytes do
+      absl::string_view id;
+      uint64_t sequence;
+    };
+    std::vector<Keyed> keyed;
+    keyed.reserve(by_id_.size());
+    for (const auto& [id, sequence] : by_id_) keyed.push_back({PrefixOf(id), id, sequence});
+    std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+      return a.id < b.id;
+    });
+    std::vector<std::pair<absl::string_view, uint64_t>> sorted;
+    sorted.reserve(keyed.size());
+    for (const Keyed& k : keyed) sorted.emplace_back(k.id, k.sequence);
     return sorted;
   }
 
  private:
   static constexpr size_t kChunkBytes = 256 << 10;
+  static uint64_t PrefixOf(absl::string_view id) {
+    uint64_t prefix = 0;
+    for (size_t i = 0; i < 8; ++i) {
+      prefix = (prefix << 8) | (i < id.size() ? static_cast<unsigned char>(id[i]) : 0u);
+    }
+    return prefix;
+  }
   absl::string_view Keep(absl::string_view id) {
     if (chunks_.empty() || used_ + id.size() > chunk_size_) {
       chunk_size_ = std::max(kChunkBytes, id.size());
@@ -94,8 +118,11 @@ class UnindexedIds {
   bool sealed() const { return sealed_ != nullptr; }
   // The active table, sealed for a run; new ids go to a fresh one. REQUIRES: !sealed().
   const IdTable& Seal() {
+    const size_t run_size = active_->size();
     sealed_ = std::move(active_);
     active_ = std::make_unique<IdTable>();
+    // The next run will be as large: no rehashing on the writer thread as it fills.
+    active_->Reserve(run_size);
     return *sealed_;
   }
   // The sealed table. REQUIRES: sealed().

@@ -14,12 +14,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/store/event_store.h"
+#include "tests/derived_checks.h"
 #include "tests/test_support.h"
 
 namespace grantledger {
 namespace {
 
 using ::grantledger::testing::Allocate;
+using ::grantledger::testing::ExpectDerivedIntact;
 using ::grantledger::testing::IsOk;
 using ::grantledger::testing::Receipt;
 using ::grantledger::testing::RegisterGrant;
@@ -123,14 +125,9 @@ TEST(CrashRecoveryTest, RetriesAfterSigkillAreRecognisedWhileIdRunsAreWritten) {
   const auto [last_acknowledged, batches] = RunAndKillChild(dir.path(), 2000, 16);
   ASSERT_GE(last_acknowledged, 2000u);
   {
-    EventStoreOptions options;
-    options.path = dir.path();
-    options.read_only = true;
-    auto store = EventStore::Open(options);
-    ASSERT_THAT(store, IsOk());
-    auto derived = (*store)->VerifyDerived();
-    ASSERT_THAT(derived, IsOk());
-    EXPECT_TRUE(derived->ok) << derived->problem;
+    EventStoreOptions crashed;
+    crashed.path = dir.path();
+    ASSERT_NO_FATAL_FAILURE(ExpectDerivedIntact(crashed));
   }
   EventStoreOptions options;
   options.path = dir.path();

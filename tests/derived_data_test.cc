@@ -21,6 +21,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
+#include "tests/derived_checks.h"
 #include "tests/failing_wal_file_system.h"
 #include "tests/test_support.h"
 
@@ -166,15 +167,7 @@ class DerivedDataTest : public ::testing::Test {
     EXPECT_THAT(derived->problem, HasSubstr(what));
   }
   // A read-only open of `path` finds every derived structure equal to a rebuild.
-  void ExpectDerivedIntact(const std::string& path) {
-    EventStoreOptions options = Options(path);
-    options.read_only = true;
-    auto store = EventStore::Open(options);
-    ASSERT_THAT(store, IsOk());
-    auto derived = (*store)->VerifyDerived();
-    ASSERT_THAT(derived, IsOk());
-    EXPECT_TRUE(derived->ok) << derived->problem;
-  }
+  void ExpectDerivedIntact(const std::string& path) { testing::ExpectDerivedIntact(Options(path)); }
   // reindex rebuilds everything from the log: then all is intact and answers as before.
   void ExpectReindexRepairs(const std::string& path) {
     {
